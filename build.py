@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""The one command line: `python build.py [build|check|simulate] ...`.
+
+Exit codes: 0 ok, 1 invalid specs or drift, 2 usage, 3 environment (no `dot`, no interpreter).
+Diagnostics go to stderr as `file:line:col: rule: message`; results to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_ENVIRONMENT = 3
+
+
+def _print_findings(findings: list) -> None:
+    for f in findings:
+        print(f, file=sys.stderr)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Validate the specs, generate the firmware tables, write and draw the diagrams."""
+    from fsm.pipeline import Layout
+    from fsm.pipeline import build
+    from fsm.render import GraphvizMissing
+    from fsm.render import render
+
+    started = time.monotonic()
+    layout = Layout.of(args.root)
+    report = build(layout)
+    if report.findings:
+        _print_findings(report.findings)
+        print(f"build: {len(report.findings)} problem(s); nothing was written" if not report.written
+              else f"build: {len(report.findings)} problem(s) in the firmware files", file=sys.stderr)
+        return EXIT_FINDINGS
+    for p in report.written:
+        print(f"wrote     {p.relative_to(layout.root)}" if p.exists() else f"removed   {p.relative_to(layout.root)}")
+    if args.verbose:
+        for p in report.unchanged:
+            print(f"unchanged {p.relative_to(layout.root)}")
+    rendered = 0
+    if args.draw:
+        try:
+            for dot in sorted(layout.diagrams.glob("*.dot")):
+                rendered += len(render(dot))
+        except GraphvizMissing as exc:
+            print(f"build: {exc}", file=sys.stderr)
+            return EXIT_ENVIRONMENT
+    loaded = report.loaded
+    assert loaded is not None
+    n_tables = 1 if loaded.specs.commands else 0
+    print(f"built {len(loaded.specs.machines)} machine(s) and {n_tables} command table(s): "
+          f"{len(report.written)} file(s) written, {len(report.unchanged)} unchanged, {rendered} drawing(s) "
+          f"rendered in {time.monotonic() - started:.2f} s")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate, run the Python 1.5 subset checker and the file-name rules, and detect drift; writes nothing."""
+    from fsm.pipeline import Layout
+    from fsm.pipeline import check
+
+    started = time.monotonic()
+    report = check(Layout.of(args.root), with_diff=args.diff)
+    for d in report.diffs:
+        sys.stdout.write(d)
+    if report.findings:
+        _print_findings(report.findings)
+        print(f"check: {len(report.findings)} problem(s)", file=sys.stderr)
+        return EXIT_FINDINGS
+    print(f"check: ok in {time.monotonic() - started:.2f} s")
+    return EXIT_OK
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """Run the firmware in the simulator with a console on stdin (see host/README.md)."""
+    from host.console import main as console_main
+
+    return console_main(args.rest)
+
+
+Command = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, Command] = {
+    "build": cmd_build,
+    "check": cmd_check,
+    "simulate": cmd_simulate,
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="build.py", description=__doc__.splitlines()[0])
+    p.add_argument("--root", type=Path, default=ROOT, help="project root (default: this file's folder)")
+    p.add_argument("--traceback", action="store_true", help="show Python's traceback on an internal error")
+    sub = p.add_subparsers(dest="command", metavar="{" + ",".join(COMMANDS) + "}")
+    b = sub.add_parser("build", help=cmd_build.__doc__, description=cmd_build.__doc__)
+    b.add_argument("--draw", action=argparse.BooleanOptionalAction, default=True,
+                   help="render the DOT files to SVG and PDF with Graphviz (default: yes)")
+    b.add_argument("-v", "--verbose", action="store_true", help="also list unchanged files")
+    c = sub.add_parser("check", help=cmd_check.__doc__, description=cmd_check.__doc__)
+    c.add_argument("--diff", action="store_true", help="print a unified diff for each drifted file")
+    s = sub.add_parser("simulate", help=cmd_simulate.__doc__, description=cmd_simulate.__doc__, add_help=False)
+    s.add_argument("rest", nargs=argparse.REMAINDER, help="simulator options (simulate --help lists them)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    # `python build.py` alone builds; an unknown first word gets the nearest command suggested.
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first is None:
+        argv.append("build")
+    elif first not in COMMANDS and argv.index(first) == 0:
+        close = difflib.get_close_matches(first, list(COMMANDS), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        print(f"build.py: unknown command '{first}'{hint}; commands: {', '.join(COMMANDS)}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return EXIT_OK if exc.code == 0 else EXIT_USAGE
+    try:
+        return COMMANDS[args.command](args)
+    except Exception:
+        if args.traceback:
+            raise
+        exc = sys.exc_info()[1]
+        print(f"build.py: internal error: {exc!r} (run with --traceback for details)", file=sys.stderr)
+        traceback.print_exc(limit=0)
+        return EXIT_ENVIRONMENT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""The build pipeline: validate the specs, then produce (or compare against) every generated output.
+
+`expected_outputs` renders everything in memory; `build` writes what changed and draws the diagrams;
+`check` compares without writing and without Graphviz, and adds the firmware subset and file-name rules.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+
+from fsm.codegen import render_commands
+from fsm.codegen import render_machine
+from fsm.diagrams import expected_dot_files
+from fsm.findings import Finding
+from fsm.findings import Loc
+from fsm.loader import Loaded
+from fsm.loader import load_specs
+from fsm.modnames import check_module_names
+from fsm.py15check import check_paths
+from fsm.tables import expected_tables
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a project's parts live; tests point it at temporary trees."""
+
+    root: Path
+    specs: Path
+    runtime: Path
+    generated: Path
+    diagrams: Path
+    emulated: Path  # the emulated Telit built-ins, also held to the Python 1.5 subset
+
+    @classmethod
+    def of(cls, root: Path) -> Layout:
+        return cls(root, root / "fsm" / "specs", root / "runtime", root / "generated", root / "diagrams",
+                   root / "host" / "telit")
+
+
+@dataclass
+class Report:
+    loaded: Loaded | None = None
+    findings: list[Finding] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    rendered: list[Path] = field(default_factory=list)
+    diffs: list[str] = field(default_factory=list)
+
+
+def load(layout: Layout) -> Loaded:
+    return load_specs(layout.specs, layout.runtime, layout.root)
+
+
+def expected_outputs(layout: Layout, loaded: Loaded) -> dict[Path, str]:
+    out: dict[Path, str] = {}
+    for m in loaded.specs.machines:
+        out[layout.generated / f"{m.module}.py"] = render_machine(m, loaded.runtime)
+    if loaded.specs.commands is not None:
+        table = loaded.specs.commands
+        out[layout.generated / f"{table.module}.py"] = render_commands(table, loaded.runtime)
+    for name, text in expected_dot_files(loaded.specs.machines).items():
+        out[layout.diagrams / name] = text
+    for name, text in expected_tables(loaded.specs).items():
+        out[layout.diagrams / name] = text
+    return out
+
+
+def _stale(layout: Layout, expected: dict[Path, str]) -> list[Path]:
+    """Generated files no spec produces any more."""
+    candidates = list(layout.generated.glob("*.py")) + list(layout.diagrams.glob("*.dot"))
+    return sorted(p for p in candidates if p not in expected)
+
+
+def _rel(layout: Layout, p: Path) -> str:
+    try:
+        return str(p.relative_to(layout.root))
+    except ValueError:
+        return str(p)
+
+
+def build(layout: Layout) -> Report:
+    report = Report(loaded=load(layout))
+    report.findings = list(report.loaded.findings)
+    if report.findings:
+        return report
+    expected = expected_outputs(layout, report.loaded)
+    for path, text in sorted(expected.items()):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            report.unchanged.append(path)
+        else:
+            path.write_text(text, encoding="utf-8", newline="\n")
+            report.written.append(path)
+    for path in _stale(layout, expected):
+        path.unlink()
+        report.written.append(path)
+    report.findings = check_firmware(layout)
+    return report
+
+
+def check_firmware(layout: Layout) -> list[Finding]:
+    dirs = [d for d in (layout.runtime, layout.generated) if d.is_dir()]
+    emulated = [layout.emulated] if layout.emulated.is_dir() else []
+    findings = check_paths(dirs + emulated) + check_module_names(dirs)
+    return sorted(_relative(f, layout.root) for f in findings)
+
+
+def _relative(f: Finding, root: Path) -> Finding:
+    p = Path(f.loc.file)
+    if p.is_absolute() and p.is_relative_to(root):
+        return Finding(Loc(str(p.relative_to(root)), f.loc.line, f.loc.col), f.rule, f.message)
+    return f
+
+
+def check(layout: Layout, *, with_diff: bool = False) -> Report:
+    report = Report(loaded=load(layout))
+    report.findings = list(report.loaded.findings)
+    if report.findings:
+        return report
+    expected = expected_outputs(layout, report.loaded)
+    for path, text in sorted(expected.items()):
+        actual = path.read_text(encoding="utf-8") if path.exists() else None
+        if actual == text:
+            continue
+        what = "is missing" if actual is None else "differs from what the specs produce"
+        source = _source_of(report.loaded, path)
+        report.findings.append(Finding(Loc(_rel(layout, path)), "drift", f"{what} ({source}); run `python build.py`"))
+        if with_diff and actual is not None:
+            report.diffs.append("".join(difflib.unified_diff(
+                actual.splitlines(keepends=True), text.splitlines(keepends=True),
+                fromfile=_rel(layout, path), tofile=_rel(layout, path) + " (expected)")))
+    for path in _stale(layout, expected):
+        report.findings.append(Finding(Loc(_rel(layout, path)), "drift", "no spec produces this file; run `python build.py` to remove it"))
+    report.findings += check_firmware(layout)
+    return report
+
+
+def _source_of(loaded: Loaded, path: Path) -> str:
+    stem = path.stem.removesuffix("-detailed")
+    for m in loaded.specs.machines:
+        if stem in (m.module, m.name):
+            return f"from {m.path}"
+    table = loaded.specs.commands
+    if table is not None and stem in (table.module, "commands"):
+        return f"from {table.path}"
+    return "from the specs"

@@ -1,0 +1,202 @@
+"""AT command driver over the module's MDM port: send, collect lines to a final result, route URCs.
+
+Timeouts are in tenths of a second, as MDM counts them. Unsolicited result codes (+CMTI, RING, +CRING,
++CONN FROM, NO CARRIER outside a dial) seen at any time are queued in `urcs` for the main loop. Never
+raises on a modem that answers ERROR, garbage or nothing: the caller gets the result code ('' = none).
+"""
+
+import compat
+
+FINALS = ('OK', 'ERROR', 'NO CARRIER', 'BUSY', 'NO ANSWER', 'NO DIALTONE')
+ERROR_PREFIXES = ('+CME ERROR', '+CMS ERROR')
+URC_PREFIXES = ('+CMTI:', 'RING', '+CRING:', '+CONN FROM:', 'NO CARRIER', 'CONNECT')
+MAX_LINE = 512  # a line longer than this is garbage: dropped
+
+
+class Driver:
+    def __init__(self, mdm, mod):
+        self.mdm = mdm
+        self.mod = mod
+        self.urcs = []      # unsolicited lines, oldest first
+        self.rest = ''      # received text not yet split into lines
+        self.data = ''      # bytes that followed CONNECT: the start of the data stream
+        self.timeouts = 0   # commands that got no final result in time
+        self.errors = 0     # commands answered with an error
+        self.on_wait = None # called on every pass of a wait (reads the serial port while dialling)
+
+    def _kick(self):
+        self.mod.watchdogReset()
+
+    def _route(self, line):
+        """Queues an unsolicited line; returns 1 if it was one."""
+        for p in URC_PREFIXES:
+            if compat.startswith(line, p):
+                self.urcs.append(line)
+                return 1
+        return 0
+
+    def poll(self, tenths):
+        """Waits up to `tenths` for modem output and routes the URCs in it; returns 1 if anything came."""
+        self._kick()
+        chunk = self.mdm.receive(tenths)
+        if len(chunk) == 0:
+            return 0
+        self.rest = self.rest + chunk
+        self._route_all()
+        return 1
+
+    def _route_all(self):
+        """Routes complete lines; a CONNECT (an accepted call) starts the data stream: keep what follows."""
+        while 1:
+            got = self._one_line()
+            if got is None:
+                return
+            if compat.startswith(got, 'CONNECT'):
+                self.urcs.append(got)
+                self.data = self.data + self.rest
+                self.rest = ''
+                return
+            self._route(got)
+
+    def _one_line(self):
+        """Cuts the next complete line (ended by LF, the CR dropped) off `rest`; None if there is none."""
+        while 1:
+            cut = compat.find(self.rest, '\n')
+            if cut < 0:
+                if len(self.rest) > MAX_LINE:
+                    self.rest = ''
+                return None
+            line = self.rest[:cut]
+            self.rest = self.rest[cut + 1:]
+            if len(line) > 0 and line[-1] == '\r':
+                line = line[:-1]
+            if len(line) > 0 and len(line) <= MAX_LINE:
+                return line
+
+    def drain(self):
+        """Routes whatever the modem has already sent, so the next answer starts clean."""
+        chunk = self.mdm.read()
+        while len(chunk) > 0:
+            self.rest = self.rest + chunk
+            chunk = self.mdm.read()
+        self._route_all()
+        self.rest = ''
+
+    def command(self, cmd, tenths, dial=0, prompt=0):
+        """Sends `cmd`; returns (result, lines). result is the final code ('OK', 'ERROR', '+CMS ERROR: 305',
+        'CONNECT', 'NO CARRIER', '>' for a prompt) or '' when none came within `tenths`.
+        With dial=1, NO CARRIER is the answer to this command, not a URC, and after CONNECT the rest of the
+        chunk is kept in `data` (the start of the data stream)."""
+        self.drain()
+        self.mdm.send(cmd + '\r', 50)
+        return self.finish(tenths, dial, prompt)
+
+    def finish(self, tenths, dial=0, prompt=0):
+        """Waits for the final result of what was sent (see command)."""
+        lines = []
+        left = tenths
+        while left > 0:
+            self._kick()
+            if self.on_wait is not None:
+                self.on_wait()
+            chunk = self.mdm.receive(1)
+            if len(chunk) == 0:
+                left = left - 1
+                continue
+            self.rest = self.rest + chunk
+            if prompt and compat.endswith(self.rest, '> '):
+                self.rest = ''
+                return ('>', lines)
+            result = self._collect(lines, dial)
+            if result:
+                return (result, lines)
+        self.timeouts = self.timeouts + 1
+        return ('', lines)
+
+    def _collect(self, lines, dial):
+        """Sorts complete lines into answer lines, URCs and a final result ('' if none yet)."""
+        while 1:
+            line = self._one_line()
+            if line is None:
+                return ''
+            if compat.startswith(line, 'CONNECT'):
+                if not dial:
+                    # A call was accepted meanwhile (server mode): let the main loop see it.
+                    self.urcs.append(line)
+                # The data stream starts right after the CONNECT line.
+                self.data = self.data + self.rest
+                self.rest = ''
+                return 'CONNECT'
+            result = self._final(line, dial)
+            if result:
+                return result
+            if not self._route(line):
+                lines.append(line)
+
+    def _final(self, line, dial):
+        if line == 'NO CARRIER' and not dial:
+            return ''
+        for f in FINALS:
+            if line == f:
+                if f != 'OK':
+                    self.errors = self.errors + 1
+                return f
+        for p in ERROR_PREFIXES:
+            if compat.startswith(line, p):
+                self.errors = self.errors + 1
+                return line
+        return ''
+
+    def raw(self, cmd, tenths):
+        """Sends `cmd` and returns its whole answer as text up to and including the final OK or error
+        line, or None when none came in time. For answers whose lines cannot be trusted (SMS bodies)."""
+        self.drain()
+        self.mdm.send(cmd + '\r', 50)
+        text = ''
+        left = tenths
+        while left > 0:
+            self._kick()
+            chunk = self.mdm.receive(1)
+            if len(chunk) == 0:
+                left = left - 1
+                continue
+            text = text + chunk
+            if compat.endswith(text, '\r\nOK\r\n') or compat.endswith(text, 'ERROR\r\n'):
+                return text
+            last = compat.find(text, '+CMS ERROR:')
+            if last >= 0 and compat.endswith(text, '\r\n'):
+                return text
+        self.timeouts = self.timeouts + 1
+        return None
+
+    def ok(self, cmd, tenths=20, retries=2):
+        """Sends `cmd` until it answers OK, at most 1 + retries times; returns 1 on OK, else 0."""
+        while retries >= 0:
+            if self.command(cmd, tenths)[0] == 'OK':
+                return 1
+            retries = retries - 1
+        return 0
+
+    def query(self, cmd, prefix, tenths=20, retries=2):
+        """Sends a query; returns the text after `prefix` of its answer line, or None."""
+        while retries >= 0:
+            reply = self.command(cmd, tenths)
+            if reply[0] == 'OK':
+                for line in reply[1]:
+                    if compat.startswith(line, prefix):
+                        return compat.strip(line[len(prefix):])
+            retries = retries - 1
+        return None
+
+    def take_data(self):
+        """The data-stream bytes that came with CONNECT, once."""
+        d = self.data
+        self.data = ''
+        return d
+
+    def next_urc(self):
+        if len(self.urcs) == 0:
+            return None
+        u = self.urcs[0]
+        del self.urcs[0]
+        return u

@@ -1,0 +1,146 @@
+"""Configuration store: the settings in two slot files with a sequence number and a checksum.
+
+A save writes the slot not holding the newest copy, so a power cut mid-write leaves the old or the new
+settings, never a mix (DESIGN 3.9). Load takes the newest slot whose checksum holds; first boot (no
+valid slot) gives the defaults of the command table. File layout: `seq`, `checksum`, then `name=value`
+lines; the checksum (Fletcher-16) covers those lines.
+"""
+
+import compat
+
+SLOTS = ('gwcfg_a.txt', 'gwcfg_b.txt')  # flat file system, names well under 16 characters
+
+
+def checksum(text):
+    a = 0
+    b = 0
+    for ch in text:
+        a = (a + ord(ch)) % 255
+        b = (b + a) % 255
+    return (b << 8) | a
+
+
+def defaults(table):
+    values = {}
+    i = 0
+    while i < len(table.SETTINGS):
+        values[table.SETTINGS[i]] = table.DEFAULTS[i]
+        i = i + 1
+    return values
+
+
+def _body(values, table):
+    out = []
+    for name in table.SETTINGS:
+        out.append(name + '=' + str(values[name]) + '\n')
+    return compat.join(out, '')
+
+
+def _read(name):
+    """The text of a slot file, or None."""
+    try:
+        f = open(name, 'r')
+    except IOError:
+        return None
+    try:
+        text = f.read()
+    finally:
+        f.close()
+    return text
+
+
+def parse(text, table):
+    """(seq, values) of a slot's text, or None when it is incomplete or its checksum fails."""
+    first = compat.find(text, '\n')
+    second = compat.find(text, '\n', first + 1)
+    if first < 0 or second < 0:
+        return None
+    try:
+        seq = int(text[:first])
+        check = int(text[first + 1:second])
+    except ValueError:
+        return None
+    body = text[second + 1:]
+    if checksum(body) != check:
+        return None
+    values = defaults(table)
+    found = 0
+    for line in compat.split(body, '\n'):
+        cut = compat.find(line, '=')
+        if cut < 0:
+            continue
+        key = line[:cut]
+        i = _index(table.SETTINGS, key)
+        if i < 0:
+            continue  # a setting that a newer firmware dropped
+        if table.IS_INT[i]:
+            try:
+                values[key] = int(line[cut + 1:])
+            except ValueError:
+                return None
+        else:
+            values[key] = line[cut + 1:]
+        found = found + 1
+    if found == 0:
+        return None
+    return (seq, values)
+
+
+def _index(names, name):
+    i = 0
+    while i < len(names):
+        if names[i] == name:
+            return i
+        i = i + 1
+    return -1
+
+
+class Store:
+    """Which slot holds the newest copy, and its sequence number."""
+
+    def __init__(self, table):
+        self.table = table
+        self.seq = 0
+        self.slot = -1   # slot of the newest valid copy, -1 on first boot
+        self.saves = 0
+
+    def load(self):
+        """The newest valid settings, or the defaults on first boot."""
+        best = None
+        i = 0
+        while i < len(SLOTS):
+            text = _read(SLOTS[i])
+            got = None
+            if text is not None:
+                got = parse(text, self.table)
+            if got is not None and (best is None or got[0] > best[0]):
+                best = (got[0], got[1], i)
+            i = i + 1
+        if best is None:
+            self.seq = 0
+            self.slot = -1
+            return defaults(self.table)
+        self.seq = best[0]
+        self.slot = best[2]
+        return best[1]
+
+    def save(self, values):
+        """Writes the settings into the other slot; returns 1 when written."""
+        body = _body(values, self.table)
+        seq = self.seq + 1
+        slot = 0
+        if self.slot == 0:
+            slot = 1
+        text = str(seq) + '\n' + str(checksum(body)) + '\n' + body
+        try:
+            f = open(SLOTS[slot], 'w')
+            try:
+                f.write(text)
+            finally:
+                f.close()
+        except IOError:
+            return 0
+        self.seq = seq
+        self.slot = slot
+        self.saves = self.saves + 1
+        return 1

@@ -1,0 +1,97 @@
+"""The firmware context shared by every callback (m.ctx): the AT driver, the settings and their store,
+the three machines, the serial buffer with its drop counter, and the trace port (SER2).
+
+Serial bytes waiting for a connection are bounded: CTS towards the device drops when the buffer nears
+full and rises when it drains; what still does not fit is counted in `dropped` and reported by `config`.
+"""
+
+import SER
+import SER2
+import sys
+
+PENDING_MAX = 8192    # bytes of serial data held while a client connection is set up
+PENDING_HIGH = 6144   # CTS off at or above this
+PENDING_LOW = 2048    # CTS on again below this
+
+
+class Ctx:
+    def __init__(self, at, store, table, values):
+        self.at = at
+        self.store = store
+        self.table = table        # generated command table (fsm_commands)
+        self.values = values      # settings by name, plus backoff_s for the session machine
+        self.gw = None            # the three machines, set by main
+        self.sess = None
+        self.sms = None
+        self.local_ip = ''        # from +IP: when the GPRS context came up
+        self.peer = ''            # address of the last +CONN FROM:
+        self.listening = 0        # local port of the #SKTL listener, 0 when none
+        self.pending = ''         # serial bytes waiting for the connection
+        self.cts = 1              # CTS as last driven towards the device
+        self.dropped = 0          # serial bytes dropped: buffer full, dial given up, no connection
+        self.attempts = 0         # boot attempts in a row
+        self.since_s = 0          # when registration started
+        self.dial_attempts = 0
+        self.changed = 0          # an SMS changed the settings; the mode restarts after the replies
+        self.msg = None           # the SMS being handled: (index, sender, text)
+        self.parsed = None        # its parse result (status, command or error, changes)
+        self.handled = []         # SIM indexes handled in this round (a failed delete is not redone)
+        self.replies = []         # texts to send to the sender
+        self.trace_on = 1
+
+    def collect_serial(self):
+        """Moves serial bytes into `pending` (bounded, CTS flow control); returns 1 if any came."""
+        d = SER.read()
+        if len(d) == 0:
+            return 0
+        room = PENDING_MAX - len(self.pending)
+        if len(d) > room:
+            self.dropped = self.dropped + len(d) - room
+            d = d[:room]
+        self.pending = self.pending + d
+        if self.cts and len(self.pending) >= PENDING_HIGH:
+            SER.setCTS(0)
+            self.cts = 0
+        return 1
+
+    def serial_poll(self):
+        """Client modes keep serial bytes for the connection (returns 1 if new ones came); otherwise
+        there is nowhere to send them and they are counted as dropped. Also run during AT waits."""
+        if self.values['mode'] == 'client':
+            return self.collect_serial()
+        self.discard_serial()
+        return 0
+
+    def take_pending(self):
+        d = self.pending
+        self.pending = ''
+        if not self.cts:
+            SER.setCTS(1)
+            self.cts = 1
+        return d
+
+    def drop_pending(self):
+        self.dropped = self.dropped + len(self.pending)
+        self.take_pending()
+
+    def discard_serial(self):
+        """No connection to send to (server idle, no mode): serial bytes are counted as dropped."""
+        d = SER.read()
+        self.dropped = self.dropped + len(d)
+
+    def trace(self, text):
+        if self.trace_on:
+            SER2.send(text + '\r\n')
+
+
+def log_exception(where):
+    """Writes the current exception and its traceback lines to the trace port."""
+    info = sys.exc_info()
+    lines = [where + ': ' + str(info[0]) + ' ' + str(info[1])]
+    tb = info[2]
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        lines.append('  ' + code.co_filename + ':' + str(tb.tb_lineno) + ' ' + code.co_name)
+        tb = tb.tb_next
+    for line in lines:
+        SER2.send(line + '\r\n')

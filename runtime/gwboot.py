@@ -1,0 +1,109 @@
+"""Gateway callbacks for boot, registration and the GPRS context (gateway machine).
+
+Each step runs its AT commands (timeouts in tenths, the watchdog kicked by the driver) and raises `ok`
+or `failed` on the gateway machine. Counters live on m.ctx; times are m.clock() seconds (MOD.secCounter).
+"""
+
+import MOD
+import SER
+
+import compat
+import engine
+
+MAX_BOOT_ATTEMPTS = 5   # failed boots in a row before the module is rebooted
+REG_WAIT_S = 180        # registration budget before the modem is booted again (Janus uses 180 s)
+SIM_TRIES = 10          # AT+CPIN? polls, 1 s apart
+GPRS_TENTHS = 600       # #GPRS=1 can take tens of seconds
+SKTCT_TENTHS = 600      # the modem's connect timeout for #SKTD (100 ms units)
+
+
+def _result(m, good):
+    if good:
+        engine.dispatch(m, m.t.E_OK, None)
+    else:
+        engine.dispatch(m, m.t.E_FAILED, None)
+
+
+def reset_attempts(m, arg):
+    m.ctx.attempts = 0
+    m.ctx.since_s = m.clock()
+
+
+def count_attempt(m, arg):
+    m.ctx.attempts = m.ctx.attempts + 1
+
+
+def has_attempts_left(m, arg):
+    return m.ctx.attempts < MAX_BOOT_ATTEMPTS
+
+
+def is_wait_over(m, arg):
+    return m.clock() - m.ctx.since_s >= REG_WAIT_S
+
+
+def apply_serial(m, arg):
+    """The serial port from the settings (also re-initialises a port garbled by a call)."""
+    if SER.set_speed(m.values['baud'], m.values['charformat']) < 0:
+        m.ctx.trace('gateway: serial settings refused: ' + m.values['baud'] + ' ' + m.values['charformat'])
+
+
+def _sim_ready(at):
+    tries = SIM_TRIES
+    while tries > 0:
+        if at.query('AT+CPIN?', '+CPIN:', 20, 0) == 'READY':
+            return 1
+        MOD.sleep(10)
+        tries = tries - 1
+    return 0
+
+
+def boot_modem(m, arg):
+    ctx = m.ctx
+    at = ctx.at
+    apply_serial(m, arg)
+    good = at.ok('AT', 10, 4) and at.ok('ATE0') and at.ok('AT#SELINT=2') and _sim_ready(at)
+    # SMS in text mode from the SIM, new messages indicated with +CMTI.
+    good = good and at.ok('AT+CMGF=1') and at.ok('AT+CPMS="SM","SM","SM"') and at.ok('AT+CNMI=2,1,0,0,0')
+    ctx.trace('gateway: modem boot ' + ('ok', 'failed')[not good])
+    _result(m, good)
+
+
+def reboot_module(m, arg):
+    m.ctx.trace('gateway: rebooting the module')
+    reboot()
+
+
+def reboot():
+    """Lets the watchdog restart the module (the script must never just end)."""
+    MOD.watchdogEnable(1)
+    while 1:
+        MOD.sleep(10)
+
+
+def check_registration(m, arg):
+    stat = m.ctx.at.query('AT+CREG?', '+CREG:', 20, 0)
+    good = 0
+    if stat is not None:
+        parts = compat.split(stat, ',')
+        good = len(parts) >= 2 and (compat.strip(parts[1]) == '1' or compat.strip(parts[1]) == '5')
+    _result(m, good)
+
+
+def setup_gprs(m, arg):
+    """Context from `gprs`, socket settings from `socketting`, then #GPRS=1 and its +IP: address."""
+    ctx = m.ctx
+    at = ctx.at
+    v = m.values
+    at.command('AT#GPRS=0', GPRS_TENTHS)  # a context left from before would refuse the new settings
+    good = at.ok('AT+CGDCONT=1,"IP","%s"' % v['apn']) and at.ok('AT#USERID="%s"' % v['gprs_user'])
+    good = good and at.ok('AT#PASSW="%s"' % v['gprs_pass'])
+    good = good and at.ok('AT#SKTTO=%d' % v['sock_timeout_s']) and at.ok('AT#DSTO=%d' % v['send_timeout'])
+    good = good and at.ok('AT#PKTSZ=%d' % v['packet_size']) and at.ok('AT#SKTCT=%d' % SKTCT_TENTHS)
+    if good:
+        reply = at.command('AT#GPRS=1', GPRS_TENTHS)
+        good = reply[0] == 'OK'
+        for line in reply[1]:
+            if compat.startswith(line, '+IP:'):
+                ctx.local_ip = compat.strip(line[4:])
+    ctx.trace('gateway: GPRS ' + ('up ' + ctx.local_ip, 'failed')[not good])
+    _result(m, good)

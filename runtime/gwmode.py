@@ -1,0 +1,49 @@
+"""Gateway callbacks choosing and starting the configured mode (gateway machine).
+
+The settings are m.values (names from fsm/specs/commands.yaml). A mode state opens the session machine
+in its way on entry and closes it on exit, so a settings change restarts the session.
+"""
+
+import engine
+
+
+def is_mode_server(m, arg):
+    return m.values['mode'] == 'server'
+
+
+def is_mode_client(m, arg):
+    return m.values['mode'] == 'client'
+
+
+def is_mode_maintain(m, arg):
+    return m.values['mode'] == 'client' and m.values['maintain'] == 'maintain'
+
+
+def select_mode(m, arg):
+    engine.dispatch(m, m.t.E_SELECT, None)
+
+
+def process_pending_sms(m, arg):
+    sms = m.ctx.sms
+    engine.dispatch(sms, sms.t.E_CHECK, None)
+
+
+def _open(m, event):
+    s = m.ctx.sess
+    engine.dispatch(s, event, None)
+
+
+def start_on_demand(m, arg):
+    _open(m, m.ctx.sess.t.E_OPEN_ON_DEMAND)
+
+
+def start_maintain(m, arg):
+    _open(m, m.ctx.sess.t.E_OPEN_MAINTAIN)
+
+
+def start_server(m, arg):
+    _open(m, m.ctx.sess.t.E_OPEN_SERVER)
+
+
+def stop_session(m, arg):
+    _open(m, m.ctx.sess.t.E_CLOSE)

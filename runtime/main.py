@@ -1,0 +1,96 @@
+"""The firmware's entry script: settings, machines, the main loop; it never ends.
+
+The loop runs the session's activity (the data pump) while online; otherwise it turns unsolicited
+result codes into machine events, collects or discards serial bytes, and raises state timeouts.
+An unexpected exception is logged to the trace port and reboots the module (DESIGN 3.9).
+"""
+
+import MDM
+import MOD
+
+import atdrv
+import cfgstore
+import compat
+import engine
+import fsm_commands
+import fsm_gateway
+import fsm_session
+import fsm_sms
+import fwctx
+import gwboot
+
+WATCHDOG_S = 120   # longer than the longest wait (a #GPRS=1 or #SKTD of 60-70 s), kicked in every wait
+IDLE_TENTHS = 5    # how long the idle loop waits for the modem when no serial data is expected
+COLLECT_TENTHS = 1 # ... and when serial data must be collected (SER holds only 4096 bytes)
+
+
+def route_urcs(ctx):
+    at = ctx.at
+    u = at.next_urc()
+    while u is not None:
+        if compat.startswith(u, '+CMTI:'):
+            engine.dispatch(ctx.sms, fsm_sms.E_ARRIVED, None)
+        elif u == 'RING' or compat.startswith(u, '+CRING'):
+            engine.dispatch(ctx.sess, fsm_session.E_RING, None)
+        elif compat.startswith(u, '+CONN FROM:'):
+            engine.dispatch(ctx.sess, fsm_session.E_INCOMING, compat.strip(u[11:]))
+        elif compat.startswith(u, 'CONNECT'):
+            engine.dispatch(ctx.sess, fsm_session.E_CONNECTED, None)
+        u = at.next_urc()
+
+
+def serial_step(ctx):
+    """Collects (client) or discards serial bytes; new bytes start an on-demand dial. Returns how long
+    the loop may then wait for the modem."""
+    ctx.serial_poll()
+    if len(ctx.pending) > 0 and ctx.sess.state == fsm_session.S_WAITING:
+        engine.dispatch(ctx.sess, fsm_session.E_SERIAL_DATA, None)
+    if ctx.values['mode'] == 'client':
+        return COLLECT_TENTHS
+    return IDLE_TENTHS
+
+
+def loop(ctx):
+    while 1:
+        MOD.watchdogReset()
+        act = engine.activity(ctx.sess)
+        if act is not None:
+            act(ctx.sess, None)
+            continue
+        route_urcs(ctx)
+        wait = serial_step(ctx)
+        ctx.at.poll(wait)
+        route_urcs(ctx)
+        engine.poll(ctx.gw)
+        engine.poll(ctx.sess)
+        engine.poll(ctx.sms)
+
+
+def run():
+    MOD.watchdogEnable(WATCHDOG_S)
+    store = cfgstore.Store(fsm_commands)
+    values = store.load()
+    values['backoff_s'] = 0
+    at = atdrv.Driver(MDM, MOD)
+    ctx = fwctx.Ctx(at, store, fsm_commands, values)
+    at.on_wait = ctx.serial_poll
+    ctx.gw = engine.Machine(fsm_gateway, ctx, MOD.secCounter, values)
+    ctx.sess = engine.Machine(fsm_session, ctx, MOD.secCounter, values)
+    ctx.sms = engine.Machine(fsm_sms, ctx, MOD.secCounter, values)
+    ctx.trace('gateway: firmware started, settings %s (save %d)' % (('defaults', 'stored')[store.slot >= 0], store.seq))
+    engine.start(ctx.gw)
+    engine.start(ctx.sess)
+    engine.start(ctx.sms)
+    engine.dispatch(ctx.gw, fsm_gateway.E_START, None)
+    loop(ctx)
+
+
+def main():
+    try:
+        run()
+    except:  # noqa: E722 - the one catch-all: log and reboot, never end the script (DESIGN 3.9)
+        fwctx.log_exception('gateway: unexpected error, rebooting')
+    gwboot.reboot()
+
+
+main()

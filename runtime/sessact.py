@@ -1,0 +1,135 @@
+"""Session callbacks: dial (#SKTD), listen (#FRWL + #SKTL), answer CSD (ATA), back-off, end of call.
+
+Times in seconds; AT timeouts in tenths. The socket, send and packet settings were given to the modem
+by the gateway's GPRS setup: the modem closes an idle socket and packetises, not the firmware.
+"""
+
+import MDM
+import MOD
+import SER
+
+import compat
+import engine
+
+DIAL_TENTHS = 700        # #SKTD answer wait: the modem's own connect timeout (#SKTCT 600) plus margin
+ANSWER_TENTHS = 600      # ATA: CSD handshake (S7 default 60 s)
+BACKOFF_CAP_S = 60       # capped exponential back-off between dials
+ON_DEMAND_DIALS = 5      # on demand, the dial is given up after this many failures in a row
+
+
+def is_server(m, arg):
+    return m.values['mode'] == 'server'
+
+
+def is_maintain(m, arg):
+    return m.values['mode'] == 'client' and m.values['maintain'] == 'maintain'
+
+
+def is_dialin_on(m, arg):
+    return m.values['dialin'] == 'on'
+
+
+def reset_backoff(m, arg):
+    m.values['backoff_s'] = 0
+    m.ctx.dial_attempts = 0
+
+
+def grow_backoff(m, arg):
+    b = m.values['backoff_s'] * 2
+    if b == 0:
+        b = 1
+    if b > BACKOFF_CAP_S:
+        b = BACKOFF_CAP_S
+    m.values['backoff_s'] = b
+    m.ctx.dial_attempts = m.ctx.dial_attempts + 1
+    m.ctx.trace('session: retry in %d s (attempt %d)' % (b, m.ctx.dial_attempts))
+
+
+def has_dial_attempts_left(m, arg):
+    return is_maintain(m, arg) or m.ctx.dial_attempts < ON_DEMAND_DIALS
+
+
+def give_up_dial(m, arg):
+    ctx = m.ctx
+    ctx.trace('session: dial given up, %d serial bytes dropped' % len(ctx.pending))
+    ctx.drop_pending()
+    reset_backoff(m, arg)
+
+
+def dial(m, arg):
+    ctx = m.ctx
+    v = m.values
+    cmd = 'AT#SKTD=0,%d,"%s",0,0' % (v['server_port'], v['server_ip'])
+    result = ctx.at.command(cmd, DIAL_TENTHS, 1)[0]
+    ctx.trace('session: ' + cmd + ' -> ' + result)
+    if result == 'CONNECT':
+        engine.dispatch(m, m.t.E_CONNECTED, None)
+        return
+    if result == 'ERROR' or compat.startswith(result, '+CME'):
+        # #SKTD answers ERROR without an active context: the gateway sets GPRS up again.
+        engine.dispatch(ctx.gw, ctx.gw.t.E_NET_LOST, None)
+    engine.dispatch(m, m.t.E_FAILED, None)
+
+
+def listen(m, arg):
+    ctx = m.ctx
+    v = m.values
+    at = ctx.at
+    at.command('AT#FRWL=2', 20)  # firewall rules are not kept by the module: start from none
+    if v['permit_ip'] == 'any':
+        rule = 'AT#FRWL=1,"0.0.0.0","0.0.0.0"'
+    else:
+        rule = 'AT#FRWL=1,"%s","255.255.255.255"' % v['permit_ip']
+    if at.ok(rule) and at.ok('AT#SKTL=1,0,%d,0' % v['local_port']):
+        ctx.listening = v['local_port']
+        ctx.trace('session: listening on %d for %s' % (v['local_port'], v['permit_ip']))
+        return
+    engine.dispatch(m, m.t.E_FAILED, None)
+
+
+def note_peer(m, arg):
+    m.ctx.peer = arg
+    m.ctx.trace('session: call from ' + str(arg))
+
+
+def answer(m, arg):
+    result = m.ctx.at.command('ATA', ANSWER_TENTHS, 1)[0]
+    m.ctx.trace('session: ATA -> ' + result)
+    if compat.startswith(result, 'CONNECT'):
+        engine.dispatch(m, m.t.E_CONNECTED, None)
+    else:
+        engine.dispatch(m, m.t.E_FAILED, None)
+
+
+def flush_pending(m, arg):
+    """On connect: the serial bytes collected meanwhile go out first, in order, then whatever the
+    peer already sent goes to the device."""
+    ctx = m.ctx
+    reset_backoff(m, arg)
+    d = ctx.take_pending()
+    if len(d) > 0 and MDM.send(d, 50) < 0:
+        ctx.dropped = ctx.dropped + len(d)
+    d = ctx.at.take_data()
+    if len(d) > 0:
+        SER.send(d)
+    ctx.trace('session: online')
+
+
+def end_call(m, arg):
+    ctx = m.ctx
+    ctx.trace('session: call ended')
+    engine.dispatch(ctx.sms, ctx.sms.t.E_CHECK, None)
+
+
+def hang_up(m, arg):
+    ctx = m.ctx
+    if MDM.getDCD():
+        # Escape with the guard times around +++ (S12 = 1 s), then hang up.
+        MOD.sleep(12)
+        MDM.send('+++', 10)
+        MOD.sleep(12)
+        ctx.at.command('ATH', 50)
+    if ctx.listening:
+        # The settings may already name another port: stop the listener that was started.
+        ctx.at.command('AT#SKTL=0,0,%d' % ctx.listening, 20)
+        ctx.listening = 0

@@ -1,0 +1,149 @@
+"""SMS machine callbacks: read, authenticate, parse, apply and persist, reply, delete.
+
+A wrong password gets no reply at all (NOTE-BAD-PASSWORD); every reply is at most 160 characters and
+goes to the sender. The `config` listing is built from the command table, so it names every setting
+(never the SMS or GPRS password) and splits into numbered messages when it does not fit one.
+"""
+
+import compat
+import engine
+import smscmd
+import smsio
+
+MAX_ROUND = 30  # messages handled per round, so a SIM that cannot delete cannot hold the loop
+
+
+def is_session_idle(m, arg):
+    s = m.ctx.sess
+    return s.state != s.t.S_ONLINE
+
+
+def read_next(m, arg):
+    ctx = m.ctx
+    if len(ctx.handled) < MAX_ROUND:
+        for msg in smsio.list_received(ctx.at):
+            if msg[0] not in ctx.handled:
+                ctx.handled.append(msg[0])
+                engine.dispatch(m, m.t.E_MESSAGE, msg)
+                return
+    ctx.handled = []
+    engine.dispatch(m, m.t.E_EMPTY, None)
+
+
+def parse_message(m, arg):
+    ctx = m.ctx
+    ctx.msg = arg
+    ctx.parsed = smscmd.parse(arg[2], ctx.values, ctx.table)
+
+
+def is_password_ok(m, arg):
+    return m.ctx.parsed[0] != smscmd.AUTH_FAILED
+
+
+def is_command_valid(m, arg):
+    return m.ctx.parsed[0] == smscmd.VALID
+
+
+def apply_command(m, arg):
+    """Runs the command's action from the table (cmd_apply, cmd_config), which sets the replies."""
+    ctx = m.ctx
+    cmd = ctx.parsed[1]
+    ctx.replies = []
+    if cmd[4] is not None:
+        cmd[4](m, arg)
+    ctx.trace('sms: ' + compat.join(list(cmd[0]), ' ') + ' from ' + ctx.msg[1])
+
+
+def cmd_apply(m, arg):
+    """Stores and persists the new settings; the mode restarts once every reply was sent."""
+    ctx = m.ctx
+    old = {}
+    for k in ctx.parsed[2].keys():
+        old[k] = ctx.values[k]
+        ctx.values[k] = ctx.parsed[2][k]
+    if not ctx.store.save(ctx.values):
+        for k in old.keys():
+            ctx.values[k] = old[k]
+        ctx.replies = ['Error: the settings could not be saved; nothing was changed']
+        return
+    ctx.changed = 1
+    ctx.replies = [smscmd.confirmation(ctx.parsed[1], ctx.values)]
+
+
+def config_items(ctx):
+    """What `config` lists: each command's current settings, as the command that would set them."""
+    v = ctx.values
+    t = ctx.table
+    items = []
+    if v['mode'] == 'none':
+        items.append('mode none')
+    for c in t.COMMANDS:
+        if c[4] is cmd_config or (c[0][0] == 'mode' and c[0][1] != v['mode']) or _reveals_secret(c, t):
+            continue
+        items.append(compat.join(compat.split(c[3] % v), ' '))
+    if v['mode'] == 'server':
+        items.append('ip ' + ctx.local_ip)
+    items.append('dropped %d' % ctx.dropped)
+    return items
+
+
+def _reveals_secret(cmd, t):
+    """A command whose reply would show a setting that `config` must not list (the SMS password)."""
+    for f in cmd[1]:
+        if f[2] >= 0 and not t.IN_CONFIG[f[2]] and not f[7]:
+            return 1
+    return 0
+
+
+def split_reply(head, items, limit):
+    """`head` + items joined by ', ', in messages of at most `limit` characters, numbered 'k/n' when
+    more than one is needed."""
+    text = compat.join(items, ', ')
+    if len(head) + 1 + len(text) <= limit:
+        return [head + ' ' + text]
+    room = limit - len(head) - 7  # ' 10/10 '
+    parts = []
+    line = ''
+    for item in items:
+        if len(line) > 0 and len(line) + 2 + len(item) > room:
+            parts.append(line)
+            line = ''
+        if len(line) > 0:
+            line = line + ', '
+        line = line + item[:room]
+    if len(line) > 0:
+        parts.append(line)
+    out = []
+    i = 0
+    while i < len(parts):
+        out.append('%s %d/%d %s' % (head, i + 1, len(parts), parts[i]))
+        i = i + 1
+    return out
+
+
+def cmd_config(m, arg):
+    ctx = m.ctx
+    ctx.replies = split_reply('Confirmed: config', config_items(ctx), smsio.MAX_SMS)
+
+
+def send_reply(m, arg):
+    ctx = m.ctx
+    for text in ctx.replies:
+        smsio.send(ctx.at, ctx.msg[1], text)
+
+
+def send_error(m, arg):
+    ctx = m.ctx
+    smsio.send(ctx.at, ctx.msg[1], 'Error: ' + ctx.parsed[1])
+    ctx.trace('sms: error from ' + ctx.msg[1] + ': ' + ctx.parsed[1])
+
+
+def delete_message(m, arg):
+    smsio.delete(m.ctx.at, m.ctx.msg[0])
+
+
+def announce_changes(m, arg):
+    ctx = m.ctx
+    if ctx.changed:
+        ctx.changed = 0
+        engine.dispatch(ctx.gw, ctx.gw.t.E_CONFIG_CHANGED, None)

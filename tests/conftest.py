@@ -1,0 +1,27 @@
+"""Shared fixtures: the firmware interpreters (py3 / py27 / py152) every firmware test runs under."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from host.interpreters import Interpreter
+from host.interpreters import firmware_pythons
+
+_FOUND = firmware_pythons()
+_IDS = {i.id: i for i in _FOUND}
+# py3 and py27 are always expected; py152 only when FIRMWARE_PYTHONS names one.
+_WANTED = ["py3", "py27"] + [i for i in _IDS if i not in ("py3", "py27")]
+
+
+@pytest.fixture(params=_WANTED)
+def firmware_python(request: pytest.FixtureRequest) -> Interpreter:
+    """Each interpreter the firmware must run under; a missing 2.7 skips, or fails when REQUIRE_PY27=1."""
+    interp = _IDS.get(request.param)
+    if interp is None:
+        reason = f"no {request.param} interpreter found (set FIRMWARE_PYTHONS or install it with pyenv)"
+        if request.param == "py27" and os.environ.get("REQUIRE_PY27") == "1":
+            pytest.fail(reason + "; REQUIRE_PY27=1 makes this a failure")
+        pytest.skip(reason)
+    return interp

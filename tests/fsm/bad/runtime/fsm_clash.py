@@ -1,0 +1,1 @@
+"""A runtime module whose name a fixture machine collides with."""

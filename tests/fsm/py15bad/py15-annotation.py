@@ -1,0 +1,3 @@
+# py15-annotation: one violation, on the line marked '<- here'.
+def send(data: str):  # <- here
+    return data

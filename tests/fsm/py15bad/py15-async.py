@@ -1,0 +1,3 @@
+# py15-async: one violation, on the line marked '<- here'.
+async def poll(m):  # <- here
+    return m

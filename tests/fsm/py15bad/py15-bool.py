@@ -1,0 +1,2 @@
+# py15-bool: one violation, on the line marked '<- here'.
+DEBUG = False  # <- here

@@ -1,0 +1,3 @@
+# py15-call-star: one violation, on the line marked '<- here'.
+def call(f, args):
+    return f(*args)  # <- here

@@ -1,0 +1,3 @@
+# py15-class-empty-parens: one violation, on the line marked '<- here'.
+class Buffer():  # <- here
+    pass

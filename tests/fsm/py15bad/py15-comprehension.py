@@ -1,0 +1,3 @@
+# py15-comprehension: one violation, on the line marked '<- here'.
+def doubled(items):
+    return [x * 2 for x in items]  # <- here

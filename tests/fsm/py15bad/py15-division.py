@@ -1,0 +1,3 @@
+# py15-division: one violation, on the line marked '<- here'.
+def half(n):
+    return n / 2  # <- here

@@ -1,0 +1,2 @@
+# py15-import-paren: one violation, on the line marked '<- here'.
+from MOD import (secCounter, sleep)  # <- here

@@ -1,0 +1,2 @@
+# py15-import-relative: one violation, on the line marked '<- here'.
+from . import engine  # <- here

@@ -1,0 +1,3 @@
+# py15-matmul: one violation, on the line marked '<- here'.
+def product(a, b):
+    return a @ b  # <- here

@@ -1,0 +1,2 @@
+# py15-non-ascii: one violation, on the line marked '<- here'.
+NAME = 'gateway'  # <- here: café

@@ -1,0 +1,3 @@
+# py15-posonly-args: one violation, on the line marked '<- here'.
+def send(data, /):  # <- here
+    return data

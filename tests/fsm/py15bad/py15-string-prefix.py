@@ -1,0 +1,2 @@
+# py15-string-prefix: one violation, on the line marked '<- here'.
+NAME = u'gateway'  # <- here

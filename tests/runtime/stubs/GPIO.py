@@ -1,0 +1,1 @@
+"""Inert GPIO for firmware unit tests of pure logic (parsing, storage); the simulator's emulation is used end to end."""

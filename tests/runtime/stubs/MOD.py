@@ -1,0 +1,9 @@
+"""Inert MOD for firmware unit tests of pure logic (parsing, storage); the simulator's emulation is used end to end."""
+
+
+def secCounter():
+    return 0
+
+
+def watchdogReset():
+    pass

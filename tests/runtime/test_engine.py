@@ -1,0 +1,85 @@
+"""The table engine runs generated tables with transitions' semantics, under every firmware interpreter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fsm.hostmodel import HostModel
+from host.interpreters import Interpreter
+from tests.runtime.enginehelp import generate
+from tests.runtime.enginehelp import load_fixture
+from tests.runtime.enginehelp import run_engine
+
+LOADED = load_fixture()
+DOOR = LOADED.specs.machines[0]
+
+
+@pytest.fixture(scope="module")
+def gen_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(LOADED, tmp_path_factory.mktemp("generated"))
+
+
+def _host_trace(events: list[str], guards: dict[str, int]) -> list[str]:
+    model = HostModel(DOOR, guard=lambda name, arg: bool(guards[name.removeprefix("is_")]))
+    out: list[str] = []
+    for e in events:
+        model.fire(e)
+        out += model.trace + [f"state {model.state}"]
+        model.trace.clear()
+    return out
+
+
+def _events_script(events: list[str]) -> list[str]:
+    return ["start"] + [f"event {e}" for e in events]
+
+
+def test_event_sequences_match_the_transitions_host_model(firmware_python: Interpreter, gen_dir: Path) -> None:
+    sequences = [
+        (["power", "open_req", "lock_req", "close_req", "closed_sensor", "lock_req", "lock_req", "shutdown"], {"allowed": 1, "jammed": 0}),
+        (["power", "open_req", "open_req", "close_req"], {"allowed": 0, "jammed": 0}),  # internal transition
+        (["power", "open_req", "power"], {"allowed": 1, "jammed": 1}),  # fallback transition to the final state
+        (["open_req", "power", "alarm", "closed_sensor"], {"allowed": 1, "jammed": 0}),  # ignored events
+    ]
+    for events, guards in sequences:
+        script = _events_script(events)
+        script[1:1] = [f"set {k} {v}" for k, v in guards.items()]
+        got = run_engine(firmware_python, gen_dir, DOOR.module, script)
+        want = ["state off"] * (1 + len(guards)) + _host_trace(events, guards)
+        assert got == want, f"engine and host model differ for {events} with {guards}"
+
+
+def test_callback_order_is_prepare_conditions_before_exit_enter_after(firmware_python: Interpreter, gen_dir: Path) -> None:
+    out = run_engine(firmware_python, gen_dir, DOOR.module, _events_script(["power", "open_req"]))
+    open_req = out[out.index("event open_req"):]
+    assert open_req[:10] == [
+        "event open_req", "action count_attempt", "guard is_allowed", "guard is_jammed", "transition 1",
+        "action motor_open", "exit closed", "enter opened", "action motor_stop", "action log_opened",
+    ]
+
+
+def test_timeouts_use_the_injected_clock_and_settings(firmware_python: Interpreter, gen_dir: Path) -> None:
+    script = ["value hold_open_s 30", "start", "event power", "event open_req", "advance 29", "advance 1", "advance 4", "advance 1"]
+    out = run_engine(firmware_python, gen_dir, DOOR.module, script)
+    states = [line for line in out if line.startswith("state ")]
+    # 29 s: still open; 30 s: auto_close (from the setting) -> closing; 4 more: still closing; 5: alarm -> broken.
+    assert states[-4:] == ["state opened", "state closing", "state closing", "state broken"]
+    assert "timeout auto_close" in out
+    assert "timeout alarm" in out
+
+
+def test_reflexive_transition_rearms_the_timeout(firmware_python: Interpreter, gen_dir: Path) -> None:
+    script = ["value hold_open_s 10", "start", "event power", "event open_req", "advance 8", "event lock_req", "advance 8", "advance 2"]
+    out = run_engine(firmware_python, gen_dir, DOOR.module, script)
+    lock = out[out.index("event lock_req"):]
+    assert lock[:6] == ["event lock_req", "transition 6", "exit opened", "action log_leaving", "enter opened", "action motor_stop"]
+    states = [line for line in out if line.startswith("state ")]
+    assert states[-2:] == ["state opened", "state closing"], "the hold timer restarts when the state is re-entered"
+
+
+def test_setting_of_zero_means_no_timeout(firmware_python: Interpreter, gen_dir: Path) -> None:
+    script = ["value hold_open_s 0", "start", "event power", "event open_req", "advance 100000"]
+    out = run_engine(firmware_python, gen_dir, DOOR.module, script)
+    assert out[-1] == "state opened"
+    assert not any(line.startswith("timeout") for line in out)

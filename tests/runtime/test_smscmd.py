@@ -1,0 +1,120 @@
+"""SMS command parsing against the generated table: every limit just inside and just outside, under
+every firmware interpreter. The cases are derived from the command table spec, never typed twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fsm.loader import load_specs
+from fsm.model import Command
+from fsm.model import Field
+from host.interpreters import Interpreter
+from tests.runtime.fwunit import evaluate
+
+ROOT = Path(__file__).resolve().parents[2]
+TABLE = load_specs(ROOT / "fsm" / "specs", ROOT / "runtime", ROOT).specs.commands
+assert TABLE is not None
+VALID, INVALID, AUTH_FAILED = 0, 1, 2
+GOOD = {"enum": None, "int": None, "ipv4": "192.168.0.1", "ipv4_or_any": "any", "password": "abc123",
+        "text": "internet", "keyword": None, "onoff": "on"}
+
+
+def _good(f: Field) -> str:
+    if f.type in ("enum", "keyword"):
+        return f.values[0]
+    if f.type == "int":
+        return str(f.min)
+    return GOOD[f.type]
+
+
+def _cases(c: Command) -> list[tuple[str, bool]]:
+    """(argument list, accepted?) cases for every field's limits, the others kept valid."""
+    out = []
+    for i, f in enumerate(c.fields):
+        def args(value: str, i: int = i) -> str:
+            vals = [_good(g) for g in c.fields]
+            vals[i] = value
+            return " ".join(v for v in vals if v != "")
+        if f.type == "int":
+            assert f.min is not None
+            assert f.max is not None
+            out += [(args(str(f.min - 1)), f.min - 1 >= 0 and False), (args(str(f.min)), True),
+                    (args(str(f.max)), True), (args(str(f.max + 1)), False), (args("12a"), False)]
+        elif f.type == "enum":
+            out += [(args(v), True) for v in f.values] + [(args(f.values[0].lower()), True), (args("9999"), False)]
+        elif f.type in ("password", "text"):
+            assert f.min is not None
+            assert f.max is not None
+            lo = max(f.min, 1)
+            out += [(args("a" * lo), True), (args("a" * f.max), True), (args("a" * (f.max + 1)), False)]
+            if f.type == "password":
+                out += [(args("Abc"), True), (args("ab_c"), False)]
+            else:
+                out += [(args('in"ternet'), False)]
+        elif f.type in ("ipv4", "ipv4_or_any"):
+            out += [(args("10.0.0.1"), True), (args("255.255.255.255"), True), (args("256.0.0.1"), False),
+                    (args("10.0.0"), False), (args("any"), f.type == "ipv4_or_any")]
+        elif f.type == "onoff":
+            out += [(args("on"), True), (args("OFF"), True), (args("maybe"), False)]
+        elif f.type == "keyword":
+            out += [(args(f.values[0].capitalize()), True), (args("keep"), False)]
+    return out
+
+
+def test_every_limit_of_every_command(firmware_python: Interpreter) -> None:
+    texts, wanted = [], []
+    for c in TABLE.commands:
+        for argtext, ok in _cases(c):
+            texts.append(f"connect {c.name} {argtext}".strip())
+            wanted.append(ok)
+    results = evaluate(firmware_python, ["smscheck"], [f"smscheck.run({t!r})" for t in texts])
+    for text, ok, (status, detail, reply) in zip(texts, wanted, results, strict=True):
+        if ok:
+            assert status == VALID, f"{text!r} was refused: {detail}"
+            assert reply.startswith("Confirmed: "), reply
+            assert len(reply) <= 160
+        else:
+            assert status == INVALID, f"{text!r} was accepted: {detail}"
+            assert len("Error: " + detail) <= 160
+
+
+def test_error_messages_say_what_is_wrong_and_what_is_allowed(firmware_python: Interpreter) -> None:
+    cases = {
+        "connect baud 9601": "baud must be one of 300 1200 2400 4800 9600 19200 38400 57600 115200",
+        "connect charformat 9N1": "charformat must be one of 8N2 8E1 8O1 8N1 7E1 7O1",
+        "connect mode server any 0": "localport must be a number 1..65535",
+        "connect mode client 1.2.3 80": "server must be an IP address like 192.168.0.100",
+        "connect socketting 300 10 513": "packet_size must be a number 0..512",
+        "connect smspassword toolongpassword": "new_password must be 1-12 characters of 0-9 a-z",
+        "connect dialin maybe": "status must be one of on off",
+        "connect mode": "mode must be followed by server or client",
+        "connect mode server any": "missing arguments; format: mode server <permitted_ip> <localport>",
+        "connect baud 9600 8N1": "too many arguments; format: baud <baud>",
+        "connect reboot": "unknown command 'reboot'; commands: gprs baud charformat mode socketting smspassword dialin config",
+        "connect": "no command; commands: gprs baud charformat mode socketting smspassword dialin config",
+    }
+    results = evaluate(firmware_python, ["smscheck"], [f"smscheck.run({t!r})" for t in cases])
+    assert [r[:2] for r in results] == [(INVALID, msg) for msg in cases.values()]
+
+
+def test_password_and_words_are_case_insensitive_and_a_wrong_one_is_silent(firmware_python: Interpreter) -> None:
+    texts = ["Connect Baud 115200", "CONNECT MODE CLIENT 10.0.0.1 1024 MAINTAIN", "connect2 baud 115200",
+             "", "   ", "baud 115200", "connect\nbaud\n115200"]
+    results = evaluate(firmware_python, ["smscheck"], [f"smscheck.run({t!r})" for t in texts])
+    assert results[0] == (VALID, {"baud": "115200"}, "Confirmed: baud 115200")
+    assert results[1] == (VALID, {"server_ip": "10.0.0.1", "server_port": 1024, "maintain": "maintain", "mode": "client"},
+                          "Confirmed: mode client 10.0.0.1 1024 maintain")
+    assert [r[0] for r in results[2:6]] == [AUTH_FAILED] * 4
+    assert results[6][0] == VALID
+
+
+def test_confirmations_hide_the_gprs_password_and_echo_a_new_sms_password(firmware_python: Interpreter) -> None:
+    results = evaluate(firmware_python, ["smscheck"], [
+        "smscheck.run('connect gprs orangeinternet user pass')",
+        "smscheck.run('connect gprs orangeinternet')",
+        "smscheck.run('connect smspassword Connect2')",
+    ])
+    assert results[0][2] == "Confirmed: gprs orangeinternet user ***"
+    assert results[0][1] == {"apn": "orangeinternet", "gprs_user": "user", "gprs_pass": "pass"}
+    assert results[1][1] == {"apn": "orangeinternet", "gprs_user": "", "gprs_pass": ""}
+    assert results[2][2] == "Confirmed: smspassword connect2"
