@@ -84,6 +84,8 @@ def listen(m, arg):
         ctx.listening = v['local_port']
         ctx.trace('session: listening on %d for %s' % (v['local_port'], v['permit_ip']))
         return
+    # #SKTL answers ERROR without an active context (network lost): the gateway sets GPRS up again.
+    engine.dispatch(ctx.gw, ctx.gw.t.E_NET_LOST, None)
     engine.dispatch(m, m.t.E_FAILED, None)
 
 

@@ -1,0 +1,294 @@
+"""One AT instance of the modem (MDM, or MDM2 which shares the modem's state): command mode, deferred
+results, the SMS text prompt, data mode with the +++ escape, URC queueing, and the DCD/CTS/DSR/RI lines.
+
+Bytes in and out; times are clock seconds. The port owns at most one call (a TCP socket or a CSD call);
+the call object moves the data and tells the port when it ends.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+from typing import Protocol
+
+from host.modem.escape import EscapeDetector
+from host.modem.lineport import Handler
+from host.modem.lineport import LinePort
+from host.modem.parser import frame
+
+if TYPE_CHECKING:
+    from host.modem.modem import Modem
+
+CTS_LIMIT = 64 * 1024  # bytes not yet sent to the network above which CTS goes low (nothing is dropped)
+
+
+class Mode(enum.Enum):
+    COMMAND = "command"
+    BUSY = "busy"  # a command is still running (connection set-up); input waits
+    PROMPT = "prompt"  # text after a '> ' prompt (+CMGS)
+    DATA = "data"
+
+
+class Call(Protocol):
+    """A data connection attached to a port (socket or CSD)."""
+
+    kind: str
+
+    def from_te(self, data: bytes, now: float) -> None: ...
+
+    def escape(self, port: AtPort, now: float) -> None: ...
+
+    def poll(self, now: float) -> None: ...
+
+    def deadline(self) -> float | None: ...
+
+    def backlog(self) -> int: ...
+
+    def fds(self) -> list[int]: ...
+
+    def wfds(self) -> list[int]: ...
+
+    def describe(self) -> dict[str, object]: ...
+
+    def drop(self) -> None: ...
+
+    def release(self) -> None: ...
+
+
+class Pending(Protocol):
+    """A command whose final result comes later (a TCP connect in progress)."""
+
+    def poll(self, now: float) -> None: ...
+
+    def deadline(self) -> float | None: ...
+
+    def fds(self) -> list[int]: ...
+
+    def wfds(self) -> list[int]: ...
+
+    def drop(self) -> None: ...
+
+
+class Prompt(Protocol):
+    def feed(self, port: AtPort, data: bytes, i: int) -> int: ...
+
+
+class AtPort(LinePort):
+    def __init__(self, modem: Modem, name: str, table: Mapping[str, Handler]) -> None:
+        super().__init__(modem.clock, table, modem.at_log)
+        self.modem = modem
+        self.name = name
+        self.mode = Mode.COMMAND
+        self.call: Call | None = None
+        self.pending: Pending | None = None
+        self.prompt: Prompt | None = None
+        self.escape = EscapeDetector()
+        self.dtr = 1
+        self.rts = 1
+        self._held_input = bytearray()  # written while BUSY
+        self._urcs: list[str] = []  # waiting for command mode
+
+    # --- firmware side
+    def write(self, data: bytes) -> None:
+        if not data:
+            return
+        now = self.clock.now()
+        self._escape_timer(now)
+        self._feed(bytes(data), now)
+
+    def dcd(self) -> int:
+        return 1 if self.call is not None else 0
+
+    def cts(self) -> int:
+        return 0 if self.call is not None and self.call.backlog() > CTS_LIMIT else 1
+
+    def dsr(self) -> int:
+        return 1
+
+    def ri(self) -> int:
+        return self.modem.ri()
+
+    def set_dtr(self, v: int) -> None:
+        self.dtr = 1 if v else 0  # recorded only (&D0 behaviour: DTR does not hang up)
+
+    def set_rts(self, v: int) -> None:
+        self.rts = 1 if v else 0  # recorded only: the modem never stops sending to the firmware
+
+    # --- input by mode
+    def _feed(self, data: bytes, now: float) -> None:
+        i = 0
+        while i < len(data):
+            if self.mode is Mode.COMMAND:
+                i = self.feed_command(data, i)
+            elif self.mode is Mode.BUSY:
+                self._held_input += data[i:]
+                return
+            elif self.mode is Mode.PROMPT:
+                assert self.prompt is not None
+                i = self.prompt.feed(self, data, i)
+            else:
+                passed = self.escape.feed(data[i:] if i else data, now)
+                if passed and self.call is not None:
+                    self.call.from_te(passed, now)
+                return
+
+    def _escape_timer(self, now: float) -> None:
+        if self.mode is not Mode.DATA or self.call is None:
+            return
+        escaped, released = self.escape.expire(now)
+        if released:
+            self.call.from_te(released, now)
+        if escaped:
+            self.call.escape(self, now)
+
+    def intercept(self, text: str) -> bool:
+        rule = self.modem.faults.take(text)
+        if rule is None:
+            return False
+        if rule.kind == "error":
+            self.result([], rule.text)
+        elif rule.kind == "interleave":
+            self._interleave = rule.text
+            return False
+        return True
+
+    def cmee(self) -> int:
+        return self.modem.state.profile.cmee
+
+    # --- mode changes used by handlers and calls
+    def busy(self, pending: Pending) -> None:
+        self.mode = Mode.BUSY
+        self.pending = pending
+
+    def start_prompt(self, prompt: Prompt, text: bytes) -> None:
+        self.mode = Mode.PROMPT
+        self.prompt = prompt
+        self.out += text
+
+    def end_prompt(self, final: str, info: list[str] | None = None) -> None:
+        self.mode = Mode.COMMAND
+        self.prompt = None
+        self.finish(final, info)
+
+    def fail_pending(self, final: str) -> None:
+        """A deferred command ends without a call (NO CARRIER, ERROR)."""
+        self.pending = None
+        self.mode = Mode.COMMAND
+        self.finish(final)
+        self._resume()
+
+    def connect(self, call: Call, text: str) -> None:
+        """A command (#SKTD, ATA, ATO) brought a call up: its result code, then data mode."""
+        self._enter_data(call)
+        self.finish(text)
+        self._resume()
+
+    def connect_unsolicited(self, call: Call, urc: str, text: str) -> None:
+        """A call came in by itself (#SKTL): the URC, the CONNECT, then data mode."""
+        self._enter_data(call)
+        self.out += frame([urc], None) + frame([], text)
+
+    def _enter_data(self, call: Call) -> None:
+        self.discard_line()
+        self.pending = None
+        self.call = call
+        self.mode = Mode.DATA
+        self.escape.start(self.clock.now(), self.modem.state.profile.s12 / 50)
+
+    def online_command(self) -> None:
+        """Escape from a call that stays up (CSD): OK, command mode, DCD stays high."""
+        self.mode = Mode.COMMAND
+        self.escape.count = 0
+        self.result([], "OK")
+
+    def resume_data(self, text: str) -> None:
+        """ATO: back to data mode on the held call."""
+        assert self.call is not None
+        self._enter_data(self.call)
+        self.finish(text)
+
+    def to_te(self, data: bytes) -> None:
+        """Call data towards the firmware."""
+        self.out += data
+
+    def call_ended(self, call: Call, text: str = "NO CARRIER") -> None:
+        """The call is over (remote close, timeout, escape, hang-up, network loss): DCD low, result code."""
+        if self.call is not call:
+            return
+        self.call = None
+        self.escape.count = 0
+        if self.mode is Mode.DATA:
+            self.mode = Mode.COMMAND
+        if text:
+            self.out += frame([], text)
+        if self.mode is Mode.COMMAND:
+            self._flush_urcs()
+
+    def _resume(self) -> None:
+        if self.mode is Mode.BUSY or not self._held_input:
+            return
+        data = bytes(self._held_input)
+        self._held_input.clear()
+        self._feed(data, self.clock.now())
+
+    # --- URCs
+    def urc(self, text: str) -> None:
+        """An unsolicited result code: now in command mode, else when the port gets back to it."""
+        if self.mode is Mode.COMMAND:
+            self.out += frame([text], None)
+        else:
+            self._urcs.append(text)
+
+    def queue_urc(self, text: str) -> None:
+        self._urcs.append(text)
+
+    def after_result(self) -> None:
+        if self.mode is Mode.COMMAND:
+            self._flush_urcs()
+
+    def _flush_urcs(self) -> None:
+        while self._urcs and self.mode is Mode.COMMAND:
+            self.out += frame([self._urcs.pop(0)], None)
+
+    # --- time and real I/O
+    def poll(self, now: float) -> None:
+        self._escape_timer(now)
+        if self.pending is not None:
+            self.pending.poll(now)
+        if self.call is not None:
+            self.call.poll(now)
+        if self.mode is Mode.COMMAND:
+            self._flush_urcs()
+
+    def deadline(self) -> float | None:
+        times = [self.escape.deadline() if self.mode is Mode.DATA else None]
+        if self.pending is not None:
+            times.append(self.pending.deadline())
+        if self.call is not None:
+            times.append(self.call.deadline())
+        return min((t for t in times if t is not None), default=None)
+
+    def fds(self) -> list[int]:
+        return (self.pending.fds() if self.pending else []) + (self.call.fds() if self.call else [])
+
+    def wfds(self) -> list[int]:
+        return (self.pending.wfds() if self.pending else []) + (self.call.wfds() if self.call else [])
+
+    def release(self) -> None:
+        """Power off: real sockets closed, no result codes."""
+        if self.pending is not None:
+            self.pending.drop()
+            self.pending = None
+        if self.call is not None:
+            self.call.release()
+            self.call = None
+        self.mode = Mode.COMMAND
+
+    def network_lost(self) -> None:
+        """network.drop(): a connect in progress fails, the call ends."""
+        if self.pending is not None:
+            self.pending.drop()
+            self.fail_pending("NO CARRIER")
+        if self.call is not None:
+            self.call.drop()

@@ -1,0 +1,179 @@
+"""Basic and network-status AT commands: AT, E, V, Q, Z, &F, &W, &P, &C, &D, &K, S0, S7, S12, +CMEE,
++CPIN, +CREG, +CGREG, +CSQ, #SELINT. Units: S0 rings, S7 seconds, S12 1/50 s.
+The ranges, formats and error replies chosen for each command are listed in the comment below.
+"""
+
+# Choices (out of range -> ERROR): E 0..1; S0 0..255; S7 1..255; S12 20..255; +CMEE 0..2; +CREG/+CGREG
+# <n> 0..2; #SELINT 0..2 (stored, but responses always keep the SELINT 2 format). V0 (numeric codes) and
+# Q1 (quiet) are not emulated and answer ERROR. S-register reads are three digits (V.25ter): `ATS12?` ->
+# `050`. `AT+CPIN=<pin>` with the SIM already READY -> +CME ERROR: 3 (shown as ERROR while +CMEE=0).
+# +CMEE 2 (verbose) is shown numerically, like 1. &C, &D, &K are accepted and change nothing.
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from host.modem.parser import AtError
+from host.modem.parser import Command
+from host.modem.parser import cme_error
+from host.modem.parser import int_arg
+from host.modem.parser import opt_int
+from host.modem.parser import split_args
+from host.modem.state import Profile
+
+if TYPE_CHECKING:
+    from host.modem.atport import AtPort
+
+S_REGISTERS = {"S0": ("s0", 0, 255), "S7": ("s7", 1, 255), "S12": ("s12", 20, 255)}
+
+
+def at(port: AtPort, cmd: Command) -> list[str]:
+    return []
+
+
+def _flag(cmd: Command, allowed: tuple[str, ...]) -> str:
+    if cmd.op or cmd.args not in allowed:
+        raise AtError()
+    return cmd.args
+
+
+def echo(port: AtPort, cmd: Command) -> list[str]:
+    port.echo = _flag(cmd, ("", "0", "1")) == "1"
+    return []
+
+
+def verbose(port: AtPort, cmd: Command) -> list[str]:
+    _flag(cmd, ("1",))
+    return []
+
+
+def quiet(port: AtPort, cmd: Command) -> list[str]:
+    _flag(cmd, ("", "0"))
+    return []
+
+
+def reset_profile(port: AtPort, cmd: Command) -> list[str]:
+    _flag(cmd, ("", "0"))
+    state = port.modem.state
+    state.profile = dataclasses.replace(state.saved_profile)
+    port.echo = state.profile.echo
+    return []
+
+
+def factory_profile(port: AtPort, cmd: Command) -> list[str]:
+    _flag(cmd, ("", "0"))
+    port.modem.state.profile = Profile()
+    port.echo = True
+    return []
+
+
+def store_profile(port: AtPort, cmd: Command) -> list[str]:
+    """&W / &P: the current profile becomes the one ATZ and power-on use."""
+    _flag(cmd, ("", "0", "1"))
+    state = port.modem.state
+    state.profile.echo = port.echo
+    state.saved_profile = dataclasses.replace(state.profile)
+    return []
+
+
+def accept_line_setting(port: AtPort, cmd: Command) -> list[str]:
+    limits = {"&C": 2, "&D": 3, "&K": 6}
+    if cmd.op or (cmd.args and int(cmd.args) > limits[cmd.name]):
+        raise AtError()
+    return []
+
+
+def s_register(port: AtPort, cmd: Command) -> list[str]:
+    attr, lo, hi = S_REGISTERS[cmd.name]
+    profile = port.modem.state.profile
+    if cmd.op == "?":
+        return [f"{getattr(profile, attr):03d}"]
+    if cmd.op == "=?":
+        return [f"({lo}-{hi})"]
+    if cmd.op != "=":
+        raise AtError()
+    setattr(profile, attr, int_arg(cmd.args, lo, hi))
+    return []
+
+
+def cmee(port: AtPort, cmd: Command) -> list[str]:
+    profile = port.modem.state.profile
+    if cmd.op == "?":
+        return [f"+CMEE: {profile.cmee}"]
+    if cmd.op == "=?":
+        return ["+CMEE: (0-2)"]
+    if cmd.op != "=":
+        raise AtError()
+    profile.cmee = opt_int(split_args(cmd.args), 0, 0, 2, 0)
+    return []
+
+
+def cpin(port: AtPort, cmd: Command) -> list[str]:
+    if cmd.op == "?":
+        return ["+CPIN: READY"]
+    if cmd.op == "=?":
+        return []
+    raise cme_error(3)  # operation not allowed: no PIN is wanted
+
+
+def _registration(name: str, attr: str) -> Callable[[AtPort, Command], list[str]]:
+    def handler(port: AtPort, cmd: Command) -> list[str]:
+        state = port.modem.state
+        if cmd.op == "?":
+            n = getattr(state, attr)
+            stat = port.modem.network.registered
+            extra = ',"0001","0001"' if n == 2 and stat in (1, 5) else ""
+            return [f"{name}: {n},{stat}{extra}"]
+        if cmd.op == "=?":
+            return [f"{name}: (0-2)"]
+        if cmd.op != "=":
+            raise AtError()
+        setattr(state, attr, opt_int(split_args(cmd.args), 0, 0, 2, 0))
+        return []
+
+    return handler
+
+
+def csq(port: AtPort, cmd: Command) -> list[str]:
+    if cmd.op == "=?":
+        return ["+CSQ: (0-31,99),(0-7,99)"]
+    if cmd.op:
+        raise AtError()
+    rssi = port.modem.network.csq
+    return [f"+CSQ: {rssi},{99 if rssi == 99 else 0}"]
+
+
+def selint(port: AtPort, cmd: Command) -> list[str]:
+    state = port.modem.state
+    if cmd.op == "?":
+        return [f"#SELINT: {state.selint}"]
+    if cmd.op == "=?":
+        return ["#SELINT: (0-2)"]
+    if cmd.op != "=":
+        raise AtError()
+    state.selint = int_arg(cmd.args, 0, 2)
+    return []
+
+
+HANDLERS = {
+    "": at,
+    "E": echo,
+    "V": verbose,
+    "Q": quiet,
+    "Z": reset_profile,
+    "&F": factory_profile,
+    "&W": store_profile,
+    "&P": store_profile,
+    "&C": accept_line_setting,
+    "&D": accept_line_setting,
+    "&K": accept_line_setting,
+    **dict.fromkeys(S_REGISTERS, s_register),
+    "+CMEE": cmee,
+    "+CPIN": cpin,
+    "+CREG": _registration("+CREG", "creg_n"),
+    "+CGREG": _registration("+CGREG", "cgreg_n"),
+    "+CSQ": csq,
+    "#SELINT": selint,
+}

@@ -1,0 +1,131 @@
+"""The Easy GPRS socket commands: #SKTD (dial out) and #SKTL (listen), on real TCP sockets bound to
+network.listen_host. Ports are TCP port numbers; the connect time limit (#SKTCT) is in 100 ms.
+The ranges, formats and error replies chosen for each command are listed in the comment below.
+"""
+
+# `AT#SKTD=0,<rport 1..65535>,"<addr>"[,<closure 0|255>[,<lport 0..65535>]]`: ERROR without an active
+# context, while the socket is in use (connecting, connected or listening), for UDP (type 1: not
+# emulated), or when a host name does not resolve; else CONNECT (data mode, DCD high) once the real
+# connect completes, NO CARRIER when refused, when network.refuse_connections is set, or after #SKTCT.
+# `AT#SKTL=1,0,<lport 1..65535>[,<closure 0|255>]`: OK when listening; ERROR without a context, when the
+# socket is in use, or when the port cannot be bound. `AT#SKTL=0[,...]` stops (OK even when idle). A
+# permitted connection gives `+CONN FROM: <addr>` then CONNECT; the listener is gone until the next #SKTL.
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import socket
+from typing import TYPE_CHECKING
+
+from host.modem.parser import AtError
+from host.modem.parser import Command
+from host.modem.parser import int_arg
+from host.modem.parser import opt_int
+from host.modem.parser import split_args
+from host.modem.parser import str_arg
+from host.modem.tcp import Connecting
+from host.modem.tcp import Listener
+from host.modem.tcp import SocketCall
+
+if TYPE_CHECKING:
+    from host.modem.atport import AtPort
+
+_IN_PROGRESS = (0, errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY)
+
+
+def _closure(tokens: list[str], index: int) -> int:
+    closure = opt_int(tokens, index, 0, 255, 0)
+    if closure not in (0, 255):
+        raise AtError()
+    return closure
+
+
+def _resolve(addr: str) -> str:
+    try:
+        return str(ipaddress.IPv4Address(addr))
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(addr, None, socket.AF_INET, socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise AtError() from None
+    return str(infos[0][4][0])
+
+
+def sktd(port: AtPort, cmd: Command) -> list[str] | None:
+    if cmd.op == "=?":
+        return ["#SKTD: (0,1),(1-65535),,(0,255),(0-65535)"]
+    if cmd.op != "=":
+        raise AtError()
+    tokens = split_args(cmd.args)
+    if not 3 <= len(tokens) <= 5:
+        raise AtError()
+    kind = int_arg(tokens[0], 0, 1)
+    rport = int_arg(tokens[1], 1, 65535)
+    addr = str_arg(tokens[2], 64)
+    closure = _closure(tokens, 3)
+    lport = opt_int(tokens, 4, 0, 65535, 0)
+    modem = port.modem
+    if kind == 1 or not modem.state.gprs_active or modem.socket_busy() or port.call is not None:
+        raise AtError()
+    host = _resolve(addr)
+    if modem.network.refuse_connections:
+        raise AtError("NO CARRIER")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setblocking(False)
+    try:
+        sock.bind((modem.network.listen_host, lport))
+    except OSError:
+        sock.close()
+        raise AtError() from None
+    if sock.connect_ex((host, rport)) not in _IN_PROGRESS:
+        sock.close()
+        raise AtError("NO CARRIER")
+    now = modem.clock.now()
+    params = modem.state.sock.copy()
+    pending = Connecting(port, sock, closure, params, now + params.skt_ct / 10, modem.add_closer)
+    port.busy(pending)
+    pending.poll(now)
+    return None
+
+
+def sktl(port: AtPort, cmd: Command) -> list[str]:
+    if cmd.op == "=?":
+        return ["#SKTL: (0,1),(0),(1-65535),(0,255)"]
+    if cmd.op != "=":
+        raise AtError()
+    tokens = split_args(cmd.args)
+    if len(tokens) > 4:
+        raise AtError()
+    modem = port.modem
+    if int_arg(tokens[0], 0, 1) == 0:
+        modem.stop_listening()
+        return []
+    if len(tokens) < 3:
+        raise AtError()
+    kind = int_arg(tokens[1], 0, 1)
+    lport = int_arg(tokens[2], 1, 65535)
+    closure = _closure(tokens, 3)
+    if kind == 1 or not modem.state.gprs_active or modem.socket_busy() or port.call is not None:
+        raise AtError()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((modem.network.listen_host, lport))
+        sock.listen(4)
+    except OSError:
+        sock.close()
+        raise AtError() from None
+
+    def accepted(conn: socket.socket, source: str) -> None:
+        modem.stop_listening()
+        params = modem.state.sock.copy()
+        call = SocketCall(port, conn, "in", closure, params, modem.clock.now(), modem.add_closer)
+        port.connect_unsolicited(call, f"+CONN FROM: {source}", "CONNECT")
+
+    modem.listener = Listener(port, sock, closure, modem.firewall.permits, accepted)
+    return []
+
+
+HANDLERS = {"#SKTD": sktd, "#SKTL": sktl}

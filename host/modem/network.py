@@ -1,0 +1,54 @@
+"""The GSM/GPRS network and the internet as the modem sees them: registration, signal, GPRS, drops.
+
+Tests and the console flip the attributes; a Modem subscribes so that drop() takes effect at once.
+No timers here; stat codes are those of +CREG/+CGREG (27.007).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+
+
+class Network:
+    """The GSM/GPRS network and the internet as seen by the modem; tests flip these."""
+
+    def __init__(self, *, local_ip: str = "127.0.0.1", listen_host: str = "127.0.0.1") -> None:
+        self.registered = 1  # +CREG/+CGREG stat: 1 home, 5 roaming, 2 searching, 0 not registered, 3 denied
+        self.csq = 20  # +CSQ rssi, 0..31 or 99
+        self.gprs_ok = True  # whether #GPRS=1 can succeed
+        self.local_ip = local_ip  # the address reported in +IP:
+        self.listen_host = listen_host  # real host address the modem's sockets bind to (#SKTL, #SKTD)
+        self.refuse_connections = False  # #SKTD answers NO CARRIER even when the peer is up
+        self._dropped = False
+        self._registered_before_drop = 1
+        self._subscribers: list[weakref.WeakMethod[Callable[[], None]]] = []
+
+    @property
+    def dropped(self) -> bool:
+        return self._dropped
+
+    def is_registered(self) -> bool:
+        return self.registered in (1, 5)
+
+    def drop(self) -> None:
+        """Network lost now: calls end, the GPRS context goes, registration shows 2 until restore()."""
+        if not self._dropped:
+            self._registered_before_drop = self.registered
+        self._dropped = True
+        self.registered = 2
+        for ref in list(self._subscribers):
+            callback = ref()
+            if callback is None:
+                self._subscribers.remove(ref)
+            else:
+                callback()
+
+    def restore(self) -> None:
+        if self._dropped:
+            self.registered = self._registered_before_drop
+        self._dropped = False
+
+    def subscribe(self, callback: Callable[[], None]) -> None:
+        """Call `callback` (a bound method, held weakly) whenever drop() is called."""
+        self._subscribers.append(weakref.WeakMethod(callback))

@@ -1,0 +1,55 @@
+"""The modem's settings (volatile and NVM) with their factory defaults; plain data, no behaviour.
+
+Units: skt_to seconds, ds_to 100 ms, skt_ct 100 ms, pkt_sz bytes, s12 1/50 s, s7 seconds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from dataclasses import field
+
+
+@dataclass
+class SocketParams:
+    """What #SKTSAV stores and #SKTRST restores (factory values here)."""
+
+    skt_to: int = 90  # #SKTTO, s; 0 = no inactivity timeout
+    ds_to: int = 50  # #DSTO, 100 ms; 0 = wait for a full packet
+    pkt_sz: int = 300  # #PKTSZ, bytes; 0 = automatic (300)
+    skt_ct: int = 600  # #SKTCT, 100 ms
+    userid: str = ""
+    passw: str = ""
+
+    def copy(self) -> SocketParams:
+        return dataclasses.replace(self)
+
+
+@dataclass
+class Profile:
+    """What AT&W stores and ATZ restores."""
+
+    echo: bool = True
+    s0: int = 0  # rings before auto-answer, 0 = off
+    s7: int = 60  # connection completion timeout, s
+    s12: int = 50  # escape guard time, 1/50 s
+    crc: int = 0  # +CRC: 1 = +CRING: <type> instead of RING
+    cmee: int = 0
+
+
+@dataclass
+class ModemState:
+    sock: SocketParams = field(default_factory=SocketParams)
+    saved_sock: SocketParams = field(default_factory=SocketParams)  # NVM
+    profile: Profile = field(default_factory=Profile)  # s0, s7, s12, crc, cmee in use
+    saved_profile: Profile = field(default_factory=Profile)  # NVM (&W)
+    selint: int = 2
+    creg_n: int = 0
+    cgreg_n: int = 0
+    cgdcont: dict[int, tuple[str, str]] = field(default_factory=dict)  # cid -> (pdp type, apn)
+    gprs_active: bool = False
+    cmgf: int = 0  # 0 PDU (not emulated), 1 text
+    cnmi: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
+    csdh: int = 0
+    cpms: tuple[str, str, str] = ("SM", "SM", "SM")
+    message_ref: int = 0  # last +CMGS <mr>
