@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The one command line: `python build.py [build|check|simulate] ...`.
+"""The one command line: `python build.py [build|check|simulate|deploy] ...`.
 
 Exit codes: 0 ok, 1 invalid specs or drift, 2 usage, 3 environment (no `dot`, no interpreter).
 Diagnostics go to stderr as `file:line:col: rule: message`; results to stdout.
@@ -91,12 +91,22 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return console_main(args.rest)
 
 
+def cmd_deploy(args: argparse.Namespace) -> int:
+    """Upload the firmware to a Telit module over its serial port (deploy --help lists the options)."""
+    from host.deploy import main as deploy_main
+
+    return deploy_main(args.rest)
+
+
 Command = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, Command] = {
     "build": cmd_build,
     "check": cmd_check,
     "simulate": cmd_simulate,
+    "deploy": cmd_deploy,
 }
+
+PASS_THROUGH = ("simulate", "deploy")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -112,6 +122,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--diff", action="store_true", help="print a unified diff for each drifted file")
     s = sub.add_parser("simulate", help=cmd_simulate.__doc__, description=cmd_simulate.__doc__, add_help=False)
     s.add_argument("rest", nargs=argparse.REMAINDER, help="simulator options (simulate --help lists them)")
+    d = sub.add_parser("deploy", help=cmd_deploy.__doc__, description=cmd_deploy.__doc__, add_help=False)
+    d.add_argument("rest", nargs=argparse.REMAINDER, help="deploy options (deploy --help lists them)")
     return p
 
 
@@ -127,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         print(f"build.py: unknown command '{first}'{hint}; commands: {', '.join(COMMANDS)}", file=sys.stderr)
         return EXIT_USAGE
+    if argv[0] in PASS_THROUGH:
+        # These subcommands parse their own options (`build.py deploy --help` shows them).
+        return COMMANDS[argv[0]](argparse.Namespace(rest=argv[1:], traceback=False))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:

@@ -1,0 +1,270 @@
+"""Deploy: put the firmware (runtime/ + generated/) on a Telit module over its serial port.
+
+Order keeps an interrupted deploy recoverable: the entry script is deleted first (a module with no
+entry script runs nothing and answers AT at power-up), every other file is written and read back, the
+entry script goes last, and only then are #ESCRIPT and #STARTMODESCR set. Exit codes: 0 ok, 1 the module
+refused something (no space, ERROR, read-back mismatch), 2 usage, 3 no answer / port not available.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import serial
+
+ROOT = Path(__file__).resolve().parents[1]
+ENTRY = "main.py"
+MAX_NAME = 16            # module file names, including `.pyo`
+CHUNK = 1024             # bytes per write while uploading (the module wants flow control, not floods)
+START_MODE = "AT#STARTMODESCR=1,10"  # run unless AT arrives within 10 s: an attached device's DTR cannot stop it
+
+
+class DeployError(Exception):
+    """What went wrong and what to do; `code` is the exit code."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Plan:
+    files: dict[str, bytes]          # name on the module -> content (CRLF line endings)
+    existing: dict[str, int]         # what #LSCRIPT listed
+    free: int                        # free bytes #LSCRIPT reported
+    stale: tuple[str, ...]           # compiled copies of replaced modules to delete
+
+    @property
+    def total(self) -> int:
+        return sum(len(b) for b in self.files.values())
+
+    @property
+    def needed(self) -> int:
+        """Bytes the upload takes beyond what replaced files already occupy."""
+        return sum(max(0, len(b) - self.existing.get(n, 0)) for n, b in self.files.items())
+
+
+def firmware_files(root: Path = ROOT) -> dict[str, bytes]:
+    """Every file of runtime/ and generated/, with the CRLF line endings the module's scripts need."""
+    out: dict[str, bytes] = {}
+    for folder in ("runtime", "generated"):
+        for path in sorted((root / folder).glob("*.py")):
+            text = path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+            out[path.name] = text
+    return out
+
+
+class Module:
+    """The AT dialogue with the module's physical port while no script runs."""
+
+    def __init__(self, port: serial.SerialBase, timeout_s: float = 5.0) -> None:
+        self.port = port
+        self.timeout_s = timeout_s
+
+    def _read_until(self, done: Callable[[bytes], bool], timeout_s: float) -> bytes:
+        got = b""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            chunk = self.port.read(self.port.in_waiting or 1)
+            if chunk:
+                got += chunk
+                if done(got):
+                    return got
+        return got
+
+    def command(self, line: str, timeout_s: float | None = None) -> tuple[str, list[str]]:
+        """(final result or '' on silence, information lines)."""
+        self.port.reset_input_buffer()
+        self.port.write(line.encode("latin-1") + b"\r")
+        got = self._read_until(_has_final, timeout_s or self.timeout_s)
+        lines = [ln for ln in got.decode("latin-1").replace("\r", "\n").split("\n") if ln.strip()]
+        final = lines[-1] if lines and _is_final(lines[-1]) else ""
+        info = [ln for ln in lines[:-1] if ln != line] if final else lines
+        return final, info
+
+    def ok(self, line: str, what: str) -> None:
+        final, _ = self.command(line)
+        if final != "OK":
+            raise DeployError(f"{what}: the module answered {final or 'nothing'} to {line}")
+
+    def write_script(self, name: str, data: bytes, progress: Callable[[int], None]) -> None:
+        self.port.reset_input_buffer()
+        self.port.write(f'AT#WSCRIPT="{name}",{len(data)}\r'.encode())
+        got = self._read_until(lambda b: b">>>" in b or _has_final(b), self.timeout_s)
+        if b">>>" not in got:
+            raise DeployError(f"writing {name}: no '>>>' prompt (the module answered {got.decode('latin-1').strip() or 'nothing'})")
+        for i in range(0, len(data), CHUNK):
+            self.port.write(data[i : i + CHUNK])
+            self.port.flush()
+            progress(min(CHUNK, len(data) - i))
+        got = self._read_until(_has_final, self.timeout_s + len(data) / 1000)
+        if not got.rstrip().endswith(b"OK"):
+            raise DeployError(f"writing {name}: the module answered {got.decode('latin-1').strip() or 'nothing'} after the data")
+
+    def read_script(self, name: str) -> bytes | None:
+        self.port.reset_input_buffer()
+        self.port.write(f'AT#RSCRIPT="{name}"\r'.encode())
+        got = self._read_until(lambda b: b.endswith(b"\r\nOK\r\n") or b.endswith(b"ERROR\r\n"), self.timeout_s)
+        start = got.find(b"<<<")
+        if start < 0 or not got.endswith(b"\r\nOK\r\n"):
+            return None
+        return got[start + 3 : -len(b"\r\nOK\r\n")]
+
+    def list_scripts(self) -> tuple[dict[str, int], int]:
+        final, lines = self.command("AT#LSCRIPT")
+        if final != "OK":
+            raise DeployError(f"listing scripts: the module answered {final or 'nothing'} to AT#LSCRIPT")
+        files: dict[str, int] = {}
+        free = -1
+        for ln in lines:
+            m = re.match(r'#LSCRIPT: "([^"]+)",(\d+)', ln)
+            if m:
+                files[m.group(1)] = int(m.group(2))
+            m = re.match(r"#LSCRIPT: free bytes: (\d+)", ln)
+            if m:
+                free = int(m.group(1))
+        if free < 0:
+            raise DeployError("listing scripts: #LSCRIPT gave no free-bytes line")
+        return files, free
+
+
+def _is_final(line: str) -> bool:
+    return line in ("OK", "ERROR") or line.startswith(("+CME ERROR", "+CMS ERROR"))
+
+
+def _has_final(got: bytes) -> bool:
+    text = got.decode("latin-1")
+    return text.endswith(("\r\nOK\r\n", "ERROR\r\n")) or bool(re.search(r"\+CM[ES] ERROR: \d+\r\n$", text))
+
+
+def plan(module: Module, files: dict[str, bytes]) -> Plan:
+    for name in files:
+        if len(name) > MAX_NAME or len(name.removesuffix(".py") + ".pyo") > MAX_NAME:
+            raise DeployError(f"{name}: the module's file names hold {MAX_NAME} characters including '.pyo'; rename the module")
+    existing, free = module.list_scripts()
+    stale = tuple(sorted(n + "o" for n in files if n + "o" in existing))
+    p = Plan(files, existing, free, stale)
+    room = free + sum(existing[s] for s in stale)
+    if p.needed > room:
+        raise DeployError(f"not enough space: the firmware needs {p.needed} more bytes, the module has {room} free; "
+                          f"delete unused scripts with AT#DSCRIPT")
+    return p
+
+
+def connect(module: Module, port_name: str) -> None:
+    for _ in range(3):
+        final, _ = module.command("AT", 1.0)
+        if final == "OK":
+            module.command("ATE0", 1.0)
+            return
+    raise DeployError(
+        f"no answer to AT on {port_name}. Check the cable and --baud. If a script is running it owns the port: "
+        f"power-cycle the module and start deploy within its start-up window (10 s with #STARTMODESCR=1,10).",
+        code=3)
+
+
+class Progress:
+    """A one-line progress bar on stderr: bytes and files."""
+
+    def __init__(self, total_bytes: int, total_files: int, out=sys.stderr) -> None:  # noqa: ANN001
+        self.total, self.files, self.out = total_bytes, total_files, out
+        self.sent = 0
+        self.done = 0
+
+    def add(self, n: int) -> None:
+        self.sent += n
+        width = 30
+        filled = width * self.sent // max(1, self.total)
+        self.out.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.sent}/{self.total} bytes, "
+                       f"{self.done}/{self.files} files")
+        self.out.flush()
+
+    def file_done(self) -> None:
+        self.done += 1
+        self.add(0)
+
+
+def upload(module: Module, p: Plan, say: Callable[[str], None]) -> None:
+    order = [n for n in p.files if n != ENTRY] + ([ENTRY] if ENTRY in p.files else [])
+    if ENTRY in p.existing:
+        # Until the new entry script is in place, a reset runs nothing and the port stays free.
+        module.ok(f'AT#DSCRIPT="{ENTRY}"', "removing the old entry script")
+    bar = Progress(p.total, len(order))
+    for name in order:
+        data = p.files[name]
+        for attempt in (1, 2):
+            module.write_script(name, data, bar.add)
+            if module.read_script(name) == data:
+                break
+            if attempt == 2:
+                raise DeployError(f"{name} reads back different twice; check the cable and flow control, then deploy again")
+            say(f"\n{name} read back different; writing it again")
+        bar.file_done()
+    sys.stderr.write("\n")
+    for name in p.stale:
+        module.ok(f'AT#DSCRIPT="{name}"', f"deleting the stale compiled {name}")
+
+
+def describe(p: Plan, port_name: str) -> list[str]:
+    lines = [f"module on {port_name}: {len(p.existing)} file(s), {p.free} bytes free"]
+    for name, data in p.files.items():
+        action = "replace" if name in p.existing else "write"
+        lines.append(f"  {action:8} {name:16} {len(data):7} bytes")
+    lines += [f"  delete   {name}" for name in p.stale]
+    lines.append(f"  total    {p.total} bytes in {len(p.files)} files ({p.needed} more bytes on the module)")
+    lines.append(f'  then     AT#ESCRIPT="{ENTRY}", {START_MODE}')
+    return lines
+
+
+def deploy(port: serial.SerialBase, port_name: str, *, dry_run: bool, run: bool,
+           files: dict[str, bytes] | None = None, say: Callable[[str], None] = print) -> None:
+    module = Module(port)
+    connect(module, port_name)
+    p = plan(module, files if files is not None else firmware_files())
+    for line in describe(p, port_name):
+        say(line)
+    if dry_run:
+        say("dry run: nothing was written")
+        return
+    try:
+        upload(module, p, say)
+    except DeployError as exc:
+        raise DeployError(f"{exc}. The deploy stopped part-way: the module runs no script now, so run deploy again "
+                          f"(no power-cycle needed).", exc.code) from None
+    module.ok(f'AT#ESCRIPT="{ENTRY}"', "selecting the entry script")
+    module.ok(START_MODE, "setting the start mode")
+    say(f"deployed {len(p.files)} files ({p.total} bytes); {ENTRY} starts at power-up")
+    if run:
+        module.ok("AT#EXECSCR", "starting the script")
+        say(f"started {ENTRY}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="build.py deploy", description="Upload the firmware to a Telit module.")
+    ap.add_argument("--port", required=True, help="serial port or pyserial URL of the module (e.g. /dev/ttyUSB0)")
+    ap.add_argument("--baud", type=int, default=115200)
+    ap.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
+    ap.add_argument("--run", action="store_true", help="start the firmware when deployed (#EXECSCR)")
+    try:
+        args = ap.parse_args(argv)
+    except SystemExit as exc:
+        return 0 if exc.code == 0 else 2
+    try:
+        port = serial.serial_for_url(args.port, baudrate=args.baud, timeout=0.05, rtscts=False)
+    except (serial.SerialException, ValueError) as exc:
+        print(f"deploy: cannot open {args.port}: {exc}", file=sys.stderr)
+        return 3
+    try:
+        deploy(port, args.port, dry_run=args.dry_run, run=args.run)
+    except DeployError as exc:
+        print(f"deploy: {exc}", file=sys.stderr)
+        return exc.code
+    finally:
+        port.close()
+    return 0

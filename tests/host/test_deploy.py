@@ -1,0 +1,183 @@
+"""Deploy over a real pseudo-terminal through pyserial to the simulator's physical-port AT interface."""
+
+from __future__ import annotations
+
+import os
+import select
+import threading
+from collections.abc import Callable
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import serial
+
+from host import deploy
+from host.clock import RealClock
+from host.modem import PhysicalPort
+from host.modem import ScriptStore
+
+Filter = Callable[[bytes], bytes]  # what the wire does to bytes from the module towards the PC
+
+
+class Bridge:
+    """The module's ASC0 on a pty: bytes from the PC go to PhysicalPort, its answers come back."""
+
+    def __init__(self, store: ScriptStore, to_module: Callable[[bytes], bytes] | None = None,
+                 to_pc: Filter | None = None) -> None:
+        self.store = store
+        self.port = PhysicalPort(store, RealClock(), on_exec=self._exec)
+        self.executed = 0
+        self.to_module = to_module or (lambda b: b)
+        self.to_pc = to_pc or (lambda b: b)
+        self.master, slave = os.openpty()
+        self.path = os.ttyname(slave)
+        self._slave = slave
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _exec(self) -> None:
+        self.executed += 1
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            ready, _, _ = select.select([self.master], [], [], 0.01)
+            if ready:
+                data = os.read(self.master, 4096)
+                self.port.write(self.to_module(data))
+            self.port.poll()
+            out = self.port.read()
+            if out:
+                os.write(self.master, self.to_pc(out))
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        os.close(self.master)
+        os.close(self._slave)
+
+
+@pytest.fixture
+def files() -> dict[str, bytes]:
+    return deploy.firmware_files()
+
+
+def _deploy(bridge: Bridge, files: dict[str, bytes], **kw: bool) -> tuple[int, list[str]]:
+    said: list[str] = []
+    port = serial.serial_for_url(bridge.path, baudrate=115200, timeout=0.05)
+    try:
+        deploy.deploy(port, bridge.path, dry_run=kw.get("dry_run", False), run=kw.get("run", False),
+                      files=files, say=said.append)
+        return 0, said
+    except deploy.DeployError as exc:
+        said.append(str(exc))
+        return exc.code, said
+    finally:
+        port.close()
+
+
+@pytest.fixture
+def bridge_factory() -> Iterator[Callable[..., Bridge]]:
+    made: list[Bridge] = []
+
+    def make(store: ScriptStore | None = None, **kw: Filter) -> Bridge:
+        b = Bridge(store or ScriptStore(), **kw)
+        made.append(b)
+        return b
+
+    yield make
+    for b in made:
+        b.close()
+
+
+def test_full_deploy_writes_reads_back_and_selects_the_entry(bridge_factory, files: dict[str, bytes]) -> None:
+    store = ScriptStore()
+    store.files["main.pyo"] = b"old compiled"
+    store.files["other.py"] = b"keep me"
+    bridge = bridge_factory(store)
+    code, said = _deploy(bridge, files, run=True)
+    assert code == 0, said
+    for name, data in files.items():
+        assert store.files[name] == data
+        assert b"\r\n" in data
+        assert b"\n" not in data.replace(b"\r\n", b"")
+    assert "main.pyo" not in store.files, "the stale compiled copy of a replaced module is deleted"
+    assert store.files["other.py"] == b"keep me"
+    assert store.startup_script == "main.py"
+    assert store.startmode == (1, 10)
+    assert bridge.executed == 1
+    assert said[-2].startswith(f"deployed {len(files)} files")
+
+
+def test_dry_run_writes_nothing(bridge_factory, files: dict[str, bytes]) -> None:
+    store = ScriptStore()
+    bridge = bridge_factory(store)
+    code, said = _deploy(bridge, files, dry_run=True)
+    assert code == 0
+    assert store.files == {}
+    assert said[-1] == "dry run: nothing was written"
+    assert any("write    main.py" in line for line in said)
+
+
+def test_a_full_module_is_refused_before_anything_is_written(bridge_factory, files: dict[str, bytes]) -> None:
+    store = ScriptStore(capacity=sum(len(b) for b in files.values()) // 2)
+    code, said = _deploy(bridge_factory(store), files)
+    assert code == 1
+    assert said[-1].startswith("not enough space: the firmware needs")
+    assert store.files == {}
+
+
+def test_a_name_too_long_is_refused(bridge_factory) -> None:
+    code, said = _deploy(bridge_factory(), {"averylongmodule.py": b"x = 1\r\n"})
+    assert code == 1
+    assert "hold 16 characters including '.pyo'" in said[-1]
+
+
+def test_a_module_that_does_not_answer(bridge_factory, files: dict[str, bytes]) -> None:
+    code, said = _deploy(bridge_factory(to_module=lambda b: b""), files)
+    assert code == 3
+    assert "no answer to AT" in said[-1]
+    assert "power-cycle the module" in said[-1]
+
+
+def test_a_file_read_back_different_is_written_again(bridge_factory, files: dict[str, bytes]) -> None:
+    corrupted = {"n": 0}
+
+    def flip_first_readback(data: bytes) -> bytes:
+        if b"<<<" in data and corrupted["n"] == 0:
+            corrupted["n"] = 1
+            i = data.index(b"<<<") + 5
+            return data[:i] + bytes([data[i] ^ 0x20]) + data[i + 1:]
+        return data
+
+    store = ScriptStore()
+    code, said = _deploy(bridge_factory(store, to_pc=flip_first_readback), files)
+    assert code == 0, said
+    assert any("read back different; writing it again" in line for line in said)
+    assert all(store.files[n] == d for n, d in files.items())
+
+
+def test_an_interrupted_deploy_is_recoverable(bridge_factory, files: dict[str, bytes]) -> None:
+    store = ScriptStore()
+    store.files["main.py"] = b"old firmware"
+    store.startup_script = "main.py"
+    sent = {"n": 0}
+    limit = sum(len(b) for b in files.values()) // 3
+
+    def cut(data: bytes) -> bytes:  # the cable is pulled a third of the way through
+        sent["n"] += len(data)
+        return data if sent["n"] < limit else b""
+
+    code, said = _deploy(bridge_factory(store, to_module=cut), files)
+    assert code != 0
+    assert "run deploy again" in said[-1] or "no answer" in said[-1]
+    assert "main.py" not in store.files, "a cut deploy leaves no half-new firmware to start"
+    code, said = _deploy(bridge_factory(store), files)
+    assert code == 0, said
+    assert all(store.files[n] == d for n, d in files.items())
+
+
+def test_cli_reports_a_port_that_cannot_be_opened(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert deploy.main(["--port", str(tmp_path / "nothing")]) == 3
+    assert "cannot open" in capsys.readouterr().err
