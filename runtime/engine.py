@@ -141,10 +141,11 @@ def _take(m, t, arg):
         for f in m.t.ON_EXIT[m.state]:
             f(m, arg)
         m.state = dest
-        arm_timeout(m)
         if trace is not None:
             trace(m, T_ENTER, dest)
         for f in m.t.ON_ENTER[dest]:
             f(m, arg)
+        # Armed after the entry actions, so one of them may set a timeout read from m.values (back-off).
+        arm_timeout(m)
     for f in t[5]:
         f(m, arg)

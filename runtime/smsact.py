@@ -71,18 +71,25 @@ def cmd_apply(m, arg):
 
 
 def config_items(ctx):
-    """What `config` lists: each command's current settings, as the command that would set them."""
+    """What `config` lists: the mode first (with the local IP in server mode), then each command's
+    current settings as the command that would set them, then the drop counter."""
     v = ctx.values
     t = ctx.table
     items = []
+    rest = []
     if v['mode'] == 'none':
         items.append('mode none')
     for c in t.COMMANDS:
-        if c[4] is cmd_config or (c[0][0] == 'mode' and c[0][1] != v['mode']) or _reveals_secret(c, t):
+        if c[4] is cmd_config or _reveals_secret(c, t):
             continue
-        items.append(compat.join(compat.split(c[3] % v), ' '))
+        text = compat.join(compat.split(c[3] % v), ' ')
+        if c[0][0] != 'mode':
+            rest.append(text)
+        elif c[0][1] == v['mode']:
+            items.append(text)
     if v['mode'] == 'server':
         items.append('ip ' + ctx.local_ip)
+    items = items + rest
     items.append('dropped %d' % ctx.dropped)
     return items
 

@@ -1,0 +1,234 @@
+"""`python build.py simulate`: runs the firmware in the simulator with a console on stdin (pipe a demo in).
+
+Prints where the serial port is and, as they happen, the modem's listening ports, socket changes, reboots
+and firmware exits. Commands are listed in HELP; `wait <s>` lets clock time pass; EOF or `quit` stops.
+Exit codes: 0 ok, 2 usage, 3 environment (interpreter, entry script or serial port not available).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import queue
+import shutil
+import sys
+import threading
+from pathlib import Path
+from typing import TextIO
+
+from host.clock import RealClock
+from host.clock import VirtualClock
+from host.firmware import FirmwareExit
+from host.simulator import TELIT_DIR
+from host.simulator import Simulator
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_ENV = 3
+ROOT = Path(__file__).resolve().parents[1]
+HELP = """commands:
+  help                              this list
+  sms <from> <text...>              an SMS arrives in the SIM
+  outbox                            the SMS the firmware sent
+  call [<caller>|hangup|send <text>]  CSD: ring (or show the call), hang up, send data as the caller
+  status                            mode, state, connections, clock, reboots
+  fault error <regex> [count] [reply...]   the next matching AT commands answer reply (default ERROR)
+  fault silence <regex> [count]     the next matching AT commands get no answer
+  fault drop | fault restore        the network goes away / comes back
+  fault refuse on|off               #SKTD connections are refused
+  fault clear                       disarm every fault
+  trace [n]                         the last n trace lines (SER2), default 20
+  wait <seconds>                    let the simulation run that long (clock time)
+  quit                              stop (so does end of input)"""
+
+
+class Console:
+    """Reads commands from a queue the stdin thread fills, runs the simulator in between."""
+
+    def __init__(self, sim: Simulator, out: TextIO, err: TextIO) -> None:
+        self.sim = sim
+        self.out = out
+        self.err = err
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.call = None
+        self._seen: dict[str, object] = {}
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    def feed(self, stream: TextIO) -> None:
+        """In a thread: every input line, then None at end of input."""
+        for line in stream:
+            self.lines.put(line)
+            self.sim.wakeup()
+        self.lines.put(None)
+        self.sim.wakeup()
+
+    def run(self) -> int:
+        while True:
+            try:
+                self.sim.run_until(self._input_ready, 3600, "console input")
+            except TimeoutError:
+                continue
+            except FirmwareExit as exc:
+                self.say(f"firmware: {exc.report.describe()}")
+                continue
+            line = self.lines.get()
+            if line is None or not self.command(line):
+                return EXIT_OK
+
+    def _input_ready(self) -> bool:
+        self._watch()
+        return not self.lines.empty()
+
+    def _watch(self) -> None:
+        """Announces what changed: listening ports, the socket, reboots."""
+        d = self.sim.modem.describe()
+        sock = d["socket"]
+        now = {"listening": d["listening"], "socket": sock["peer"] if sock else None, "reboots": self.sim.reboots}
+        if now == self._seen:
+            return
+        if now["listening"] != self._seen.get("listening") and now["listening"]:
+            host = self.sim.modem.network.listen_host
+            self.say(f"modem: listening on {host}:{now['listening']} (TCP)")
+        if now["socket"] != self._seen.get("socket"):
+            self.say(f"modem: socket {sock['direction']} {sock['peer']} up" if sock else "modem: socket closed")
+        if now["reboots"] != self._seen.get("reboots", 0):
+            self.say(f"firmware: reboot #{self.sim.reboots} ({self.sim.reboot_log[-1][1]})")
+        self._seen = now
+
+    def command(self, line: str) -> bool:
+        """Runs one command line; False when the console should stop."""
+        words = line.split()  # no quoting: regexes and SMS texts pass as typed
+        if not words:
+            return True
+        name, args = words[0].lower(), words[1:]
+        if name in ("quit", "exit"):
+            return False
+        handler = getattr(self, f"cmd_{name}", None)
+        if handler is None:
+            print(f"error: unknown command {name!r}; type help", file=self.err, flush=True)
+            return True
+        try:
+            handler(args)
+        except (ValueError, IndexError) as exc:
+            print(f"error: {name}: {exc}", file=self.err, flush=True)
+        except FirmwareExit as exc:
+            self.say(f"firmware: {exc.report.describe()}")
+        except TimeoutError as exc:
+            print(f"error: {exc}", file=self.err, flush=True)
+        return True
+
+    def cmd_help(self, args: list[str]) -> None:
+        self.say(HELP)
+
+    def cmd_sms(self, args: list[str]) -> None:
+        if len(args) < 2:
+            raise ValueError("usage: sms <from> <text...>")
+        index = self.sim.modem.deliver_sms(args[0], " ".join(args[1:]))  # runs of blanks become one
+        self.say(f"sms: stored at index {index}" if index is not None else "sms: SIM full, not stored")
+
+    def cmd_outbox(self, args: list[str]) -> None:
+        box = self.sim.modem.outbox
+        if not box:
+            self.say("outbox: empty")
+        for i, (number, text) in enumerate(box, 1):
+            self.say(f"outbox {i}: to {number}: {text}")
+
+    def cmd_call(self, args: list[str]) -> None:
+        call = self.call
+        if args[:1] == ["hangup"] and call is not None:
+            call.hangup()
+        elif args[:1] == ["send"] and call is not None:
+            taken = call.send(" ".join(args[1:]).encode("latin-1") + b"\r\n")
+            self.say(f"call: sent {taken} bytes")
+        elif call is None or not call.active:
+            call = self.call = self.sim.modem.ring(args[0] if args else "+447700900123")
+        state = "connected" if call.answered and call.active else "ringing" if call.active else "ended"
+        got = call.recv()
+        self.say(f"call: {call.caller} {state}, rings {call.rings}" + (f", received {got!r}" if got else ""))
+
+    def cmd_status(self, args: list[str]) -> None:
+        for key, value in self.sim.status().items():
+            self.say(f"{key}: {value}")
+
+    def cmd_fault(self, args: list[str]) -> None:
+        if not args:
+            raise ValueError("usage: fault error|silence|drop|restore|refuse|clear ...")
+        kind, rest = args[0], args[1:]
+        modem = self.sim.modem
+        if kind == "error" and rest:
+            count = int(rest[1]) if len(rest) > 1 else 1
+            modem.faults.error_next(rest[0], count, " ".join(rest[2:]) or "ERROR")
+        elif kind == "silence" and rest:
+            modem.faults.silence_next(rest[0], int(rest[1]) if len(rest) > 1 else 1)
+        elif kind == "drop":
+            modem.network.drop()
+        elif kind == "restore":
+            modem.network.restore()
+        elif kind == "refuse" and rest[:1] in (["on"], ["off"]):
+            modem.network.refuse_connections = rest[0] == "on"
+        elif kind == "clear":
+            modem.faults.clear()
+        else:
+            raise ValueError(f"unknown fault {' '.join(args)!r}; see help")
+        self.say(f"fault: {' '.join(args)}: ok")
+
+    def cmd_trace(self, args: list[str]) -> None:
+        for line in self.sim.trace.tail(int(args[0]) if args else 20):
+            self.say(f"trace: {line}")
+
+    def cmd_wait(self, args: list[str]) -> None:
+        seconds = float(args[0]) if args else 1.0
+        self.sim.run_for(seconds)
+        self.say(f"clock: {self.sim.clock.now():.1f} s")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="build.py simulate", description=__doc__.split("\n")[0])
+    p.add_argument("--python", default=sys.executable, help="interpreter for the firmware (default: this one)")
+    p.add_argument("--serial", metavar="URL", help="serial port or pyserial URL (default: a new pty)")
+    p.add_argument("--virtual", action="store_true", help="virtual clock (time jumps when idle)")
+    p.add_argument("--entry", type=Path, help="firmware entry script (default: runtime/main.py)")
+    p.add_argument("--path", type=Path, action="append", default=None, metavar="DIR",
+                   help="firmware module directory, repeatable (default: runtime/ generated/)")
+    p.add_argument("--nvm", type=Path, metavar="DIR", help="the module's file system (default: a temporary one)")
+    p.add_argument("--trace", action="store_true", help="print trace lines (SER2) as they come")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:
+        return EXIT_USAGE if exc.code else EXIT_OK
+    python = shutil.which(args.python) or args.python
+    if not (os.path.isfile(python) and os.access(python, os.X_OK)):
+        print(f"simulate: firmware interpreter not found: {args.python}", file=sys.stderr)
+        return EXIT_ENV
+    entry = args.entry or ROOT / "runtime" / "main.py"
+    dirs = args.path if args.path is not None else [ROOT / "runtime", ROOT / "generated"]
+    if not entry.is_file():
+        print(f"simulate: firmware entry script not found: {entry}", file=sys.stderr)
+        return EXIT_ENV if args.entry is None else EXIT_USAGE
+    clock = VirtualClock() if args.virtual else RealClock()
+    sim = Simulator(entry, [*dirs, TELIT_DIR], python=python, clock=clock, serial=args.serial, nvm_dir=args.nvm)
+    try:
+        sim.start()
+    except OSError as exc:
+        print(f"simulate: cannot start: {exc}", file=sys.stderr)
+        return EXIT_ENV
+    console = Console(sim, sys.stdout, sys.stderr)
+    if args.trace:
+        sim.trace.listeners.append(lambda data: sys.stdout.write(data.decode("latin-1")))
+    try:
+        console.say(f"serial: {sim.serial_path}")
+        console.say(f"clock: {'virtual' if args.virtual else 'real'}; firmware: {entry} under {python}")
+        threading.Thread(target=console.feed, args=(sys.stdin,), daemon=True).start()
+        return console.run()
+    finally:
+        sim.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,195 @@
+"""The firmware process: one interpreter (any of 3.x, 2.7, 1.5.2) running the entry script with only the
+given directories importable besides its own standard library. Its stdin/stdout carry the link protocol
+(host/link.py), so firmware diagnostics go to SER2 (the trace port) or stderr, which is captured: an exit
+or crash is reported with its traceback. Owns start, kill (power cut, watchdog reboot) and exit reports.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from host.link import FrameReader
+from host.link import Request
+from host.link import parse_request
+
+STDERR_KEEP = 64 * 1024  # bytes of the firmware's stderr kept (the end, where a traceback is)
+
+
+@dataclass(frozen=True)
+class ExitReport:
+    """How a firmware process ended."""
+
+    returncode: int | None  # the exit status (negative: the signal), None if it could not be collected
+    stderr: str  # the end of what it wrote to stderr
+    killed: bool  # the simulator killed it (power cut, watchdog reboot, stop)
+    time: float  # clock seconds when the end was seen
+
+    @property
+    def traceback(self) -> str:
+        """The last Python traceback in stderr ('' when there is none)."""
+        start = self.stderr.rfind("Traceback (most recent call last):")
+        return self.stderr[start:].rstrip() if start >= 0 else ""
+
+    @property
+    def exception(self) -> str:
+        """The traceback's last line, e.g. 'ZeroDivisionError: integer division or modulo by zero'."""
+        tb = self.traceback
+        return tb.splitlines()[-1].strip() if tb else ""
+
+    def describe(self) -> str:
+        how = "was killed" if self.killed else f"exited with status {self.returncode}"
+        detail = self.traceback or self.stderr.strip()[-2000:]
+        return f"firmware {how} at clock {self.time:.1f} s" + (f":\n{detail}" if detail else "")
+
+
+class FirmwareExit(Exception):
+    """The firmware process ended by itself (it exited or crashed); `report` says how."""
+
+    def __init__(self, report: ExitReport) -> None:
+        super().__init__(report.describe())
+        self.report = report
+
+
+def firmware_env(path_dirs: list[Path]) -> dict[str, str]:
+    """A clean environment: PYTHONPATH is exactly path_dirs; one character is one byte on stdin/stdout."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": os.pathsep.join(str(Path(d).resolve()) for d in path_dirs),
+        "PYTHONIOENCODING": "latin-1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "LC_ALL": "C",
+    }
+
+
+class FirmwareProcess:
+    """One run of the firmware. `-S` keeps site-packages (and so the PC packages) out of its path."""
+
+    def __init__(self, python: str, entry: Path, path_dirs: list[Path], cwd: Path) -> None:
+        self.python = python
+        self.entry = Path(entry).resolve()
+        self.path_dirs = [Path(d) for d in path_dirs]
+        self.cwd = Path(cwd)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._frames = FrameReader()
+        self._stderr = bytearray()
+        self._out_open = False
+        self._err_open = False
+
+    def start(self) -> None:
+        if not self.entry.is_file():
+            raise FileNotFoundError(f"firmware entry script not found: {self.entry}")
+        self.proc = subprocess.Popen(
+            [self.python, "-S", str(self.entry)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=self.cwd,
+            env=firmware_env(self.path_dirs),
+        )
+        assert self.proc.stdout is not None
+        assert self.proc.stderr is not None
+        for stream in (self.proc.stdout, self.proc.stderr):
+            fd = stream.fileno()
+            fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK)
+        self._out_open = self._err_open = True
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc is not None else None
+
+    def read_fds(self) -> list[int]:
+        """Descriptors to select() on: requests (stdout) and diagnostics (stderr) while they are open."""
+        if self.proc is None:
+            return []
+        assert self.proc.stdout is not None
+        assert self.proc.stderr is not None
+        fds = [self.proc.stdout.fileno()] if self._out_open else []
+        return fds + ([self.proc.stderr.fileno()] if self._err_open else [])
+
+    @property
+    def out_fd(self) -> int:
+        assert self.proc is not None
+        assert self.proc.stdout is not None
+        return self.proc.stdout.fileno()
+
+    @property
+    def running(self) -> bool:
+        """Still able to make calls: its request pipe is open."""
+        return self.proc is not None and self._out_open
+
+    def read_requests(self) -> list[Request]:
+        """The calls that arrived on stdout (non-blocking); an empty read means the pipe closed."""
+        if not self._out_open:
+            return []
+        try:
+            data = os.read(self.out_fd, 1 << 16)
+        except BlockingIOError:
+            return []
+        if not data:
+            self._out_open = False
+            return []
+        self._frames.feed(data)
+        out = []
+        while (body := self._frames.next_body()) is not None:
+            out.append(parse_request(body))
+        return out
+
+    def read_stderr(self) -> None:
+        if not self._err_open:
+            return
+        assert self.proc is not None
+        assert self.proc.stderr is not None
+        try:
+            data = os.read(self.proc.stderr.fileno(), 1 << 16)
+        except BlockingIOError:
+            return
+        if not data:
+            self._err_open = False
+            return
+        self._stderr += data
+        if len(self._stderr) > STDERR_KEEP:
+            del self._stderr[: len(self._stderr) - STDERR_KEEP]
+
+    def reply(self, frame: bytes) -> None:
+        """Writes one reply; the firmware is waiting for it, so the pipe has room (a dead child is ignored)."""
+        assert self.proc is not None
+        assert self.proc.stdin is not None
+        fd = self.proc.stdin.fileno()
+        view = memoryview(frame)
+        try:
+            while view:
+                view = view[os.write(fd, view) :]
+        except (BrokenPipeError, OSError):
+            self._out_open = False
+
+    def finish(self, now: float, *, killed: bool = False) -> ExitReport:
+        """Collects the exit status and the rest of stderr, and closes the pipes."""
+        assert self.proc is not None
+        returncode: int | None
+        try:
+            returncode = self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            returncode = self.proc.wait(timeout=10)
+        while self._err_open:
+            assert self.proc.stderr is not None
+            fcntl.fcntl(self.proc.stderr.fileno(), fcntl.F_SETFL, 0)  # the child is gone: read to EOF
+            self.read_stderr()
+        self._out_open = False
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        return ExitReport(returncode, self._stderr.decode("latin-1"), killed, now)
+
+    def kill(self, now: float) -> ExitReport:
+        """Power off: the process dies at once, whatever it was doing."""
+        assert self.proc is not None
+        with contextlib.suppress(ProcessLookupError):
+            self.proc.kill()
+        return self.finish(now, killed=True)

@@ -1,0 +1,389 @@
+"""The simulator: the firmware process, the modem, the serial side and the clock, serviced by one loop.
+
+Single-threaded: the loop runs only inside run_until()/run_for() (and the console). It answers each
+built-in call (host/services.py), moves serial and socket bytes, fires the watchdog, and in virtual time
+jumps the clock to the next deadline once the firmware is blocked and real I/O has been quiet for QUIET_S.
+Clock times are float seconds; real waits are time.monotonic() seconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from host import nvm
+from host import services
+from host import simstatus
+from host.board import Gpio
+from host.board import Trace
+from host.board import Watchdog
+from host.clock import Clock
+from host.clock import RealClock
+from host.firmware import ExitReport
+from host.firmware import FirmwareExit
+from host.firmware import FirmwareProcess
+from host.modem import Modem
+from host.modem import Network
+from host.modem import ScriptStore
+from host.serialside import SerialSide
+
+TELIT_DIR = Path(__file__).resolve().parent / "telit"  # the emulated built-ins (MDM.py, SER.py, ...)
+QUIET_S = 0.01  # real seconds without real I/O before virtual time may jump (a TCP peer or pty writer gets
+# that long to answer what the firmware sent before a timeout fires)
+IDLE_CAP_S = 0.5  # longest single select() wait, so run_until() looks at its predicate at least this often
+POLL_CAP_S = 0.005  # ... when the serial side has no descriptor to select on (loop://)
+
+__all__ = ["FirmwareExit", "QUIET_S", "Simulator", "TELIT_DIR"]
+
+
+class Simulator:
+    """One emulated Telit module with its firmware; see host/README.md for the API and an example.
+
+    Give `firmware_entry` (+ `path_dirs`) to run a firmware from the PC's files, or `scripts` (a
+    ScriptStore, the module's NVM) to power on like the module: the AT parser on the serial port until
+    #EXECSCR or the start mode runs the selected script from the store.
+    """
+
+    def __init__(
+        self,
+        firmware_entry: str | Path | None = None,
+        path_dirs: Sequence[str | Path] = (),
+        *,
+        python: str = sys.executable,
+        clock: Clock | None = None,
+        serial: str | None = None,
+        modem: Modem | None = None,
+        scripts: ScriptStore | None = None,
+        nvm_dir: str | Path | None = None,
+        dtr_asserted: bool = True,
+        quiet_s: float = QUIET_S,
+    ) -> None:
+        if firmware_entry is None and scripts is None:
+            raise ValueError("Simulator needs a firmware_entry script or a ScriptStore (scripts=...)")
+        self.clock: Clock = clock if clock is not None else RealClock()
+        self.python = python
+        self.entry = Path(firmware_entry) if firmware_entry is not None else None
+        self.path_dirs = [Path(p) for p in path_dirs]
+        self.scripts = scripts
+        self.dtr_asserted = dtr_asserted  # the attached device holds DTR (so #STARTMODESCR=0 never runs)
+        self.quiet_s = quiet_s
+        self.serial_url = serial
+        self._modem = modem if modem is not None else Modem(self.clock, Network())
+        self.serial: SerialSide | None = None  # opened by start()
+        self.trace = Trace()
+        self.watchdog = Watchdog()
+        self.gpio = Gpio()
+        self.power_cause = 1  # MOD.powerSavingExitCause(): 0 external, 1 timer
+        self.reboots = 0  # boots after the first: watchdog, power cycle, #REBOOT
+        self.reboot_log: list[tuple[float, str]] = []  # (clock time, reason)
+        self.exits: list[ExitReport] = []  # every end of a firmware process, killed or not
+        self.crash: ExitReport | None = None  # the last time the firmware ended by itself
+        self.calls = 0  # built-in calls serviced
+        self.state = "off"  # off | at (AT parser on the serial port) | running | ended (script ended)
+        self.process: FirmwareProcess | None = None
+        self.physical: nvm.Startup | None = None  # the AT parser on the serial port while no script runs
+        self._blocked: services.Wait | None = None
+        self._blocked_name = ""
+        self._last_io = time.monotonic()
+        self._new_exit: ExitReport | None = None
+        self._targets: list[float] = []  # clock times run_for() waits for (virtual time jumps there)
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self.nvm_dir = Path(nvm_dir) if nvm_dir is not None else None
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        os.set_blocking(self._wake_w, False)
+
+    # --- the parts tests and the console use
+    @property
+    def modem(self) -> Modem:
+        """The modem now (a reboot powers it off and makes a fresh one; the SIM and the outbox survive)."""
+        return self._modem
+
+    @property
+    def blocked_in(self) -> str | None:
+        """The built-in call the firmware is blocked in (e.g. 'MDM.receive'), or None."""
+        return self._blocked_name if self._blocked is not None else None
+
+    @property
+    def serial_path(self) -> str:
+        """Where the other end of the gateway's serial line is: the pty path, or the URL given."""
+        assert self.serial is not None, "start() the simulator first"
+        return self.serial.path
+
+    def start(self) -> Simulator:
+        if self.serial is not None:
+            return self
+        if self.nvm_dir is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="telit-nvm-")
+            self.nvm_dir = Path(self._tmp.name)
+        self.nvm_dir.mkdir(parents=True, exist_ok=True)
+        self.serial = SerialSide(self.serial_url)
+        try:
+            self._power_on()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Power off for good: the firmware is killed, sockets and the serial port closed."""
+        if self.process is not None:
+            self._kill_firmware()
+        self._modem.close()
+        if self.serial is not None:
+            self.serial.close()
+        for fd in (self._wake_r, self._wake_w):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self._wake_r = self._wake_w = -1
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+        self.state = "off"
+
+    def __enter__(self) -> Simulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def note_activity(self) -> None:
+        """Real I/O just happened (the firmware wrote to the serial port or the modem): no time jump yet."""
+        self._last_io = time.monotonic()
+
+    def wakeup(self) -> None:
+        """Makes a waiting loop look at its predicate now (safe to call from another thread)."""
+        with contextlib.suppress(OSError):
+            os.write(self._wake_w, b"!")
+
+    # --- running
+    def run_until(self, predicate: Callable[[], object], timeout_real_s: float, what: str) -> None:
+        """Services the firmware until predicate() holds. Raises TimeoutError naming `what` after
+        timeout_real_s real seconds, and FirmwareExit if the firmware ends by itself first."""
+        assert self.serial is not None, "start() the simulator first"
+        end = time.monotonic() + timeout_real_s
+        while True:
+            if predicate():
+                self._new_exit = None
+                return
+            if self._new_exit is not None:
+                report, self._new_exit = self._new_exit, None
+                raise FirmwareExit(report)
+            left = end - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(simstatus.timeout_message(self, what, timeout_real_s))
+            self._turn(min(left, IDLE_CAP_S))
+
+    def run_for(self, seconds: float, timeout_real_s: float | None = None) -> None:
+        """Lets `seconds` of clock time pass (in virtual time: as fast as the firmware allows)."""
+        target = self.clock.now() + seconds
+        if timeout_real_s is None:
+            timeout_real_s = 60.0 if self.clock.virtual else seconds + 30.0
+        self._targets.append(target)
+        try:
+            self.run_until(lambda: self.clock.now() >= target, timeout_real_s, f"{seconds:g} s of clock time")
+        finally:
+            self._targets.remove(target)
+
+    def power_cut(self, restart: bool = False) -> None:
+        """The module loses power now: the firmware dies mid-call, sockets close; `restart` powers it on."""
+        self._power_off()
+        if restart:
+            self._count_reboot("power cut")
+            self._power_on()
+
+    def power_on(self) -> None:
+        """After power_cut(): the module boots again (counted as a reboot)."""
+        if self.state == "off" and self.serial is not None:
+            self._count_reboot("power on")
+            self._power_on()
+
+    def status(self) -> dict[str, Any]:
+        """Everything the console's `status` shows."""
+        return simstatus.status(self)
+
+    # --- power
+    def _power_on(self) -> None:
+        if self.scripts is None:
+            assert self.entry is not None
+            assert self.nvm_dir is not None
+            self._start_firmware(self.entry, self.path_dirs)
+            return
+        self._at_parser(at_power_on=True)
+
+    def _power_off(self, keep_output: bool = False) -> None:
+        if self.process is not None:
+            self._kill_firmware()
+        self.watchdog.disable()
+        self.physical = None
+        old = self._modem
+        old.close()
+        new = Modem(self.clock, old.network)
+        new.sms, new.outbox, new.faults = old.sms, old.outbox, old.faults  # the SIM and the test's view
+        new.at_log.extend(old.at_log)
+        self._modem = new
+        if self.serial is not None:
+            self.serial.reset(keep_output)
+        self.state = "off"
+
+    def _count_reboot(self, reason: str) -> None:
+        self.reboots += 1
+        self.reboot_log.append((self.clock.now(), reason))
+
+    def _reboot(self, reason: str) -> None:
+        self._power_off(keep_output=reason == "#REBOOT")  # #REBOOT's OK goes out before the reset
+        self._count_reboot(reason)
+        self._power_on()
+
+    def _at_parser(self, at_power_on: bool) -> None:
+        assert self.scripts is not None
+        self.physical = nvm.Startup(self.scripts, self.clock, at_power_on=at_power_on,
+                                    dtr_asserted=self.dtr_asserted)
+        self.state = "at"
+
+    def _run_script(self) -> None:
+        """The selected script of the ScriptStore runs from the NVM directory."""
+        assert self.scripts is not None
+        assert self.nvm_dir is not None
+        assert self.scripts.startup_script
+        self.physical = None
+        nvm.export(self.scripts, self.nvm_dir)
+        self._start_firmware(self.nvm_dir / self.scripts.startup_script, [self.nvm_dir, TELIT_DIR])
+
+    def _start_firmware(self, entry: Path, path_dirs: list[Path]) -> None:
+        assert self.nvm_dir is not None
+        self.process = FirmwareProcess(self.python, entry, path_dirs, self.nvm_dir)
+        self._blocked = None
+        self.process.start()
+        self.state = "running"
+
+    def _kill_firmware(self) -> None:
+        assert self.process is not None
+        self.exits.append(self.process.kill(self.clock.now()))
+        self._after_firmware()
+
+    def _firmware_ended(self) -> None:
+        assert self.process is not None
+        report = self.process.finish(self.clock.now())
+        self.exits.append(report)
+        self.crash = self._new_exit = report
+        self._after_firmware()
+        if self.scripts is not None:  # the script ended: the AT parser gets the serial port back
+            self._at_parser(at_power_on=False)
+        else:
+            self.state = "ended"
+
+    def _after_firmware(self) -> None:
+        self.process = None
+        self._blocked = None
+        if self.scripts is not None and self.nvm_dir is not None:
+            nvm.collect(self.nvm_dir, self.scripts)
+
+    # --- the loop
+    def _turn(self, budget_s: float) -> None:
+        """One pass: timers, non-blocking I/O, the blocked call, then one select() wait."""
+        assert self.serial is not None
+        now = self.clock.now()
+        if self.watchdog.expired(now):
+            self._reboot("watchdog")
+            return
+        self._modem.poll()
+        if self.serial.pump() | self._startup_step():
+            self._last_io = time.monotonic()
+        self._complete_blocked()
+        timeout = self._plan_wait(budget_s)
+        proc_fds = self.process.read_fds() if self.process is not None else []
+        real_r = list(self._modem.fds())
+        real_w = list(self._modem.wfds())
+        serial_fd = self.serial.fileno()
+        if serial_fd is not None:
+            if self.serial.wants_read():
+                real_r.append(serial_fd)
+            if self.serial.wants_write():
+                real_w.append(serial_fd)
+        try:
+            ready_r, ready_w, _ = select.select(proc_fds + real_r + [self._wake_r], real_w, [], timeout)
+        except ValueError:  # a socket closed between fds() and select(): look again next pass
+            return
+        if ready_w or any(fd in real_r for fd in ready_r):
+            self._last_io = time.monotonic()
+        if self._wake_r in ready_r:
+            with contextlib.suppress(BlockingIOError):
+                os.read(self._wake_r, 256)
+        if self.process is not None and ready_r:
+            self._service(ready_r)
+
+    def _startup_step(self) -> bool:
+        """No script runs: the AT parser's turn, and what it or the start mode asks for."""
+        if self.physical is None or self.serial is None:
+            return False
+        moved = self.physical.pump(self.serial)
+        action = self.physical.due()
+        if action == "exec":
+            self._run_script()
+        elif action == "reboot":
+            self._reboot("#REBOOT")
+        return moved
+
+    def _service(self, ready: list[int]) -> None:
+        proc = self.process
+        assert proc is not None
+        proc.read_stderr()
+        for request in proc.read_requests():
+            self.calls += 1
+            result = services.dispatch(self, request)
+            if isinstance(result, services.Wait):
+                self._blocked, self._blocked_name = result, request.name
+                self._complete_blocked()
+            else:
+                proc.reply(result)
+        if not proc.running:
+            self._firmware_ended()
+
+    def _complete_blocked(self) -> None:
+        wait = self._blocked
+        if wait is None or self.process is None:
+            return
+        reply = wait.ready()
+        if reply is None and wait.deadline is not None and self.clock.now() >= wait.deadline:
+            reply = wait.on_timeout()
+        if reply is not None:
+            self._blocked = None
+            self.process.reply(reply)
+
+    def _next_deadline(self) -> float | None:
+        times = [self._modem.next_deadline(), self.watchdog.deadline, *self._targets]
+        if self._blocked is not None:
+            times.append(self._blocked.deadline)
+        if self.physical is not None:
+            times.append(self.physical.next_deadline())
+        return min((t for t in times if t is not None), default=None)
+
+    def _plan_wait(self, budget_s: float) -> float:
+        """How long the next select() may wait; in virtual time this is where the clock jumps."""
+        assert self.serial is not None
+        cap = budget_s if self.serial.fileno() is not None else min(budget_s, POLL_CAP_S)
+        nxt = self._next_deadline()
+        now = self.clock.now()
+        if nxt is not None and nxt <= now:
+            return 0.0
+        if not self.clock.virtual:
+            return max(0.0, min(cap, nxt - now)) if nxt is not None else cap
+        firmware_busy = self.process is not None and self._blocked is None
+        if firmware_busy:
+            return cap  # virtual time stands still while the firmware computes
+        quiet_left = self.quiet_s - (time.monotonic() - self._last_io)
+        if quiet_left > 0:
+            return min(cap, quiet_left)
+        if nxt is None:
+            return cap
+        self.clock.advance_to(nxt)
+        return 0.0

@@ -1,0 +1,20 @@
+"""The `gw` fixture: a booted gateway (real firmware, simulator, virtual clock) under each interpreter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from host.interpreters import Interpreter
+from tests.e2e.gateway import Gateway
+
+
+@pytest.fixture
+def gw(firmware_python: Interpreter, tmp_path: Path) -> Iterator[Gateway]:
+    g = Gateway(firmware_python, tmp_path / "nvm")
+    try:
+        yield g
+    finally:
+        g.close()

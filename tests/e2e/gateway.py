@@ -1,0 +1,161 @@
+"""End-to-end harness: the real firmware in the simulator (virtual clock), its serial port through
+pyserial on the simulator's pty, SMS through the modem, TCP peers on loopback. Every wait is bounded and
+names what it waited for.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from pathlib import Path
+
+import serial
+
+from host.clock import VirtualClock
+from host.interpreters import Interpreter
+from host.simulator import Simulator
+
+ROOT = Path(__file__).resolve().parents[2]
+FIRMWARE = [ROOT / "runtime", ROOT / "generated", ROOT / "host" / "telit"]
+PHONE = "+447700900001"
+WAIT_S = 30.0  # real seconds any single wait may take before the test fails
+
+
+class Gateway:
+    def __init__(self, python: Interpreter, nvm: Path) -> None:
+        self.python = python
+        self.nvm = nvm
+        self.sim = Simulator(ROOT / "runtime" / "main.py", FIRMWARE, python=python.path, clock=VirtualClock(),
+                             nvm_dir=nvm)
+        self.sim.start()
+        self.serial = serial.serial_for_url(self.sim.serial_path, timeout=0)
+        self.received = b""  # everything the device got on the serial port
+        self.booted()
+
+    def close(self) -> None:
+        self.serial.close()
+        self.sim.stop()
+
+    # --- time
+    def until(self, predicate: Callable[[], object], what: str, timeout_s: float = WAIT_S) -> None:
+        self.sim.run_until(predicate, timeout_s, what)
+
+    def run(self, seconds: float) -> None:
+        self.sim.run_for(seconds)
+
+    def booted(self) -> None:
+        self.until(lambda: self.traced("gateway: GPRS up"), "the gateway to bring GPRS up")
+        self.run(1)
+
+    # --- observations
+    def traced(self, text: str) -> bool:
+        return any(text in line for line in self.sim.trace.lines())
+
+    def at_commands(self, since: int = 0) -> list[str]:
+        return [text for _, text in self.sim.modem.at_log[since:]]
+
+    @property
+    def outbox(self) -> list[tuple[str, str]]:
+        return self.sim.modem.outbox
+
+    # --- SMS
+    def sms(self, text: str, sender: str = PHONE) -> None:
+        assert self.sim.modem.deliver_sms(sender, text) is not None, "the SIM store is full"
+
+    def replies(self, texts: list[str], sender: str = PHONE, settle_s: float = 2) -> list[str]:
+        """Sends each text as an SMS and returns the replies they got, in order, once every message was
+        handled (a reply goes out before its message is deleted) and the mode restarted."""
+        before = len(self.outbox)
+        for t in texts:
+            self.sms(t, sender)
+        self.until(lambda: self.sim.modem.sim_messages() == [], f"the gateway to handle {texts!r}")
+        self.run(settle_s)
+        return [text for _, text in self.outbox[before:]]
+
+    def command(self, text: str, sender: str = PHONE) -> str:
+        got = self.replies([text], sender)
+        assert len(got) == 1, got
+        return got[0]
+
+    # --- serial side
+    def write_serial(self, data: bytes) -> None:
+        self.serial.write(data)
+
+    def read_serial(self, n: int, what: str, timeout_s: float = WAIT_S) -> bytes:
+        """Waits until the device has received `n` more bytes; returns them."""
+        start = len(self.received)
+
+        def enough() -> bool:
+            self.received += self.serial.read(65536)
+            return len(self.received) - start >= n
+
+        self.until(enough, what, timeout_s)
+        return self.received[start:start + n]
+
+    def drain_serial(self) -> bytes:
+        self.received += self.serial.read(65536)
+        return self.received
+
+
+class Server:
+    """A TCP server on loopback the gateway dials in client mode."""
+
+    def __init__(self, gw: Gateway) -> None:
+        self.gw = gw
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(4)
+        self.sock.setblocking(False)
+        self.port = self.sock.getsockname()[1]
+        self.conn: socket.socket | None = None
+        self.received = b""
+
+    def accept(self, what: str = "the gateway to connect") -> None:
+        def accepted() -> bool:
+            try:
+                self.conn, _ = self.sock.accept()
+            except BlockingIOError:
+                return False
+            self.conn.setblocking(False)
+            self.received = b""
+            return True
+
+        self.gw.until(accepted, what)
+
+    def read(self, n: int, what: str) -> bytes:
+        assert self.conn is not None
+        start = len(self.received)
+
+        def enough() -> bool:
+            assert self.conn is not None
+            try:
+                self.received += self.conn.recv(1 << 20)
+            except BlockingIOError:
+                pass
+            return len(self.received) - start >= n
+
+        self.gw.until(enough, what)
+        return self.received[start:start + n]
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+        self.sock.close()
+
+
+def connect_to_gateway(gw: Gateway, port: int, source: str = "127.0.0.1") -> socket.socket:
+    """A TCP client calling the gateway's listening port from `source` (any 127.x address)."""
+    s = socket.socket()
+    s.bind((source, 0))
+    s.setblocking(False)
+    try:
+        s.connect(("127.0.0.1", port))
+    except BlockingIOError:
+        pass
+    return s
+
+
+def listening_port(gw: Gateway) -> int | None:
+    port = gw.sim.modem.describe().get("listening")
+    return int(port) if port else None

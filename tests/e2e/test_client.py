@@ -1,0 +1,72 @@
+"""Client mode end to end: on demand (the triggering bytes delivered) and maintain (re-dial after drops)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.gateway import Gateway
+from tests.e2e.gateway import Server
+
+
+@pytest.fixture
+def server(gw: Gateway):
+    s = Server(gw)
+    yield s
+    s.close()
+
+
+@pytest.mark.req("GW-CLIENT", "GW-CLIENT-ONDEMAND", "GW-BRIDGE", "CMD-MODE-CLIENT")
+def test_on_demand_dials_when_serial_data_arrives_and_delivers_it(gw: Gateway, server: Server) -> None:
+    assert gw.command(f"connect mode client 127.0.0.1 {server.port}") == f"Confirmed: mode client 127.0.0.1 {server.port}"
+    gw.run(30)
+    assert server.conn is None
+    assert not any(c.startswith("AT#SKTD") for c in gw.at_commands()), "no dial before serial data"
+    gw.write_serial(b"first bytes")
+    server.accept("the on-demand dial")
+    gw.write_serial(b", then more")
+    assert server.read(22, "the triggering bytes then the rest") == b"first bytes, then more"
+    server.conn.sendall(b"answer")
+    assert gw.read_serial(6, "the server's answer on the serial port") == b"answer"
+    server.conn.close()
+    gw.until(lambda: gw.traced("session: call ended"), "the end of the call")
+    gw.write_serial(b"again")
+    server.accept("a second on-demand dial")
+    assert server.read(5, "the next triggering bytes") == b"again"
+
+
+@pytest.mark.req("GW-CLIENT-ONDEMAND")
+def test_on_demand_gives_up_after_failed_dials_and_counts_what_it_dropped(gw: Gateway, server: Server) -> None:
+    port = server.port
+    server.close()  # nothing listens: every dial is refused
+    assert gw.command(f"connect mode client 127.0.0.1 {port}").startswith("Confirmed")
+    gw.write_serial(b"x" * 100)
+    gw.until(lambda: gw.traced("session: dial given up, 100 serial bytes dropped"), "the dial to be given up")
+    dials = [c for c in gw.at_commands() if c.startswith("AT#SKTD")]
+    assert len(dials) == 5
+    assert gw.command("connect config").endswith("dropped 100")
+
+
+@pytest.mark.req("GW-CLIENT-MAINTAIN", "CMD-MODE-CLIENT", "NOTE-IDLE-ONLY")
+def test_maintain_connects_at_once_and_redials_after_every_drop(gw: Gateway, server: Server) -> None:
+    assert gw.command(f"connect mode client 127.0.0.1 {server.port} maintain").endswith("maintain")
+    server.accept("the maintained connection")
+    gw.write_serial(b"ping")
+    assert server.read(4, "serial data on the maintained connection") == b"ping"
+    for n in range(3):
+        server.conn.close()
+        server.accept(f"re-dial number {n + 1} after the server dropped the connection")
+    gw.sms("connect config")  # taken between attempts
+    server.conn.close()
+    gw.until(lambda: gw.sim.modem.sim_messages() == [], "the SMS to be handled between two dials")
+    assert gw.outbox[-1][1].startswith("Confirmed: config mode client 127.0.0.1")
+    server.accept("the re-dial after the SMS")
+
+
+@pytest.mark.req("GW-CLIENT-MAINTAIN")
+def test_maintain_backs_off_exponentially_while_the_server_is_down(gw: Gateway, server: Server) -> None:
+    port = server.port
+    server.close()
+    assert gw.command(f"connect mode client 127.0.0.1 {port} maintain").endswith("maintain")
+    gw.run(300)
+    waits = [line.split("retry in ")[1].split(" s")[0] for line in gw.sim.trace.lines() if "retry in" in line]
+    assert waits[:8] == ["1", "2", "4", "8", "16", "32", "60", "60"]

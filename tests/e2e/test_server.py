@@ -1,0 +1,122 @@
+"""Server mode end to end: any source or one permitted IP, socket timeout, re-listening, CSD dial-in."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from tests.e2e.gateway import Gateway
+from tests.e2e.gateway import connect_to_gateway
+from tests.e2e.gateway import listening_port
+
+
+def free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def _listen(gw: Gateway, permit: str = "any") -> int:
+    port = free_port()
+    assert gw.command(f"connect mode server {permit} {port}") == f"Confirmed: mode server {permit} {port}"
+    gw.until(lambda: listening_port(gw) == port, "the gateway to listen")
+    return port
+
+
+def _read(gw: Gateway, s: socket.socket, n: int, what: str) -> bytes:
+    got = b""
+
+    def enough() -> bool:
+        nonlocal got
+        try:
+            got += s.recv(65536)
+        except BlockingIOError:
+            pass
+        return len(got) >= n
+
+    gw.until(enough, what)
+    return got
+
+
+def _closed(s: socket.socket) -> bool:
+    try:
+        return s.recv(65536) == b""
+    except BlockingIOError:
+        return False
+    except ConnectionResetError:
+        return True
+
+
+@pytest.mark.req("GW-SERVER", "GW-BRIDGE", "CMD-MODE-SERVER", "NET-SOCKET-TIMEOUT")
+def test_server_any_bridges_and_listens_again_after_each_call(gw: Gateway) -> None:
+    port = _listen(gw)
+    client = connect_to_gateway(gw, port, "127.0.0.5")
+    gw.until(lambda: gw.traced("session: online"), "the call to be accepted")
+    client.sendall(b"to the device")
+    assert gw.read_serial(13, "the client's bytes on the serial port") == b"to the device"
+    gw.write_serial(b"to the client")
+    assert _read(gw, client, 13, "the device's bytes at the client") == b"to the client"
+    client.close()
+    gw.until(lambda: listening_port(gw) == port, "#SKTL re-armed after the call")
+    again = connect_to_gateway(gw, port, "127.0.0.6")
+    gw.until(lambda: gw.sim.trace.lines().count("session: online") == 2, "a second call")
+    again.close()
+
+
+@pytest.mark.req("GW-SERVER-PERMIT", "CMD-MODE-SERVER")
+def test_only_the_permitted_ip_gets_through(gw: Gateway) -> None:
+    port = _listen(gw, "127.0.0.2")
+    sent = gw.at_commands()
+    assert sent.index("AT#FRWL=2") < sent.index('AT#FRWL=1,"127.0.0.2","255.255.255.255"') < sent.index(f"AT#SKTL=1,0,{port},0")
+    intruder = connect_to_gateway(gw, port, "127.0.0.3")
+    gw.until(lambda: _closed(intruder), "the refused caller to be cut off")
+    intruder.close()
+    gw.run(5)
+    assert not gw.traced("session: online")
+    assert gw.drain_serial() == b"", "not one byte from another address reaches the serial port"
+    friend = connect_to_gateway(gw, port, "127.0.0.2")
+    gw.until(lambda: gw.traced("session: online"), "the permitted caller to be accepted")
+    friend.sendall(b"hello")
+    assert gw.read_serial(5, "the permitted caller's bytes") == b"hello"
+    friend.close()
+
+
+@pytest.mark.req("NET-SOCKET-TIMEOUT", "CMD-SOCKETTING")
+def test_socket_timeout_closes_an_idle_call_and_the_gateway_listens_again(gw: Gateway) -> None:
+    assert gw.command("connect socketting 120 10 0") == "Confirmed: socketting 120 10 0"
+    port = _listen(gw)
+    client = connect_to_gateway(gw, port)
+    gw.until(lambda: gw.traced("session: online"), "the call")
+    start = gw.sim.clock.now()
+    gw.until(lambda: _closed(client), "the idle call to be closed by the socket timeout", timeout_s=30)
+    client.close()
+    assert 119 <= gw.sim.clock.now() - start <= 125
+    gw.until(lambda: listening_port(gw) == port, "listening again")
+
+
+@pytest.mark.req("CMD-DIALIN", "GW-SERVER")
+def test_dialin_is_answered_only_when_on_and_in_server_mode(gw: Gateway) -> None:
+    call = gw.sim.modem.ring()
+    gw.run(20)
+    assert not call.answered, "not in server mode: no answer"
+    call.hangup()
+    port = _listen(gw)
+    call = gw.sim.modem.ring()
+    gw.run(20)
+    assert not call.answered, "dialin off: no answer"
+    call.hangup()
+    assert gw.command("connect dialin on") == "Confirmed: dialin on"
+    gw.until(lambda: listening_port(gw) == port, "listening again")
+    call = gw.sim.modem.ring()
+    gw.until(lambda: call.answered and gw.traced("session: online"), "the CSD call to be answered")
+    assert "ATA" in gw.at_commands()
+    call.send(b"over csd")
+    assert gw.read_serial(8, "CSD data on the serial port") == b"over csd"
+    gw.write_serial(b"back")
+    gw.until(lambda: call.received.endswith(b"back"), "serial data to the caller")
+    assert gw.sim.status()["speed"] == "9600 8N1", "the serial port keeps its configured speed"
+    call.hangup()
+    gw.until(lambda: listening_port(gw) == port, "listening again after the CSD call")

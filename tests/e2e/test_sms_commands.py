@@ -1,0 +1,104 @@
+"""SMS commands end to end: replies, stored settings and what the modem was told."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.gateway import Gateway
+
+
+@pytest.mark.req("CMD-BAUD", "CMD-CHARFORMAT", "NOTE-CONFIRM", "NOTE-ERROR", "GW-SMS-CONTROL")
+def test_baud_and_charformat_limits_and_the_serial_port_follows(gw: Gateway) -> None:
+    replies = gw.replies([
+        "connect baud 300", "connect baud 115200", "connect baud 230400", "connect baud 9600x",
+        "connect charformat 7O1", "connect charformat 8n2", "connect charformat 7N1",
+    ])
+    assert replies == [
+        "Confirmed: baud 300", "Confirmed: baud 115200",
+        "Error: baud must be one of 300 1200 2400 4800 9600 19200 38400 57600 115200",
+        "Error: baud must be one of 300 1200 2400 4800 9600 19200 38400 57600 115200",
+        "Confirmed: charformat 7O1", "Confirmed: charformat 8N2",
+        "Error: charformat must be one of 8N2 8E1 8O1 8N1 7E1 7O1",
+    ]
+    assert gw.sim.status()["speed"] == "115200 8N2"
+
+
+@pytest.mark.req("CMD-SOCKETTING", "NET-SOCKET-TIMEOUT", "NOTE-ERROR")
+def test_socketting_limits_reach_the_modem(gw: Gateway) -> None:
+    mark = len(gw.sim.modem.at_log)
+    replies = gw.replies([
+        "connect socketting 65536 10 0", "connect socketting 0 256 0", "connect socketting 0 0 513",
+        "connect socketting -1 0 0", "connect socketting 65535 255 512",
+    ])
+    assert replies == [
+        "Error: socket_timeout must be a number 0..65535", "Error: send_timeout must be a number 0..255",
+        "Error: packet_size must be a number 0..512", "Error: socket_timeout must be a number 0..65535",
+        "Confirmed: socketting 65535 255 512",
+    ]
+    sent = gw.at_commands(mark)
+    assert {"AT#SKTTO=65535", "AT#DSTO=255", "AT#PKTSZ=512"} <= set(sent)
+    assert gw.command("connect socketting 0 0 0") == "Confirmed: socketting 0 0 0"
+    assert gw.sim.modem.settings["skt_to"] == 0
+
+
+@pytest.mark.req("CMD-GPRS", "NOTE-CONFIRM")
+def test_gprs_sets_the_context_and_hides_the_password(gw: Gateway) -> None:
+    mark = len(gw.sim.modem.at_log)
+    assert gw.command("connect gprs orangeinternet user pass") == "Confirmed: gprs orangeinternet user ***"
+    sent = gw.at_commands(mark)
+    assert 'AT+CGDCONT=1,"IP","orangeinternet"' in sent
+    assert 'AT#USERID="user"' in sent
+    assert 'AT#PASSW="pass"' in sent
+    assert sent.index('AT#PASSW="pass"') < sent.index("AT#GPRS=1")
+    assert gw.command("connect gprs " + "a" * 61).startswith("Error: apn must be 1-60 characters")
+    assert gw.command('connect gprs in"ternet') == "Error: apn must be 1-60 characters, no quotes"
+
+
+@pytest.mark.req("CMD-SMSPASSWORD", "CMD-PASSWORD-DEFAULT", "NOTE-BAD-PASSWORD")
+def test_new_password_is_required_afterwards_and_a_wrong_one_gets_silence(gw: Gateway) -> None:
+    assert gw.replies(["connect smspassword abc_1", "connect smspassword 1234567890123"]) == [
+        "Error: new_password must be 1-12 characters of 0-9 a-z"] * 2
+    assert gw.command("Connect smspassword Secret12") == "Confirmed: smspassword secret12"
+    assert gw.replies(["connect config"], settle_s=5) == []
+    assert gw.sim.modem.sim_messages() == [], "a message with a wrong password is deleted too"
+    assert gw.command("SECRET12 baud 19200") == "Confirmed: baud 19200"
+
+
+@pytest.mark.req("CMD-DIALIN", "NOTE-ERROR")
+def test_dialin_on_off(gw: Gateway) -> None:
+    assert gw.replies(["connect dialin ON", "connect dialin maybe", "connect dialin off"]) == [
+        "Confirmed: dialin on", "Error: status must be one of on off", "Confirmed: dialin off"]
+
+
+@pytest.mark.req("CMD-MODE-SERVER", "CMD-MODE-CLIENT", "NOTE-ERROR")
+def test_mode_limits(gw: Gateway) -> None:
+    replies = gw.replies([
+        "connect mode server any 0", "connect mode server 192.168.0.256 1024", "connect mode server any",
+        "connect mode client any 1024", "connect mode client 10.0.0.1 65536", "connect mode client 10.0.0.1 80 keep",
+        "connect mode", "connect mode server 192.168.0.1 65535", "connect mode client 10.0.0.1 1 Maintain",
+    ])
+    assert replies == [
+        "Error: localport must be a number 1..65535",
+        "Error: permitted_ip must be an IP address like 192.168.0.1, or 'any'",
+        "Error: missing arguments; format: mode server <permitted_ip> <localport>",
+        "Error: server must be an IP address like 192.168.0.100",
+        "Error: server_port must be a number 1..65535",
+        "Error: expected 'maintain', not 'keep'",
+        "Error: mode must be followed by server or client",
+        "Confirmed: mode server 192.168.0.1 65535",
+        "Confirmed: mode client 10.0.0.1 1 maintain",
+    ]
+
+
+@pytest.mark.req("NOTE-BAD-PASSWORD", "NOTE-ERROR", "GW-SMS-CONTROL")
+def test_wrong_password_unknown_command_and_missing_arguments(gw: Gateway) -> None:
+    mark = len(gw.sim.modem.at_log)
+    assert gw.replies(["letmein baud 1200", "", "connect2 config"], settle_s=5) == []
+    assert not any(c.startswith("AT#SKTTO") or c.startswith("AT+CMGS") for c in gw.at_commands(mark))
+    assert gw.sim.modem.sim_messages() == []
+    assert gw.replies(["connect reboot", "connect", "connect baud"]) == [
+        "Error: unknown command 'reboot'; commands: gprs baud charformat mode socketting smspassword dialin config",
+        "Error: no command; commands: gprs baud charformat mode socketting smspassword dialin config",
+        "Error: missing arguments; format: baud <baud>",
+    ]
+    assert gw.sim.status()["speed"] == "9600 8N1", "nothing changed"

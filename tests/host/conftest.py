@@ -1,0 +1,71 @@
+"""Simulator fixtures: start a Simulator on a test firmware (stopped afterwards), open its pty with pyserial,
+and read the test firmwares' `key=value` report lines from the trace."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import serial
+
+from host.clock import VirtualClock
+from host.interpreters import Interpreter
+from host.simulator import TELIT_DIR
+from host.simulator import Simulator
+
+FIRMWARE = Path(__file__).parent / "firmware"
+
+MakeSim = Callable[..., Simulator]
+
+
+@pytest.fixture
+def make_sim(firmware_python: Interpreter, tmp_path: Path) -> Iterator[MakeSim]:
+    """make_sim('apicheck.py', **Simulator kwargs): a started simulator on a test firmware (virtual clock,
+    NVM directory under tmp_path unless given), stopped at the end of the test."""
+    started: list[Simulator] = []
+
+    def make(entry: str | None = None, **kwargs: Any) -> Simulator:
+        kwargs.setdefault("python", firmware_python.path)
+        kwargs.setdefault("clock", VirtualClock())
+        kwargs.setdefault("nvm_dir", tmp_path / f"nvm{len(started)}")
+        path = kwargs.pop("path_dirs", [FIRMWARE, TELIT_DIR])
+        sim = Simulator(FIRMWARE / entry if entry else None, path, **kwargs)
+        started.append(sim)
+        return sim.start()
+
+    yield make
+    for sim in started:
+        sim.stop()
+
+
+def reports(sim: Simulator) -> dict[str, str]:
+    """The firmware's `key=value` lines (the last value of each key)."""
+    out = {}
+    for line in sim.trace.lines():
+        key, sep, value = line.partition("=")
+        if sep:
+            out[key] = value
+    return out
+
+
+def wait_report(sim: Simulator, key: str, timeout_real_s: float = 30) -> str:
+    sim.run_until(lambda: key in reports(sim), timeout_real_s, f"the firmware to report {key!r}")
+    return reports(sim)[key]
+
+
+@pytest.fixture
+def open_pty() -> Iterator[Callable[[str], serial.Serial]]:
+    """Opens a simulator's serial path with pyserial (closed afterwards)."""
+    ports: list[serial.Serial] = []
+
+    def opener(path: str) -> serial.Serial:
+        port = serial.serial_for_url(path, baudrate=115200, timeout=0)
+        ports.append(port)
+        return port
+
+    yield opener
+    for port in ports:
+        port.close()

@@ -1,0 +1,100 @@
+"""`python build.py simulate` (host/console.py) driven by a piped script of commands, as a demo would be."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from host import console
+from host.interpreters import Interpreter
+from tests.host.conftest import FIRMWARE
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = """help
+wait 5
+sms +447700900001 hello there
+wait 5
+outbox
+call
+wait 4
+call
+call hangup
+fault error AT\\+CMGL 2 +CMS ERROR: 500
+fault silence AT#GPRS
+fault refuse on
+fault drop
+fault restore
+fault clear
+fault bogus
+frobnicate
+trace 2
+status
+"""
+
+
+def free_port() -> int:
+    with socket.create_server(("127.0.0.1", 0)) as sock:
+        return sock.getsockname()[1]
+
+
+def simulate(args: list[str], stdin: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "host.console", *args], input=stdin, capture_output=True,
+                          text=True, timeout=120, cwd=ROOT)
+
+
+def test_a_piped_demo_runs_every_command(firmware_python: Interpreter, tmp_path: Path) -> None:
+    port = free_port()
+    (tmp_path / "listen.cfg").write_text(str(port))
+    args = ["--virtual", "--python", firmware_python.path, "--entry", str(FIRMWARE / "smsecho.py"),
+            "--path", str(FIRMWARE), "--nvm", str(tmp_path)]
+    proc = simulate(args, SCRIPT)  # no quit: end of input stops it
+    out = proc.stdout.splitlines()
+    assert proc.returncode == 0, proc.stderr
+    assert out[0].startswith("serial: /dev/pts/")
+    assert "commands:" in out
+    assert f"modem: listening on 127.0.0.1:{port} (TCP)" in out
+    assert "sms: stored at index 1" in out
+    assert "outbox 1: to +447700900001: echo: hello there" in out
+    assert "call: +447700900123 ringing, rings 1" in out
+    assert "call: +447700900123 ringing, rings 2" in out  # a RING every 3 s
+    assert "call: +447700900123 ended, rings 2" in out
+    for fault in ("error AT\\+CMGL 2 +CMS ERROR: 500", "silence AT#GPRS", "refuse on", "drop", "restore", "clear"):
+        assert f"fault: {fault}: ok" in out
+    assert "trace: ready=1" in out
+    assert "trace: answered=+447700900001" in out
+    assert "clock_s: 14.0" in out
+    assert "reboots: 0" in out
+    assert proc.stderr.splitlines() == ["error: fault: unknown fault 'bogus'; see help",
+                                        "error: unknown command 'frobnicate'; type help"]
+
+
+def test_quit_stops_before_the_rest_of_the_input(tmp_path: Path) -> None:
+    args = ["--virtual", "--entry", str(FIRMWARE / "smsecho.py"), "--path", str(FIRMWARE), "--nvm", str(tmp_path)]
+    proc = simulate(args, "wait 1\nquit\nwait 1000\n")
+    assert proc.returncode == 0
+    assert proc.stdout.splitlines()[-1] == "clock: 1.0 s"
+
+
+def test_a_firmware_crash_is_reported_and_the_console_goes_on(tmp_path: Path) -> None:
+    args = ["--virtual", "--entry", str(FIRMWARE / "crasher.py"), "--path", str(FIRMWARE), "--nvm", str(tmp_path)]
+    proc = simulate(args, "wait 1\nstatus\n")
+    assert proc.returncode == 0
+    assert "firmware: firmware exited with status 1 at clock 0.0 s:" in proc.stdout
+    assert "ZeroDivisionError" in proc.stdout
+    assert "state: ended" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [(["--python", "/nonexistent/python1.5"], console.EXIT_ENV, "firmware interpreter not found"),
+     (["--entry", "/nonexistent/main.py"], console.EXIT_USAGE, "firmware entry script not found"),
+     (["--bogus"], console.EXIT_USAGE, "unrecognized arguments")],
+)
+def test_bad_options_give_the_documented_exit_codes(argv: list[str], code: int, message: str,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    assert console.main(argv) == code
+    assert message in capsys.readouterr().err
