@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The one command line: `python build.py [build|check|simulate|deploy] ...`.
+"""The one command line: `python build.py [build|check|cert|simulate|deploy] ...`.
 
 Exit codes: 0 ok, 1 invalid specs or drift, 2 usage, 3 environment (no `dot`, no interpreter).
 Diagnostics go to stderr as `file:line:col: rule: message`; results to stdout.
@@ -84,6 +84,53 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_cert(args: argparse.Namespace) -> int:
+    """Write the certification pack diagrams/cert/ (index.html and a PDF) from the specs, the tests and the firmware."""
+    from fsm.cert import run
+    from fsm.cert_evidence import CertEnvironmentError
+    from fsm.cert_evidence import CertInputError
+    from fsm.pipeline import Layout
+    from fsm.render import GraphvizMissing
+
+    started = time.monotonic()
+    layout = Layout.of(args.root)
+    try:
+        outcome = run(layout, results=args.results, coverage=args.coverage, pdf=args.pdf)
+    except CertInputError as exc:
+        print(f"cert: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (CertEnvironmentError, GraphvizMissing) as exc:
+        print(f"cert: {exc}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    for p in outcome.written:
+        print(f"wrote     {p.relative_to(layout.root) if p.is_relative_to(layout.root) else p}")
+    pack = outcome.pack
+    covered = len(pack.trace) - len(pack.uncovered)
+    if pack.findings:
+        _print_findings(pack.findings)
+        print(f"cert: {len(pack.findings)} problem(s), {covered} of {len(pack.trace)} requirement(s) covered; "
+              "the pack shows them", file=sys.stderr)
+        return EXIT_FINDINGS
+    print(f"cert: {covered} of {len(pack.trace)} requirement(s) covered, {len(pack.results.tests)} test(s), "
+          f"{len(pack.hashes)} file(s) hashed in {time.monotonic() - started:.2f} s")
+    return EXIT_OK
+
+
+CERT_EPILOG = """\
+test results: without --results, cert runs the whole suite itself:
+  .venv/bin/python -m pytest -q -p no:cacheprovider --req-report diagrams/cert/test-results.json
+With --results PATH it reads a report written earlier by `pytest --req-report PATH` instead (and copies it
+into the pack). Tests declare what they cover with @pytest.mark.req("CMD-BAUD", ...).
+
+end-to-end coverage: JSON {"<machine>": {"<transition index>": <count>}} from --coverage PATH, else
+build/e2e-coverage.json when it exists; without either the pack says "not measured".
+
+exit status: 0 pack written, no findings; 1 pack written with findings (invalid spec, drift, subset,
+a requirement with no passing test, a failed test); 2 usage or an unreadable --results/--coverage file;
+3 environment (no Graphviz, no WeasyPrint/Pango for the PDF, the test suite could not run).
+"""
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Run the firmware in the simulator with a console on stdin (see host/README.md)."""
     from host.console import main as console_main
@@ -102,6 +149,7 @@ Command = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, Command] = {
     "build": cmd_build,
     "check": cmd_check,
+    "cert": cmd_cert,
     "simulate": cmd_simulate,
     "deploy": cmd_deploy,
 }
@@ -120,6 +168,14 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-v", "--verbose", action="store_true", help="also list unchanged files")
     c = sub.add_parser("check", help=cmd_check.__doc__, description=cmd_check.__doc__)
     c.add_argument("--diff", action="store_true", help="print a unified diff for each drifted file")
+    r = sub.add_parser("cert", help=cmd_cert.__doc__, description=cmd_cert.__doc__, epilog=CERT_EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    r.add_argument("--results", type=Path, metavar="PATH",
+                   help="read this pytest --req-report JSON instead of running the test suite")
+    r.add_argument("--coverage", type=Path, metavar="PATH",
+                   help="end-to-end transition counts as JSON (default: build/e2e-coverage.json if it exists)")
+    r.add_argument("--pdf", action=argparse.BooleanOptionalAction, default=True,
+                   help="also write diagrams/cert/certification.pdf with WeasyPrint (default: yes)")
     s = sub.add_parser("simulate", help=cmd_simulate.__doc__, description=cmd_simulate.__doc__, add_help=False)
     s.add_argument("rest", nargs=argparse.REMAINDER, help="simulator options (simulate --help lists them)")
     d = sub.add_parser("deploy", help=cmd_deploy.__doc__, description=cmd_deploy.__doc__, add_help=False)

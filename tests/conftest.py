@@ -9,6 +9,8 @@ import pytest
 from host.interpreters import Interpreter
 from host.interpreters import firmware_pythons
 
+pytest_plugins = ["tests.reqtrace"]
+
 _FOUND = firmware_pythons()
 _IDS = {i.id: i for i in _FOUND}
 # py3 and py27 are always expected; py152 only when FIRMWARE_PYTHONS names one.

@@ -5,6 +5,7 @@ names what it waited for.
 
 from __future__ import annotations
 
+import select
 import socket
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +29,8 @@ class Gateway:
         self.sim = Simulator(ROOT / "runtime" / "main.py", FIRMWARE, python=python.path, clock=VirtualClock(),
                              nvm_dir=nvm)
         self.sim.start()
-        self.serial = serial.serial_for_url(self.sim.serial_path, timeout=0)
+        # Non-blocking both ways: the simulator runs only inside until(), so a blocking write would deadlock.
+        self.serial = serial.serial_for_url(self.sim.serial_path, timeout=0, write_timeout=0)
         self.received = b""  # everything the device got on the serial port
         self.booted()
 
@@ -80,6 +82,14 @@ class Gateway:
     # --- serial side
     def write_serial(self, data: bytes) -> None:
         self.serial.write(data)
+
+    def offer_serial(self, data: bytes) -> int:
+        """Writes what the pty takes now without blocking (Linux can block a non-blocking pty write when
+        the buffer is nearly full, so write small pieces only while select() says there is room)."""
+        sent = 0
+        while sent < len(data) and select.select([], [self.serial.fileno()], [], 0)[1]:
+            sent += self.serial.write(data[sent:sent + 256]) or 0
+        return sent
 
     def read_serial(self, n: int, what: str, timeout_s: float = WAIT_S) -> bytes:
         """Waits until the device has received `n` more bytes; returns them."""

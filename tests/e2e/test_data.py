@@ -1,0 +1,60 @@
+"""1 MB of random bytes each way through a connection, byte-exact, with the bytes a modem could trip on."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from tests.e2e.gateway import Gateway
+from tests.e2e.gateway import Server
+
+HOSTILE = b"+++" + b"\r\nNO CARRIER\r\n" + b"\x1a" + b"\x00" + bytes(range(256)) + b"\r\nOK\r\n" + b"AT#SKTD\r"
+
+
+def _payload(seed: int, size: int) -> bytes:
+    rnd = random.Random(seed)
+    blocks = [HOSTILE]
+    while sum(map(len, blocks)) < size:
+        blocks.append(rnd.randbytes(rnd.randint(1, 8192)))
+        blocks.append(HOSTILE[: rnd.randint(1, len(HOSTILE))])
+    return b"".join(blocks)[:size]
+
+
+@pytest.mark.req("GW-BRIDGE", "GW-CLIENT-MAINTAIN")
+def test_one_megabyte_each_way_is_byte_exact(gw: Gateway) -> None:
+    size = 1 << 20
+    up, down = _payload(1, size), _payload(2, size)
+    server = Server(gw)
+    try:
+        gw.command("connect baud 115200")
+        gw.command(f"connect mode client 127.0.0.1 {server.port} maintain")
+        server.accept("the connection")
+        assert server.conn is not None
+        sent_up = 0
+        sent_down = 0
+        got_serial = b""
+
+        def moved() -> bool:
+            nonlocal sent_up, sent_down, got_serial
+            assert server.conn is not None
+            if sent_up < size:
+                sent_up += gw.offer_serial(up[sent_up:sent_up + 65536])
+            if sent_down < size:
+                try:
+                    sent_down += server.conn.send(down[sent_down:sent_down + 65536])
+                except BlockingIOError:
+                    pass
+            try:
+                server.received += server.conn.recv(1 << 20)
+            except BlockingIOError:
+                pass
+            got_serial += gw.serial.read(1 << 20)
+            return len(server.received) >= size and len(got_serial) >= size
+
+        gw.until(moved, "1 MB each way", timeout_s=240)
+        assert server.received == up
+        assert got_serial == down
+        assert gw.command("connect config").endswith("dropped 0")
+    finally:
+        server.close()
