@@ -68,7 +68,8 @@ def _verdict(bad: bool, ok_text: str, bad_text: str) -> tuple[str, str]:
 def summary(pack: Pack) -> list[tuple[str, str, str]]:
     """(item, status text, ok | bad | na) for the summary table."""
     spec = [f for f in pack.findings if f.rule != "drift" and not f.rule.startswith(SUBSET_PREFIXES)
-            and f.rule not in ("uncovered-requirement", "test-failed", "test-unknown-requirement", "e2e-coverage")]
+            and f.rule not in ("uncovered-requirement", "test-failed", "test-unknown-requirement", "e2e-coverage",
+                                 "e2e-uncovered")]
     drift = pack.findings_of("drift")
     subset = [f for f in pack.findings if f.rule.startswith(SUBSET_PREFIXES)]
     rows = [("Spec validation", *_verdict(bool(spec), f"passed ({len(pack.machines)} machines, command table, "

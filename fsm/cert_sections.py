@@ -167,6 +167,12 @@ def e2e_coverage(machines: tuple[Machine, ...], path: Path | None, explicit: boo
         findings += [Finding(Loc(shown), "e2e-coverage", f"'{name}' has no transition {i} (it has "
                              f"{len(m.transitions)}); the coverage file is older than the spec")
                      for i in sorted(by_index) if i >= len(m.transitions)]
+    for m in machines:
+        taken = counts.get(m.name, {})
+        findings += [Finding(t.loc, "e2e-uncovered", f"T{t.index} {t.source} --{t.trigger}--> {t.dest or '(internal)'} "
+                             f"of '{m.name}' was not taken by the end-to-end suite; cover it, or say why in the spec "
+                             f"with 'untestable: <reason>'")
+                     for t in m.transitions if not t.untestable and not taken.get(t.index)]
     summary = tuple((m.name, sum(1 for t in m.transitions if counts.get(m.name, {}).get(t.index)),
                      sum(1 for t in m.transitions if not t.untestable),
                      sum(1 for t in m.transitions if t.untestable)) for m in machines)

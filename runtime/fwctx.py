@@ -9,6 +9,8 @@ import SER
 import SER2
 import sys
 
+import smsguard
+
 PENDING_MAX = 8192    # bytes of serial data held while a client connection is set up
 PENDING_HIGH = 6144   # CTS off at or above this
 PENDING_LOW = 2048    # CTS on again below this
@@ -23,6 +25,7 @@ class Ctx:
         self.gw = None            # the three machines, set by main
         self.sess = None
         self.sms = None
+        self.watch = None
         self.local_ip = ''        # from +IP: when the GPRS context came up
         self.peer = ''            # address of the last +CONN FROM:
         self.listening = 0        # local port of the #SKTL listener, 0 when none
@@ -38,6 +41,7 @@ class Ctx:
         self.handled = []         # SIM indexes handled in this round (a failed delete is not redone)
         self.replies = []         # texts to send to the sender
         self.trace_on = 1
+        self.guard = smsguard.Guard()  # senders locked out after wrong passwords
 
     def collect_serial(self):
         """Moves serial bytes into `pending` (bounded, CTS flow control); returns 1 if any came."""

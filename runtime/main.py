@@ -7,6 +7,7 @@ An unexpected exception is logged to the trace port and reboots the module (DESI
 
 import MDM
 import MOD
+import SER2
 
 import atdrv
 import cfgstore
@@ -16,12 +17,31 @@ import fsm_commands
 import fsm_gateway
 import fsm_session
 import fsm_sms
+import fsm_watch
 import fwctx
 import gwboot
 
 WATCHDOG_S = 120   # longer than the longest wait (a #GPRS=1 or #SKTD of 60-70 s), kicked in every wait
 IDLE_TENTHS = 5    # how long the idle loop waits for the modem when no serial data is expected
 COLLECT_TENTHS = 1 # ... and when serial data must be collected (SER holds only 4096 bytes)
+
+
+TRACE_FLAG = 'fwtrace.on'  # present in the module's file system: every transition is traced on SER2
+
+
+def trace_transition(m, kind, value):
+    """The engine's trace hook when tracing is on: one `fsm: <machine> T<index>` line per transition."""
+    if kind == engine.T_TRANSITION:
+        SER2.send('fsm: %s T%d\r\n' % (m.t.NAME, value))
+
+
+def tracing_wanted():
+    try:
+        f = open(TRACE_FLAG, 'r')
+    except IOError:
+        return 0
+    f.close()
+    return 1
 
 
 def route_urcs(ctx):
@@ -64,6 +84,7 @@ def loop(ctx):
         engine.poll(ctx.gw)
         engine.poll(ctx.sess)
         engine.poll(ctx.sms)
+        engine.poll(ctx.watch)
 
 
 def run():
@@ -77,10 +98,17 @@ def run():
     ctx.gw = engine.Machine(fsm_gateway, ctx, MOD.secCounter, values)
     ctx.sess = engine.Machine(fsm_session, ctx, MOD.secCounter, values)
     ctx.sms = engine.Machine(fsm_sms, ctx, MOD.secCounter, values)
+    ctx.watch = engine.Machine(fsm_watch, ctx, MOD.secCounter, values)
+    if tracing_wanted():
+        ctx.gw.trace = trace_transition
+        ctx.sess.trace = trace_transition
+        ctx.sms.trace = trace_transition
+        ctx.watch.trace = trace_transition
     ctx.trace('gateway: firmware started, settings %s (save %d)' % (('defaults', 'stored')[store.slot >= 0], store.seq))
     engine.start(ctx.gw)
     engine.start(ctx.sess)
     engine.start(ctx.sms)
+    engine.start(ctx.watch)
     engine.dispatch(ctx.gw, fsm_gateway.E_START, None)
     loop(ctx)
 

@@ -80,12 +80,15 @@ def listen(m, arg):
         rule = 'AT#FRWL=1,"0.0.0.0","0.0.0.0"'
     else:
         rule = 'AT#FRWL=1,"%s","255.255.255.255"' % v['permit_ip']
+    # A listener left from before (a call that was not answered) would make #SKTL=1 answer ERROR.
+    at.command('AT#SKTL=0,0,%d' % v['local_port'], 20)
     if at.ok(rule) and at.ok('AT#SKTL=1,0,%d,0' % v['local_port']):
         ctx.listening = v['local_port']
         ctx.trace('session: listening on %d for %s' % (v['local_port'], v['permit_ip']))
         return
-    # #SKTL answers ERROR without an active context (network lost): the gateway sets GPRS up again.
-    engine.dispatch(ctx.gw, ctx.gw.t.E_NET_LOST, None)
+    if at.query('AT#GPRS?', '#GPRS:', 20, 1) != '1':
+        # No active context (network lost): the gateway sets GPRS up again.
+        engine.dispatch(ctx.gw, ctx.gw.t.E_NET_LOST, None)
     engine.dispatch(m, m.t.E_FAILED, None)
 
 

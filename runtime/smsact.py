@@ -8,6 +8,7 @@ goes to the sender. The `config` listing is built from the command table, so it 
 import compat
 import engine
 import smscmd
+import smsguard
 import smsio
 
 MAX_ROUND = 30  # messages handled per round, so a SIM that cannot delete cannot hold the loop
@@ -31,9 +32,18 @@ def read_next(m, arg):
 
 
 def parse_message(m, arg):
+    """Parses the message, unless its sender is locked out (smsguard): then it counts as a wrong
+    password, unread. A wrong password counts towards the sender's lockout."""
     ctx = m.ctx
     ctx.msg = arg
+    now = m.clock()
+    if ctx.guard.is_ignored(arg[1], now):
+        ctx.parsed = (smscmd.AUTH_FAILED, None, None)
+        return
     ctx.parsed = smscmd.parse(arg[2], ctx.values, ctx.table)
+    if ctx.parsed[0] == smscmd.AUTH_FAILED and ctx.guard.failed(arg[1], now):
+        ctx.trace('sms: %s ignored for %d s after %d wrong passwords' % (
+            arg[1], smsguard.LOCK_S, smsguard.LOCK_FAILS))
 
 
 def is_password_ok(m, arg):

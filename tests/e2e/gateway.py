@@ -14,27 +14,42 @@ import serial
 
 from host.clock import VirtualClock
 from host.interpreters import Interpreter
+from host.modem import Modem
+from host.modem import Network
 from host.simulator import Simulator
 
 ROOT = Path(__file__).resolve().parents[2]
 FIRMWARE = [ROOT / "runtime", ROOT / "generated", ROOT / "host" / "telit"]
 PHONE = "+447700900001"
+TRACE_FLAG = "fwtrace.on"  # runtime/main.py traces every transition on SER2 when this file exists
+# Transitions the firmware took in this test session: {machine: {transition index: count}}.
+COVERAGE: dict[str, dict[int, int]] = {}
 WAIT_S = 30.0  # real seconds any single wait may take before the test fails
 
 
 class Gateway:
-    def __init__(self, python: Interpreter, nvm: Path) -> None:
+    def __init__(self, python: Interpreter, nvm: Path, prepare: Callable[[Modem], None] | None = None,
+                 wait_boot: bool = True) -> None:
+        """`prepare` gets the modem before power-on (to arm faults or take the network away)."""
         self.python = python
         self.nvm = nvm
-        self.sim = Simulator(ROOT / "runtime" / "main.py", FIRMWARE, python=python.path, clock=VirtualClock(),
-                             nvm_dir=nvm)
+        nvm.mkdir(parents=True, exist_ok=True)
+        (nvm / TRACE_FLAG).write_text("on\n")
+        clock = VirtualClock()
+        modem = Modem(clock, Network())
+        if prepare is not None:
+            prepare(modem)
+        self.sim = Simulator(ROOT / "runtime" / "main.py", FIRMWARE, python=python.path, clock=clock,
+                             nvm_dir=nvm, modem=modem)
         self.sim.start()
         # Non-blocking both ways: the simulator runs only inside until(), so a blocking write would deadlock.
         self.serial = serial.serial_for_url(self.sim.serial_path, timeout=0, write_timeout=0)
         self.received = b""  # everything the device got on the serial port
-        self.booted()
+        if wait_boot:
+            self.booted()
 
     def close(self) -> None:
+        record_coverage(self.sim.trace.lines())
         self.serial.close()
         self.sim.stop()
 
@@ -169,3 +184,12 @@ def connect_to_gateway(gw: Gateway, port: int, source: str = "127.0.0.1") -> soc
 def listening_port(gw: Gateway) -> int | None:
     port = gw.sim.modem.describe().get("listening")
     return int(port) if port else None
+
+
+def record_coverage(trace: list[str]) -> None:
+    """Counts the `fsm: <machine> T<index>` lines of a firmware trace into COVERAGE."""
+    for line in trace:
+        if line.startswith("fsm: "):
+            machine, index = line[5:].split(" T")
+            by_index = COVERAGE.setdefault(machine, {})
+            by_index[int(index)] = by_index.get(int(index), 0) + 1

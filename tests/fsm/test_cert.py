@@ -159,8 +159,10 @@ def test_e2e_counts_show_per_transition_and_unknown_ones_are_findings(project: P
                                                                       capsys: pytest.CaptureFixture[str]) -> None:
     coverage = tmp_path / "cov.json"
     coverage.write_text(json.dumps({"gateway": {"0": 3, "1": 2}, "sms": {}}))
+    capsys.readouterr()
     assert cert(project, "--results", str(all_covered(project, tmp_path)), "--coverage", str(coverage),
-                "--no-pdf") == 0
+                "--no-pdf") == 1, "a testable transition the end-to-end suite never took fails the pack"
+    assert "e2e-uncovered: T2 booting --failed--> boot_backoff of 'gateway' was not taken" in capsys.readouterr().err
     html = html_of(project)
     assert f"read from <span class=\"mono\">{coverage}</span>" in html
     assert '<td class="num ok">3</td>' in html
