@@ -133,5 +133,12 @@ def test_deploy_uploads_the_firmware_and_starts_it(module: Callable[..., Simulat
     assert set(deploy.firmware_files()) <= set(store.files)
     assert store.startup_script == "main.py"
     assert store.startmode == (1, 10)
-    assert sim.state in ("running", "at")  # started (the firmware's own health is tests/e2e's business)
-    assert sim.exits or sim.process is not None
+    # The module now runs what was deployed, from its own file system, and the gateway answers an SMS.
+    sim.run_until(lambda: any("GPRS up" in line for line in sim.trace.lines()), 60, "the deployed firmware to boot")
+    assert sim.process is not None
+    assert sim.nvm_dir is not None
+    assert sim.process.entry.parent == sim.nvm_dir
+    sim.modem.deliver_sms("+447700900001", "connect config")
+    sim.run_until(lambda: bool(sim.modem.outbox), 60, "the deployed gateway's reply")
+    assert sim.modem.outbox[-1] == ("+447700900001", "Confirmed: config mode none, gprs internet ***, baud 9600, "
+                                    "charformat 8N1, socketting 300 10 0, dialin off, dropped 0")
