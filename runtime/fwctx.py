@@ -11,9 +11,9 @@ import sys
 
 import smsguard
 
-PENDING_MAX = 8192    # bytes of serial data held while a client connection is set up
-PENDING_HIGH = 6144   # CTS off at or above this
-PENDING_LOW = 2048    # CTS on again below this
+PENDING_MAX = 16384   # bytes of serial data held while a client connection is set up
+PENDING_HIGH = 8192   # CTS off at or above this: leaves room for what SER already holds (4096)
+PENDING_LOW = 4096    # CTS on again below this
 
 
 class Ctx:
@@ -39,6 +39,7 @@ class Ctx:
         self.msg = None           # the SMS being handled: (index, sender, text)
         self.parsed = None        # its parse result (status, command or error, changes)
         self.handled = []         # SIM indexes handled in this round (a failed delete is not redone)
+        self.stuck = []           # messages handled whose delete failed: never handled again
         self.replies = []         # texts to send to the sender
         self.trace_on = 1
         self.guard = smsguard.Guard()  # senders locked out after wrong passwords

@@ -65,10 +65,17 @@ def dial(m, arg):
     if result == 'CONNECT':
         engine.dispatch(m, m.t.E_CONNECTED, None)
         return
-    if result == 'ERROR' or compat.startswith(result, '+CME'):
+    if (result == 'ERROR' or compat.startswith(result, '+CME')) and not context_active(ctx.at):
         # #SKTD answers ERROR without an active context: the gateway sets GPRS up again.
         engine.dispatch(ctx.gw, ctx.gw.t.E_NET_LOST, None)
     engine.dispatch(m, m.t.E_FAILED, None)
+
+
+def context_active(at):
+    """1 unless the modem says the GPRS context is down (#GPRS: 0). An ERROR from #SKTD/#SKTL with the
+    context still up is a plain failure: the back-off applies, GPRS is not set up again (that would
+    reset the back-off and retry at once, forever)."""
+    return at.query('AT#GPRS?', '#GPRS:', 20, 0) != '0'
 
 
 def listen(m, arg):

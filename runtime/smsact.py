@@ -12,6 +12,7 @@ import smsguard
 import smsio
 
 MAX_ROUND = 30  # messages handled per round, so a SIM that cannot delete cannot hold the loop
+MAX_STUCK = 30  # messages remembered as handled because their delete failed
 
 
 def is_session_idle(m, arg):
@@ -20,13 +21,20 @@ def is_session_idle(m, arg):
 
 
 def read_next(m, arg):
+    """Dispatches the next message not yet handled in this round. A message whose delete failed
+    (ctx.stuck) is never handled again: only its delete is retried, once per round."""
     ctx = m.ctx
     if len(ctx.handled) < MAX_ROUND:
         for msg in smsio.list_received(ctx.at):
-            if msg[0] not in ctx.handled:
-                ctx.handled.append(msg[0])
-                engine.dispatch(m, m.t.E_MESSAGE, msg)
-                return
+            if msg[0] in ctx.handled:
+                continue
+            ctx.handled.append(msg[0])
+            if msg in ctx.stuck:
+                if smsio.delete(ctx.at, msg[0]):
+                    ctx.stuck.remove(msg)
+                continue
+            engine.dispatch(m, m.t.E_MESSAGE, msg)
+            return
     ctx.handled = []
     engine.dispatch(m, m.t.E_EMPTY, None)
 
@@ -156,7 +164,14 @@ def send_error(m, arg):
 
 
 def delete_message(m, arg):
-    smsio.delete(m.ctx.at, m.ctx.msg[0])
+    """A message that cannot be deleted is remembered (bounded), so it is not applied and answered
+    again in every round."""
+    ctx = m.ctx
+    if not smsio.delete(ctx.at, ctx.msg[0]):
+        if len(ctx.stuck) >= MAX_STUCK:
+            del ctx.stuck[0]
+        ctx.stuck.append(ctx.msg)
+        ctx.trace('sms: message %d could not be deleted' % ctx.msg[0])
 
 
 def announce_changes(m, arg):

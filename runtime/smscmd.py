@@ -16,6 +16,16 @@ DIGITS = '0123456789'
 PASSWORD_CHARS = '0123456789abcdefghijklmnopqrstuvwxyz'
 
 
+ECHO_MAX = 16  # characters of the user's text quoted back in an error (an SMS holds only 160)
+
+
+def _echo(text):
+    """The user's word as quoted in an error reply: at most ECHO_MAX characters, then '...'."""
+    if len(text) > ECHO_MAX:
+        return text[:ECHO_MAX] + '...'
+    return text
+
+
 def _only(text, allowed):
     for ch in text:
         if compat.find(allowed, ch) < 0:
@@ -82,7 +92,7 @@ def check_value(field, text, table):
             if compat.lower(v) == compat.lower(text):
                 return (v, None)
         if kind == table.A_KEYWORD:
-            return (None, "expected '" + allowed[0] + "', not '" + text + "'")
+            return (None, "expected '" + allowed[0] + "', not '" + _echo(text) + "'")
         return (None, name + ' must be one of ' + compat.join(list(allowed), ' '))
     if kind == table.A_INT:
         n = _number(text)
@@ -132,7 +142,7 @@ def _unknown(words, table):
             subs.append(c[0][1])
     if len(subs) > 0:
         return first + ' must be followed by ' + compat.join(subs, ' or ')
-    return "unknown command '" + words[0] + "'; commands: " + command_names(table)
+    return "unknown command '" + _echo(words[0]) + "'; commands: " + command_names(table)
 
 
 def parse(text, values, table):

@@ -27,3 +27,12 @@ def firmware_python(request: pytest.FixtureRequest) -> Interpreter:
             pytest.fail(reason + "; REQUIRE_PY27=1 makes this a failure")
         pytest.skip(reason)
     return interp
+
+
+# Options of the hardening suite, here so that they work from any run (a sub-folder conftest is loaded too late).
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("hardening")
+    group.addoption("--soak", action="store_true", default=False,
+                    help="hardening: long soaks (more fuzz examples, hours of virtual time)")
+    group.addoption("--recovery-report", action="store_true", default=False,
+                    help="hardening: write tests/hardening/RECOVERY.md with the measured recovery times")

@@ -136,6 +136,10 @@ class Server:
         self.received = b""
 
     def accept(self, what: str = "the gateway to connect") -> None:
+        if self.conn is not None:  # the previous call is over
+            self.conn.close()
+            self.conn = None
+
         def accepted() -> bool:
             try:
                 self.conn, _ = self.sock.accept()

@@ -1,0 +1,175 @@
+"""Hardening harness: the e2e Gateway with a bigger SIM, seeded randomness, stored-settings checks and
+the recovery-time table. Every wait is bounded (real seconds) and names what it waited for.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from host.clock import VirtualClock
+from host.interpreters import Interpreter
+from host.modem import Modem
+from host.modem import Network
+from host.simulator import Simulator
+from tests.e2e.gateway import FIRMWARE
+from tests.e2e.gateway import ROOT
+from tests.e2e.gateway import Gateway
+
+COMMANDS_YAML = ROOT / "fsm" / "specs" / "commands.yaml"
+SLOTS = ("gwcfg_a.txt", "gwcfg_b.txt")
+
+
+class HGateway(Gateway):
+    """Gateway(python, nvm) with the SIM capacity chosen (the firmware handles a whole store per round)."""
+
+    def __init__(self, python: Interpreter, nvm: Path, sms_capacity: int = 20, boot: bool = True) -> None:
+        self.python = python
+        self.nvm = nvm
+        clock = VirtualClock()
+        self.network = Network()
+        modem = Modem(clock, self.network, sms_capacity=sms_capacity)
+        self.sim = Simulator(ROOT / "runtime" / "main.py", FIRMWARE, python=python.path, clock=clock,
+                             modem=modem, nvm_dir=nvm)
+        self.sim.start()
+        import serial
+
+        self.serial = serial.serial_for_url(self.sim.serial_path, timeout=0, write_timeout=0)
+        self.received = b""
+        if boot:
+            self.booted()
+
+    def deliver(self, messages: list[tuple[str, str]]) -> list[int]:
+        """Puts (sender, text) messages into the SIM at once; returns their indexes."""
+        out = []
+        for sender, text in messages:
+            index = self.sim.modem.deliver_sms(sender, text)
+            assert index is not None, "the SIM store is full"
+            out.append(index)
+        return out
+
+    def handle_all(self, what: str, timeout_s: float = 120) -> None:
+        """Runs until the SIM is empty (every message handled and deleted)."""
+        self.until(lambda: self.sim.modem.sim_messages() == [], what, timeout_s)
+
+    def assert_alive(self) -> None:
+        assert self.sim.state == "running", f"firmware state {self.sim.state}: {self.sim.crash}"
+        assert self.sim.crash is None, self.sim.crash
+        assert not self.traced("unexpected error"), self.sim.trace.tail(20)
+
+
+# --- the command table's limits (fsm/specs/commands.yaml), for checking what is stored
+
+def command_spec() -> dict:
+    return yaml.safe_load(COMMANDS_YAML.read_text())
+
+
+def _allowed(spec: dict) -> dict[str, object]:
+    """setting -> a predicate on its stored value, from every argument that sets it."""
+    checks: dict[str, list] = {}
+    for cmd in spec["commands"]:
+        for a in cmd.get("args", []):
+            if "sets" in a:
+                checks.setdefault(a["sets"], []).append(a)
+    return checks
+
+
+def _value_ok(arg: dict, value: object) -> bool:
+    kind = arg["type"]
+    if arg.get("optional") and value == "":
+        return True
+    if kind == "enum":
+        return value in arg["values"]
+    if kind == "onoff":
+        return value in ("on", "off")
+    if kind == "keyword":
+        return value in arg["values"]
+    if kind == "int":
+        return isinstance(value, int) and arg["min"] <= value <= arg["max"]
+    if kind in ("ipv4", "ipv4_or_any"):
+        if kind == "ipv4_or_any" and value == "any":
+            return True
+        parts = str(value).split(".")
+        return len(parts) == 4 and all(p.isdigit() and str(int(p)) == p and int(p) <= 255 for p in parts)
+    if kind == "password":
+        return isinstance(value, str) and arg["min"] <= len(value) <= arg["max"] and re.fullmatch("[0-9a-z]+", value)
+    if kind == "text":
+        return (isinstance(value, str) and arg["min"] <= len(value) <= arg["max"]
+                and all(33 <= ord(c) <= 126 and c != '"' for c in value))
+    raise AssertionError(f"unknown argument type {kind}")
+
+
+def read_slots(nvm: Path) -> list[tuple[int, dict[str, object]]]:
+    """(seq, settings) of each slot file whose checksum holds (cfgstore's format)."""
+    spec = command_spec()
+    types = {s["name"]: s["type"] for s in spec["settings"]}
+    out = []
+    for name in SLOTS:
+        p = nvm / name
+        if not p.exists():
+            continue
+        text = p.read_bytes().decode("latin-1")
+        lines = text.split("\n", 2)
+        if len(lines) < 3 or not lines[0].isdigit() or not lines[1].isdigit():
+            continue
+        body = lines[2]
+        a = b = 0
+        for ch in body:
+            a = (a + ord(ch)) % 255
+            b = (b + a) % 255
+        if (b << 8) | a != int(lines[1]):
+            continue
+        values: dict[str, object] = {}
+        for line in body.split("\n"):
+            if "=" in line:
+                k, v = line.split("=", 1)
+                values[k] = int(v) if types.get(k) == "int" else v
+        out.append((int(lines[0]), values))
+    return out
+
+
+def newest_settings(nvm: Path) -> dict[str, object] | None:
+    slots = read_slots(nvm)
+    if not slots:
+        return None
+    return max(slots, key=lambda s: s[0])[1]
+
+
+def check_settings_valid(values: dict[str, object]) -> None:
+    """Every stored setting is one its commands could have set (or the default)."""
+    spec = command_spec()
+    defaults = {s["name"]: s["default"] for s in spec["settings"]}
+    checks = _allowed(spec)
+    assert set(values) == set(defaults), f"settings {sorted(values)} != {sorted(defaults)}"
+    for name, value in values.items():
+        if value == defaults[name]:
+            continue
+        if name == "mode":
+            assert value in ("none", "client", "server"), value
+            continue
+        assert any(_value_ok(a, value) for a in checks.get(name, [])), f"stored {name}={value!r} is invalid"
+
+
+def password_of(nvm: Path) -> str:
+    s = newest_settings(nvm)
+    return "connect" if s is None else str(s["password"])
+
+
+# --- recovery times (virtual seconds) per fault class, collected over the session
+
+RECOVERY: list[tuple[str, str, float, int]] = []  # (interpreter, fault class, virtual s, reboots)
+
+
+def record_recovery(python: Interpreter, fault: str, seconds: float, reboots: int) -> None:
+    RECOVERY.append((python.id, fault, seconds, reboots))
+
+
+def recovery_table() -> str:
+    if not RECOVERY:
+        return ""
+    rows = ["| interpreter | fault class | recovery (virtual s) | watchdog/other reboots |", "|---|---|---:|---:|"]
+    for interp, fault, s, reboots in RECOVERY:
+        rows.append(f"| {interp} | {fault} | {s:.1f} | {reboots} |")
+    return "\n".join(rows) + "\n"

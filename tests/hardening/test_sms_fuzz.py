@@ -1,0 +1,182 @@
+"""SMS fuzzing: thousands of realistic and random messages, through the real gateway in SIM-sized batches
+and through the firmware's parser in one firmware process. The firmware never dies or reboots; every
+message gets exactly one reply (`Confirmed: ...` or `Error: ...`; a split `config` counts as one) or
+silence when the password is wrong; no reply exceeds 160 characters; the stored settings are always
+within the command table's limits, and still are after a reboot.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+
+from hypothesis import HealthCheck
+from hypothesis import Phase
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from host.interpreters import Interpreter
+from tests.hardening import corpus
+from tests.hardening.harness import HGateway
+from tests.hardening.harness import check_settings_valid
+from tests.hardening.harness import newest_settings
+from tests.runtime.fwunit import ROOT
+from tests.runtime.fwunit import RUNNER
+from tests.runtime.fwunit import STUBS
+
+BATCH = 120          # messages per SIM store (capacity raised from 20)
+ROUNDS = 10          # batches per gateway boot in CI (x2 interpreters: 2400 messages end to end)
+SOAK_ROUNDS = 40
+MAX_SMS = 160
+
+
+def _group_replies(outbox: list[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for number, text in outbox:
+        out.setdefault(number, []).append(text)
+    return out
+
+
+def _is_one_reply(texts: list[str]) -> bool:
+    """One reply: a single Confirmed/Error, or the numbered parts of one `config` listing."""
+    if len(texts) == 1:
+        return texts[0].startswith("Confirmed: ") or texts[0].startswith("Error: ")
+    n = len(texts)
+    return all(t.startswith(f"Confirmed: config {i + 1}/{n} ") for i, t in enumerate(texts))
+
+
+def run_batch(gw: HGateway, messages: list[tuple[str, str]]) -> None:
+    password = str((newest_settings(gw.nvm) or {"password": "connect"})["password"])
+    before = len(gw.outbox)
+    gw.deliver(messages)
+    gw.handle_all(f"the gateway to handle a batch of {len(messages)} messages", timeout_s=120)
+    gw.run(2)
+    gw.assert_alive()
+    assert gw.sim.reboots == 0, gw.sim.reboot_log
+    replies = _group_replies(gw.outbox[before:])
+    assert set(replies) <= {s for s, _ in messages}, "a reply went to someone who did not write"
+    for number, text in messages:
+        got = replies.get(number, [])
+        words = corpus.to_wire(text).split()
+        authentic = bool(words) and words[0].lower() == password
+        if not authentic:
+            assert got == [], f"{text!r} (wrong password) got {got!r}"
+            continue
+        assert _is_one_reply(got), f"{text!r} got {got!r}"
+        assert all(len(t) <= MAX_SMS for t in got), got
+        # A password appears in a reply only in the smspassword confirmation to its sender.
+        if not got[0].startswith("Confirmed: smspassword "):
+            assert password not in " ".join(got).lower().split(), (text, got)
+        if got[0].startswith("Confirmed: smspassword "):
+            password = got[0].split()[-1]
+    stored = newest_settings(gw.nvm)
+    if stored is not None:
+        check_settings_valid(stored)
+        assert stored["password"] == password
+
+
+def test_realistic_sms_through_the_gateway(hgw_factory, soak: bool) -> None:
+    gw = hgw_factory(sms_capacity=BATCH)
+    rounds = SOAK_ROUNDS if soak else ROUNDS
+    first = 0
+    for r in range(rounds):
+        password = str((newest_settings(gw.nvm) or {"password": "connect"})["password"])
+        msgs = corpus.batch(seed=1000 + r, size=BATCH, password=password, first=first)
+        first += BATCH
+        run_batch(gw, msgs)
+    texts = [t for _, t in gw.outbox]
+    assert sum(t.startswith("Confirmed: ") for t in texts) > 50
+    assert sum(t.startswith("Error: ") for t in texts) > 50
+    # The settings survive a reboot and `config` still answers.
+    stored = newest_settings(gw.nvm)
+    gw.sim.power_cut(restart=True)
+    gw.booted()
+    password = str((stored or {"password": "connect"})["password"])
+    reply = gw.replies([f"{password} config"], sender="+447700900999")
+    assert reply, "config got no reply"
+    assert _is_one_reply(reply), reply
+    assert reply[0].startswith("Confirmed: config"), reply
+    assert stored is None or newest_settings(gw.nvm) == stored
+    gw.assert_alive()
+
+
+@settings(max_examples=25, derandomize=True, deadline=None, phases=(Phase.explicit, Phase.generate),
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.data_too_large])
+@given(texts=st.lists(corpus.TEXTS, min_size=40, max_size=40))
+def _hypothesis_batches(gw: HGateway, texts: list[str]) -> None:
+    base = len(gw.outbox) * 7 + len(gw.sim.modem.at_log)  # unique senders across examples
+    run_batch(gw, [(f"+3161{base:07d}{i:03d}", t) for i, t in enumerate(texts)])
+
+
+def test_hypothesis_sms_through_the_gateway(hgw_factory) -> None:
+    gw = hgw_factory(sms_capacity=50)
+    _hypothesis_batches(gw)
+
+
+# --- the parser in one firmware process: thousands of messages per interpreter
+
+PARSE_EXPR = ("(lambda r: (r[0], r[0] == 1 and r[1] or (r[0] == 0 and smscmd.confirmation(r[1], "
+              "dict(list(V.items()) + list(r[2].items()))) or None), r[0] == 0 and sorted(r[2].items()) or None))"
+              "(smscmd.parse(%s, V, fsm_commands))")
+
+
+def parse_in_firmware(python: Interpreter, texts: list[str], password: str = "connect") -> list[tuple]:
+    path = os.pathsep.join(str(p) for p in (ROOT / "runtime", ROOT / "generated", STUBS, RUNNER.parent))
+    env = {"PYTHONPATH": path, "PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1"}
+    setup = (f"V.update(cfgstore.defaults(fsm_commands)) or V.update({{'password': {password!r}}}) or 0")
+    lines = [setup] + [PARSE_EXPR % ascii(corpus.to_wire(t)) for t in texts]
+    runner = ("import sys\nV = {}\nNAMES = {'V': V}\nfor n in sys.argv[1:]: NAMES[n] = __import__(n)\n"
+              "for line in sys.stdin:\n"
+              "    sys.stdout.write(repr(eval(line, NAMES)) + '\\n')\n")
+    proc = subprocess.run([python.path, "-c", runner, "smscmd", "fsm_commands", "cfgstore"],
+                          input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=120, env=env,
+                          encoding="latin-1")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = [ast.literal_eval(x) for x in proc.stdout.split("\n")[:-1]]
+    assert len(out) == len(lines)
+    return out[1:]
+
+
+def test_parser_fuzz_in_firmware(firmware_python: Interpreter, soak: bool) -> None:
+    import random
+
+    rnd = random.Random(7)
+    n = 20000 if soak else 3000
+    texts = [corpus.message(rnd) for _ in range(n)]
+    texts += [t for _, t in corpus.batch(8, 200)]
+    results = parse_in_firmware(firmware_python, texts)
+    seen = {0: 0, 1: 0, 2: 0}
+    for text, (status, reply, _changes) in zip(texts, results, strict=True):
+        seen[status] += 1
+        words = corpus.to_wire(text).split()
+        assert (status == 2) == (not words or words[0].lower() != "connect"), (text, status)
+        if status == 1:
+            assert len("Error: " + reply) <= MAX_SMS, f"{text!r}: error reply of {len(reply) + 7} characters"
+        if status == 0:
+            assert len(reply) <= MAX_SMS, (text, reply)
+    assert all(seen.values()), seen  # each outcome was exercised
+
+
+LONG_WORDS = ["connect " + "x" * 170, "connect mode client 10.0.0.1 1 " + "k" * 150, "connect baud " + "9" * 150,
+              "connect " + "é" * 158, "connect mode " + "s" * 150, "connect gprs " + "a" * 300]
+
+
+@settings(max_examples=5, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck),
+          phases=(Phase.explicit, Phase.generate))
+@given(texts=st.lists(corpus.TEXTS, min_size=300, max_size=300))
+def _hypothesis_parse(python: Interpreter, texts: list[str]) -> None:
+    texts = texts + LONG_WORDS
+    for text, (status, reply, _) in zip(texts, parse_in_firmware(python, texts), strict=True):
+        words = corpus.to_wire(text).split()
+        assert (status == 2) == (not words or words[0].lower() != "connect"), (text, status)
+        if status == 1:
+            assert len("Error: " + reply) <= MAX_SMS, f"{text!r}: error reply of {len(reply) + 7} characters"
+        if status == 0:
+            assert len(reply) <= MAX_SMS, (text, reply)
+
+
+def test_parser_hypothesis_in_firmware(firmware_python: Interpreter) -> None:
+    _hypothesis_parse(firmware_python)
