@@ -30,16 +30,19 @@ def pump(m, arg):
             MOD.watchdogReset()
             passes = 0
         d = SER.read()
-        if len(d) > 0:
+        nd = len(d)
+        if nd > 0:
             if MDM.send(d, SEND_TENTHS) < 0:
-                ctx.dropped = ctx.dropped + len(d)
+                ctx.dropped = ctx.dropped + nd
         r = MDM.read()
-        if len(r) > 0:
-            if compat.find(TAIL_CHARS, r[-1]) >= 0 and MDM.getDCD() == 0:
+        nr = len(r)
+        if nr > 0:
+            # `in` on one character works on 1.5 too, and costs no call on the data path.
+            if r[-1] in TAIL_CHARS and MDM.getDCD() == 0:
                 _finish(r)
                 break
             SER.send(r)
-        if len(d) > 0 or len(r) > 0:
+        if nd > 0 or nr > 0:
             idle = 0
             continue
         idle = idle + 1
@@ -50,7 +53,7 @@ def pump(m, arg):
                 break
             r = MDM.receive(1)
             if len(r) > 0:
-                if compat.find(TAIL_CHARS, r[-1]) >= 0 and MDM.getDCD() == 0:
+                if r[-1] in TAIL_CHARS and MDM.getDCD() == 0:
                     _finish(r)
                     break
                 SER.send(r)

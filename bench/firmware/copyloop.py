@@ -32,6 +32,7 @@ def main():
         cut = cut + 1
     ip = words[:cut]
     port = int(words[cut + 1:])
+    SER.set_speed('115200', '8N1')  # as the gateway's `connect baud 115200` (it also makes the pty raw)
     command('ATE0', 20)
     command('AT+CGDCONT=1,"IP","internet"', 20)
     command('AT#GPRS=1', 100)

@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""`python bench/run.py [--quick] [--out DIR] [--only NAME]`: runs every benchmark on this machine and writes
+RESULTS.md (and the build-scaling plot) into DIR, by default bench/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import buildscale  # noqa: E402
+from bench import datapath  # noqa: E402
+from bench import footprint  # noqa: E402
+from bench import smslat  # noqa: E402
+from bench import stack  # noqa: E402
+from bench.report import Section  # noqa: E402
+from bench.report import header  # noqa: E402
+from host.interpreters import Interpreter  # noqa: E402
+from host.interpreters import firmware_pythons  # noqa: E402
+
+SECTIONS = ("datapath", "stack", "footprint", "build", "sms")
+
+
+def _plan(pythons: list[Interpreter], quick: bool, out: Path) -> dict[str, Callable[[], Section]]:
+    by_id = {p.id: p for p in pythons}
+    py3 = by_id.get("py3", pythons[0])
+    py27 = by_id.get("py27")
+    return {
+        "datapath": lambda: datapath.run([p for p in pythons if p.id in ("py3", "py27")] or pythons[:1], quick),
+        "stack": lambda: stack.run(py3, quick),
+        "footprint": lambda: footprint.run(py27, quick),
+        "build": lambda: buildscale.run(quick, out),
+        "sms": lambda: smslat.run(py3, quick),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--quick", action="store_true", help="small sizes, under 2 minutes (the test's mode)")
+    p.add_argument("--out", type=Path, default=ROOT / "bench", help="where RESULTS.md goes (default bench/)")
+    p.add_argument("--only", choices=SECTIONS, action="append", help="run only this section (repeatable)")
+    args = p.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    pythons = firmware_pythons()
+    plan = _plan(pythons, args.quick, args.out)
+    parts = []
+    for name in args.only or SECTIONS:
+        t = time.monotonic()
+        print(f"bench: {name} ...", file=sys.stderr, flush=True)
+        section = plan[name]()
+        print(f"bench: {name} took {time.monotonic() - t:.0f} s", file=sys.stderr, flush=True)
+        parts.append(section.markdown())
+    text = header(pythons, args.quick, time.monotonic() - started) + "\n" + "\n".join(parts)
+    (args.out / "RESULTS.md").write_text(text)
+    print(f"wrote {args.out / 'RESULTS.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

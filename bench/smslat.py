@@ -1,0 +1,93 @@
+"""5. SMS latency: virtual time from an SMS arriving to its reply in the outbox, in three gateway situations."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+from pathlib import Path
+
+from bench.report import Section
+from bench.report import Table
+from bench.rig import PHONE
+from bench.rig import Rig
+from host.interpreters import Interpreter
+
+QUERY = "connect config"  # a command that changes nothing, so it can be repeated
+
+
+def _reply_time(rig: Rig, delivered_at: float, before: int) -> float:
+    rig.until(lambda: len(rig.sim.modem.outbox) > before, "the reply SMS")
+    return rig.sim.clock.now() - delivered_at
+
+
+def _measure(rig: Rig, repeats: int) -> list[float]:
+    out = []
+    for _ in range(repeats):
+        before = len(rig.sim.modem.outbox)
+        rig.sim.modem.deliver_sms(PHONE, QUERY)
+        out.append(_reply_time(rig, rig.sim.clock.now(), before))
+        rig.sim.run_for(5)
+    return out
+
+
+def _idle(python: Interpreter, work: Path, repeats: int) -> list[float]:
+    with Rig("gateway", python, work / "idle") as rig:
+        rig.until(lambda: rig.traced("gateway: GPRS up"), "GPRS up")
+        rig.sim.run_for(2)
+        return _measure(rig, repeats)
+
+
+def _listening(python: Interpreter, work: Path, repeats: int) -> list[float]:
+    with Rig("gateway", python, work / "server") as rig:
+        rig.until(lambda: rig.traced("gateway: GPRS up"), "GPRS up")
+        rig.sim.run_for(1)
+        rig.command("connect mode server any 4000")
+        rig.until(lambda: rig.sim.modem.describe().get("listening"), "the gateway to listen")
+        rig.sim.run_for(2)
+        return _measure(rig, repeats)
+
+
+def _after_call(python: Interpreter, work: Path, repeats: int) -> tuple[list[float], list[float]]:
+    """(from delivery, from the server closing): the SMS arrives during the call, the server then hangs up."""
+    from_delivery, from_close = [], []
+    with Rig("gateway", python, work / "client") as rig:
+        rig.connect()
+        for _ in range(repeats):
+            assert rig.conn is not None
+            before = len(rig.sim.modem.outbox)
+            delivered = rig.sim.clock.now()
+            rig.sim.modem.deliver_sms(PHONE, QUERY)
+            rig.sim.run_for(2)
+            closed = rig.sim.clock.now()
+            rig.conn.close()
+            rig.conn = None
+            from_delivery.append(_reply_time(rig, delivered, before))
+            from_close.append(rig.sim.clock.now() - closed)
+            rig.accept()  # maintain: the gateway dials again
+            rig.sim.run_for(2)
+    return from_delivery, from_close
+
+
+def run(python: Interpreter, quick: bool) -> Section:
+    repeats = 2 if quick else 5
+    section = Section(
+        "5. SMS latency",
+        f"Virtual (simulator clock) seconds from `sim.modem.deliver_sms` to the reply in `sim.modem.outbox`, "
+        f"firmware under {python.id}; the SMS is `{QUERY}` (changes nothing), {repeats} times each. After a call: "
+        f"client `maintain`, the SMS arrives during the call, 2 s later the server closes the connection. No "
+        f"goal is set by the issue; the firmware's SIM poll (the sms machine's `idle` timeout) is 60 s.",
+    )
+    table = Table(["situation", "median ms", "max ms"])
+    with tempfile.TemporaryDirectory(prefix="bench-sms-") as tmp:
+        work = Path(tmp)
+        for label, values in (("idle (mode none)", _idle(python, work, repeats)),
+                              ("listening (server mode)", _listening(python, work, repeats))):
+            table.add(label, statistics.median(values) * 1000, max(values) * 1000)
+        delivery, close = _after_call(python, work, repeats)
+    table.add("after a call: from delivery (during the call)", statistics.median(delivery) * 1000, max(delivery) * 1000)
+    table.add("after a call: from the server closing", statistics.median(close) * 1000, max(close) * 1000)
+    section.tables.append(("Reply latency (virtual ms)", table))
+    section.notes.append("The emulated modem answers AT commands at once and virtual time stands still while the "
+                         "firmware computes, so these are the firmware's own waits (receive timeouts, polls, the "
+                         "end of the call), not radio or CPU time; 0 means the reply needed no wait at all.")
+    return section
