@@ -32,10 +32,8 @@ def check_duplicate_command(ctx: Context) -> Iterator[Finding]:
 
 def check_unknown_setting(ctx: Context) -> Iterator[Finding]:
     table = ctx.specs.commands
-    if table is None:
-        return
-    known = {s.name for s in table.settings}
-    for c in table.commands:
+    known = {s.name for s in table.settings} if table is not None else set()
+    for c in table.commands if table is not None else ():
         for f in c.fields:
             if f.sets and f.sets not in known:
                 yield Finding(f.loc, "unknown-setting", f"argument '{f.name}' of '{c.name}' sets '{f.sets}', which is not a declared setting")

@@ -9,7 +9,7 @@ import compat
 
 FINALS = ('OK', 'ERROR', 'NO CARRIER', 'BUSY', 'NO ANSWER', 'NO DIALTONE')
 ERROR_PREFIXES = ('+CME ERROR', '+CMS ERROR')
-URC_PREFIXES = ('+CMTI:', 'RING', '+CRING:', '+CONN FROM:', 'NO CARRIER', 'CONNECT')
+URC_PREFIXES = ('+CMTI:', 'RING', '+CRING:', '+CONN FROM:', 'NO CARRIER')
 MAX_LINE = 512  # a line longer than this is garbage: dropped
 
 
@@ -26,6 +26,14 @@ class Driver:
 
     def _kick(self):
         self.mod.watchdogReset()
+
+    def _wait_step(self):
+        """One tenth of a second of waiting for the modem: the watchdog is kicked and the serial port
+        read (on_wait), so no wait starves either."""
+        self._kick()
+        if self.on_wait is not None:
+            self.on_wait()
+        return self.mdm.receive(1)
 
     def _route(self, line):
         """Queues an unsolicited line; returns 1 if it was one."""
@@ -52,11 +60,17 @@ class Driver:
             if got is None:
                 return
             if compat.startswith(got, 'CONNECT'):
-                self.urcs.append(got)
-                self.data = self.data + self.rest
-                self.rest = ''
+                self._start_data(got, 1)
                 return
             self._route(got)
+
+    def _start_data(self, line, announce):
+        """A CONNECT line: the data stream starts right after it, so what follows is kept as data.
+        `announce` queues it for the main loop (a call accepted while no dial was waiting for it)."""
+        if announce:
+            self.urcs.append(line)
+        self.data = self.data + self.rest
+        self.rest = ''
 
     def _one_line(self):
         """Cuts the next complete line (ended by LF, the CR dropped) off `rest`; None if there is none."""
@@ -96,10 +110,7 @@ class Driver:
         lines = []
         left = tenths
         while left > 0:
-            self._kick()
-            if self.on_wait is not None:
-                self.on_wait()
-            chunk = self.mdm.receive(1)
+            chunk = self._wait_step()
             if len(chunk) == 0:
                 left = left - 1
                 continue
@@ -120,12 +131,7 @@ class Driver:
             if line is None:
                 return ''
             if compat.startswith(line, 'CONNECT'):
-                if not dial:
-                    # A call was accepted meanwhile (server mode): let the main loop see it.
-                    self.urcs.append(line)
-                # The data stream starts right after the CONNECT line.
-                self.data = self.data + self.rest
-                self.rest = ''
+                self._start_data(line, not dial)
                 return 'CONNECT'
             result = self._final(line, dial)
             if result:
@@ -155,16 +161,14 @@ class Driver:
         text = ''
         left = tenths
         while left > 0:
-            self._kick()
-            chunk = self.mdm.receive(1)
+            chunk = self._wait_step()
             if len(chunk) == 0:
                 left = left - 1
                 continue
             text = text + chunk
             if compat.endswith(text, '\r\nOK\r\n') or compat.endswith(text, 'ERROR\r\n'):
                 return text
-            last = compat.find(text, '+CMS ERROR:')
-            if last >= 0 and compat.endswith(text, '\r\n'):
+            if compat.find(text, '+CMS ERROR:') >= 0 and compat.endswith(text, '\r\n'):
                 return text
         self.timeouts = self.timeouts + 1
         return None

@@ -10,6 +10,7 @@ import SER
 
 import compat
 import engine
+import gwboot
 
 DIAL_TENTHS = 700        # #SKTD answer wait: the modem's own connect timeout (#SKTCT 600) plus margin
 ANSWER_TENTHS = 600      # ATA: CSD handshake (S7 default 60 s)
@@ -65,17 +66,12 @@ def dial(m, arg):
     if result == 'CONNECT':
         engine.dispatch(m, m.t.E_CONNECTED, None)
         return
-    if (result == 'ERROR' or compat.startswith(result, '+CME')) and not context_active(ctx.at):
-        # #SKTD answers ERROR without an active context: the gateway sets GPRS up again.
+    if (result == 'ERROR' or compat.startswith(result, '+CME')) and gwboot.context_status(ctx.at) == '0':
+        # #SKTD answers ERROR without an active context: the gateway sets GPRS up again. With the context
+        # up (or the modem not saying) it is a plain failure and the back-off applies: setting GPRS up
+        # again would reset the back-off and dial at once, forever.
         engine.dispatch(ctx.gw, ctx.gw.t.E_NET_LOST, None)
     engine.dispatch(m, m.t.E_FAILED, None)
-
-
-def context_active(at):
-    """1 unless the modem says the GPRS context is down (#GPRS: 0). An ERROR from #SKTD/#SKTL with the
-    context still up is a plain failure: the back-off applies, GPRS is not set up again (that would
-    reset the back-off and retry at once, forever)."""
-    return at.query('AT#GPRS?', '#GPRS:', 20, 0) != '0'
 
 
 def listen(m, arg):
@@ -93,7 +89,7 @@ def listen(m, arg):
         ctx.listening = v['local_port']
         ctx.trace('session: listening on %d for %s' % (v['local_port'], v['permit_ip']))
         return
-    if at.query('AT#GPRS?', '#GPRS:', 20, 1) != '1':
+    if gwboot.context_status(at) != '1':
         # No active context (network lost): the gateway sets GPRS up again.
         engine.dispatch(ctx.gw, ctx.gw.t.E_NET_LOST, None)
     engine.dispatch(m, m.t.E_FAILED, None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -46,11 +45,9 @@ def test_build_twice_gives_byte_identical_outputs(project: Path, capsys: pytest.
 
 
 def test_committed_tree_passes_check(capsys: pytest.CaptureFixture[str]) -> None:
-    started = time.monotonic()
     code = build.main(["check"])
     assert code == 0, capsys.readouterr().err
     assert capsys.readouterr().out.startswith("check: ok in ")
-    assert time.monotonic() - started < 30  # a sanity bound only; the speed goal lives in bench/
 
 
 def test_a_spec_edited_without_rebuilding_is_drift_naming_the_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -173,6 +173,15 @@ class Server:
         self.sock.close()
 
 
+def free_port() -> int:
+    """A loopback port nobody listens on now (for the gateway's server mode)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
 def connect_to_gateway(gw: Gateway, port: int, source: str = "127.0.0.1") -> socket.socket:
     """A TCP client calling the gateway's listening port from `source` (any 127.x address)."""
     s = socket.socket()

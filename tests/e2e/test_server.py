@@ -8,15 +8,8 @@ import pytest
 
 from tests.e2e.gateway import Gateway
 from tests.e2e.gateway import connect_to_gateway
+from tests.e2e.gateway import free_port
 from tests.e2e.gateway import listening_port
-
-
-def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def _listen(gw: Gateway, permit: str = "any") -> int:

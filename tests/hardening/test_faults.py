@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.gateway import Server
+from tests.e2e.gateway import free_port
 from tests.e2e.gateway import listening_port
-from tests.e2e.test_server import free_port
 from tests.hardening.harness import HGateway
 from tests.hardening.harness import record_recovery
 

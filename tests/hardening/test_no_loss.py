@@ -4,6 +4,7 @@ with CTS flow control, and a firmware whose memory does not grow."""
 from __future__ import annotations
 
 import random
+import socket
 from pathlib import Path
 
 import pytest
@@ -114,9 +115,7 @@ def test_an_on_demand_dial_under_a_serial_flood_loses_nothing_with_cts(firmware_
         gw.close()
 
 
-def _listen_on(port: int):  # noqa: ANN202
-    import socket
-
+def _listen_on(port: int) -> socket.socket:
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("127.0.0.1", port))

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from tests.e2e.gateway import Server
 from tests.e2e.gateway import connect_to_gateway
+from tests.e2e.gateway import free_port
 from tests.e2e.gateway import listening_port
-from tests.e2e.test_server import free_port
 from tests.hardening import corpus
 from tests.hardening.harness import newest_settings
 
