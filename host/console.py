@@ -8,8 +8,10 @@ Exit codes: 0 ok, 2 usage, 3 environment (interpreter, entry script or serial po
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import queue
+import re
 import shutil
 import sys
 import threading
@@ -37,9 +39,41 @@ HELP = """commands:
   fault drop | fault restore        the network goes away / comes back
   fault refuse on|off               #SKTD connections are refused
   fault clear                       disarm every fault
+  power cut                         the module loses power (the firmware dies mid-call)
+  power on                          power comes back: the module boots
+  power cycle | reboot              power cut, then power on
   trace [n]                         the last n trace lines (SER2), default 20
   wait <seconds>                    let the simulation run that long (clock time)
   quit                              stop (so does end of input)"""
+DEFAULT_CALLER = "+447700900123"
+
+
+class ConsoleError(Exception):
+    """A console line that cannot be done: its message is shown as `error: <message>`."""
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise ConsoleError(f"wait: seconds must be a finite number >= 0, got {text!r}")
+    return value
+
+
+def _count(command: str, text: str, least: int) -> int:
+    if not text.isdigit() or int(text) < least:
+        raise ConsoleError(f"{command}: count must be a whole number >= {least}, got {text!r}")
+    return int(text)
+
+
+def _regex(text: str) -> str:
+    try:
+        re.compile(text)
+    except re.error as exc:
+        raise ConsoleError(f"fault: bad regex {text!r}: {exc}") from None
+    return text
 
 
 class Console:
@@ -111,13 +145,20 @@ class Console:
             return True
         try:
             handler(args)
+        except ConsoleError as exc:
+            self.error(str(exc))
         except (ValueError, IndexError) as exc:
-            print(f"error: {name}: {exc}", file=self.err, flush=True)
+            self.error(f"{name}: {exc}")
         except FirmwareExit as exc:
             self.say(f"firmware: {exc.report.describe()}")
         except TimeoutError as exc:
-            print(f"error: {exc}", file=self.err, flush=True)
+            self.error(str(exc).splitlines()[0])
+        except Exception as exc:  # noqa: BLE001 - one line per bad command, whatever it was; the console goes on
+            self.error(f"{name}: {type(exc).__name__}: {exc}")
         return True
+
+    def error(self, message: str) -> None:
+        print(f"error: {message}", file=self.err, flush=True)
 
     def cmd_help(self, args: list[str]) -> None:
         self.say(HELP)
@@ -136,14 +177,22 @@ class Console:
             self.say(f"outbox {i}: to {number}: {text}")
 
     def cmd_call(self, args: list[str]) -> None:
+        call = self.call if self.call is not None and self.call.active else None
+        sub = args[0].lower() if args else ""
+        if sub in ("hangup", "send"):
+            if call is None:
+                raise ConsoleError("no call in progress")
+            if sub == "hangup":
+                call.hangup()
+            elif not call.answered:
+                raise ConsoleError(f"call: the call from {call.caller} is not answered yet: nothing sent")
+            else:
+                taken = call.send(" ".join(args[1:]).encode("latin-1") + b"\r\n")
+                self.say(f"call: sent {taken} bytes")
+        elif call is None:
+            call = self.call = self.sim.modem.ring(args[0] if args else DEFAULT_CALLER)
+        assert self.call is not None
         call = self.call
-        if args[:1] == ["hangup"] and call is not None:
-            call.hangup()
-        elif args[:1] == ["send"] and call is not None:
-            taken = call.send(" ".join(args[1:]).encode("latin-1") + b"\r\n")
-            self.say(f"call: sent {taken} bytes")
-        elif call is None or not call.active:
-            call = self.call = self.sim.modem.ring(args[0] if args else "+447700900123")
         state = "connected" if call.answered and call.active else "ringing" if call.active else "ended"
         got = call.recv()
         self.say(f"call: {call.caller} {state}, rings {call.rings}" + (f", received {got!r}" if got else ""))
@@ -158,10 +207,10 @@ class Console:
         kind, rest = args[0], args[1:]
         modem = self.sim.modem
         if kind == "error" and rest:
-            count = int(rest[1]) if len(rest) > 1 else 1
-            modem.faults.error_next(rest[0], count, " ".join(rest[2:]) or "ERROR")
+            count = _count("fault", rest[1], 1) if len(rest) > 1 else 1
+            modem.faults.error_next(_regex(rest[0]), count, " ".join(rest[2:]) or "ERROR")
         elif kind == "silence" and rest:
-            modem.faults.silence_next(rest[0], int(rest[1]) if len(rest) > 1 else 1)
+            modem.faults.silence_next(_regex(rest[0]), _count("fault", rest[1], 1) if len(rest) > 1 else 1)
         elif kind == "drop":
             modem.network.drop()
         elif kind == "restore":
@@ -174,12 +223,32 @@ class Console:
             raise ValueError(f"unknown fault {' '.join(args)!r}; see help")
         self.say(f"fault: {' '.join(args)}: ok")
 
+    def cmd_power(self, args: list[str]) -> None:
+        sub = args[0].lower() if args else ""
+        off = self.sim.state == "off"
+        if sub == "cut":
+            if off:
+                raise ConsoleError("power: the module is already off")
+            self.sim.power_cut()
+            self.say("power: off")
+        elif sub == "on":
+            if not off:
+                raise ConsoleError("power: the module is already on")
+            self.sim.power_on()
+        elif sub == "cycle":
+            self.sim.power_cut(restart=True)
+        else:
+            raise ConsoleError(f"power: cut, on or cycle, got {' '.join(args)!r}")
+
+    def cmd_reboot(self, args: list[str]) -> None:
+        self.cmd_power(["cycle"])
+
     def cmd_trace(self, args: list[str]) -> None:
-        for line in self.sim.trace.tail(int(args[0]) if args else 20):
+        for line in self.sim.trace.tail(_count("trace", args[0], 0) if args else 20):
             self.say(f"trace: {line}")
 
     def cmd_wait(self, args: list[str]) -> None:
-        seconds = float(args[0]) if args else 1.0
+        seconds = _seconds(args[0]) if args else 1.0
         self.sim.run_for(seconds)
         self.say(f"clock: {self.sim.clock.now():.1f} s")
 

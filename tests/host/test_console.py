@@ -98,3 +98,86 @@ def test_bad_options_give_the_documented_exit_codes(argv: list[str], code: int, 
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     assert console.main(argv) == code
     assert message in capsys.readouterr().err
+
+
+def _smsecho_args(python: Interpreter, nvm: Path) -> list[str]:
+    return ["--virtual", "--python", python.path, "--entry", str(FIRMWARE / "smsecho.py"), "--path", str(FIRMWARE),
+            "--nvm", str(nvm)]
+
+
+BAD_LINES = """fault error [unclosed
+wait 1
+call hangup
+call send x
+wait 1
+wait -5
+wait nan
+wait inf
+wait soon
+trace many
+fault error AT twice
+fault silence AT 0
+wait 1
+status
+"""
+
+
+def test_every_bad_line_gets_one_clear_error_and_the_console_goes_on(firmware_python: Interpreter,
+                                                                     tmp_path: Path) -> None:
+    proc = simulate(_smsecho_args(firmware_python, tmp_path), BAD_LINES)
+    assert proc.returncode == 0, proc.stderr
+    errors = proc.stderr.splitlines()
+    assert errors == [
+        "error: fault: bad regex '[unclosed': unterminated character set at position 0",
+        "error: no call in progress",
+        "error: no call in progress",
+        "error: wait: seconds must be a finite number >= 0, got '-5'",
+        "error: wait: seconds must be a finite number >= 0, got 'nan'",
+        "error: wait: seconds must be a finite number >= 0, got 'inf'",
+        "error: wait: seconds must be a finite number >= 0, got 'soon'",
+        "error: trace: count must be a whole number >= 0, got 'many'",
+        "error: fault: count must be a whole number >= 1, got 'twice'",
+        "error: fault: count must be a whole number >= 1, got '0'",
+    ]
+    out = proc.stdout.splitlines()
+    assert [line for line in out if line.startswith("clock: ") and line.endswith(" s")] == [
+        "clock: 1.0 s", "clock: 2.0 s", "clock: 3.0 s"]  # the bad waits let no time pass
+    assert not [line for line in out if line.startswith("call:")]  # nobody called "hangup"
+    assert "state: running" in out
+    assert not [line for line in out if line.startswith("fault:")]  # no fault was armed by a bad line
+
+
+POWER = """help
+wait 2
+power cut
+power cut
+status
+wait 5
+power on
+power on
+wait 2
+power cycle
+wait 2
+reboot
+wait 2
+status
+"""
+
+
+def test_power_commands_cut_boot_and_cycle_the_module(firmware_python: Interpreter, tmp_path: Path) -> None:
+    proc = simulate(_smsecho_args(firmware_python, tmp_path), POWER)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.splitlines()
+    for text in ("  power cut                         the module loses power (the firmware dies mid-call)",
+                 "  power on                          power comes back: the module boots",
+                 "  power cycle | reboot              power cut, then power on"):
+        assert text in out
+    assert "power: off" in out
+    assert "state: off" in out  # status while off
+    assert "firmware: reboot #1 (power on)" in out
+    assert "firmware: reboot #2 (power cut)" in out
+    assert "firmware: reboot #3 (power cut)" in out
+    assert "reboots: 3" in out
+    assert out.count("trace: ready=1") == 0  # (trace not asked)
+    assert proc.stderr.splitlines() == ["error: power: the module is already off",
+                                        "error: power: the module is already on"]
