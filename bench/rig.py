@@ -18,6 +18,8 @@ import serial
 from host.clock import Clock
 from host.clock import VirtualClock
 from host.interpreters import Interpreter
+from host.kindness import LENIENT
+from host.kindness import Kindness
 from host.simulator import TELIT_DIR
 from host.simulator import Simulator
 
@@ -27,6 +29,11 @@ GATEWAY_PATH = [ROOT / "runtime", ROOT / "generated", Path(TELIT_DIR)]
 PHONE = "+447700900001"
 WAIT_S = 60.0
 TICK = os.sysconf("SC_CLK_TCK")
+# The kindnesses of host/kindness.py the rigs ask for today: these benchmarks measure the firmware's cost per
+# byte, so neither the serial line nor the GPRS link may be the bottleneck, and today's firmware needs the
+# rest. Remove a kindness once the firmware survives it (issue 12); a class 10 bench would drop the two
+# instant_* ones on purpose.
+LENIENT_FOR_NOW: Kindness = LENIENT
 
 
 @dataclass(frozen=True)
@@ -74,7 +81,8 @@ class Rig:
             entry = BENCH_FW / "profrun.py"
         else:
             entry = ROOT / "runtime" / "main.py" if kind == "gateway" else BENCH_FW / "copyloop.py"
-        self.sim = Simulator(entry, path, python=python.path, clock=clock or VirtualClock(), nvm_dir=nvm)
+        self.sim = Simulator(entry, path, python=python.path, clock=clock or VirtualClock(), nvm_dir=nvm,
+                             kind=LENIENT_FOR_NOW)
         self.sim.start()
         self.serial = serial.serial_for_url(self.sim.serial_path, timeout=0, write_timeout=0)
 

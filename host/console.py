@@ -21,6 +21,13 @@ from typing import TextIO
 from host.clock import RealClock
 from host.clock import VirtualClock
 from host.firmware import FirmwareExit
+from host.kindness import LENIENT
+from host.kindness import Kindness
+from host.modem import Modem
+from host.modem import Network
+from host.modem.network import parse_rate
+from host.modem.profile import profile_from_text
+from host.serialside import DEVICE_CTS
 from host.simulator import TELIT_DIR
 from host.simulator import Simulator
 
@@ -39,6 +46,7 @@ HELP = """commands:
   fault drop | fault restore        the network goes away / comes back
   fault refuse on|off               #SKTD connections are refused
   fault clear                       disarm every fault
+  fault clock +S | fault clock -S   MOD.secCounter() jumps S seconds (the network set the clock)
   power cut                         the module loses power (the firmware dies mid-call)
   power on                          power comes back: the module boots
   power cycle | reboot              power cut, then power on
@@ -203,7 +211,7 @@ class Console:
 
     def cmd_fault(self, args: list[str]) -> None:
         if not args:
-            raise ValueError("usage: fault error|silence|drop|restore|refuse|clear ...")
+            raise ValueError("usage: fault error|silence|drop|restore|refuse|clear|clock ...")
         kind, rest = args[0], args[1:]
         modem = self.sim.modem
         if kind == "error" and rest:
@@ -219,6 +227,8 @@ class Console:
             modem.network.refuse_connections = rest[0] == "on"
         elif kind == "clear":
             modem.faults.clear()
+        elif kind == "clock" and len(rest) == 1 and rest[0][:1] in "+-" and rest[0][1:].isdigit():
+            self.sim.jump_clock(int(rest[0]))
         else:
             raise ValueError(f"unknown fault {' '.join(args)!r}; see help")
         self.say(f"fault: {' '.join(args)}: ok")
@@ -263,6 +273,18 @@ def _parser() -> argparse.ArgumentParser:
                    help="firmware module directory, repeatable (default: runtime/ generated/)")
     p.add_argument("--nvm", type=Path, metavar="DIR", help="the module's file system (default: a temporary one)")
     p.add_argument("--trace", action="store_true", help="print trace lines (SER2) as they come")
+    hard = p.add_argument_group("how hard the module is (host/README.md; default: as hard as the real one)")
+    hard.add_argument("--seed", type=int, help="seed of the chunking of MDM/SER reads (default: random, printed)")
+    hard.add_argument("--kind", action="append", default=[], choices=Kindness.names(), metavar="NAME",
+                      help="a kindness, repeatable: " + " ".join(Kindness.names()))
+    hard.add_argument("--lenient", action="store_true", help="every kindness (the simulator before issue 12)")
+    hard.add_argument("--device-cts", choices=DEVICE_CTS, default="honour",
+                      help="does the device stop sending while the firmware holds CTS low (default honour)")
+    hard.add_argument("--gprs-rate", metavar="UP/DOWN", default="5000/10000",
+                      help="GPRS payload bytes per second (default 5000/10000, a class 10 link)")
+    hard.add_argument("--profile", metavar="TEXT",
+                      help='saved AT&W profile at power-up, e.g. "&C0 S0=2 E1" (default: a worst case, or the '
+                           "factory one with --kind factory_profile)")
     return p
 
 
@@ -281,7 +303,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"simulate: firmware entry script not found: {entry}", file=sys.stderr)
         return EXIT_ENV if args.entry is None else EXIT_USAGE
     clock = VirtualClock() if args.virtual else RealClock()
-    sim = Simulator(entry, [*dirs, TELIT_DIR], python=python, clock=clock, serial=args.serial, nvm_dir=args.nvm)
+    try:
+        kind = LENIENT if args.lenient else Kindness.of(args.kind)
+        up, down = parse_rate(args.gprs_rate)
+        profile = profile_from_text(args.profile) if args.profile is not None else None
+    except ValueError as exc:
+        print(f"simulate: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    modem = Modem(clock, Network(up_bps=up, down_bps=down))
+    sim = Simulator(entry, [*dirs, TELIT_DIR], python=python, clock=clock, serial=args.serial, nvm_dir=args.nvm,
+                    modem=modem, kind=kind, seed=args.seed, device_cts=args.device_cts, profile=profile)
     try:
         sim.start()
     except OSError as exc:
@@ -293,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         console.say(f"serial: {sim.serial_path}")
         console.say(f"clock: {'virtual' if args.virtual else 'real'}; firmware: {entry} under {python}")
+        console.say(f"seed: {sim.seed}; kindness: {' '.join(kind.given()) or 'none'}")
         threading.Thread(target=console.feed, args=(sys.stdin,), daemon=True).start()
         return console.run()
     finally:

@@ -1,8 +1,9 @@
 """The gateway's RS232 port (ASC0, what the firmware's SER talks to): a pseudo-terminal the simulator
 creates (its slave path is what a user or test opens), or any pyserial device or URL, opened only with
-serial.serial_for_url(). Holds the module's 4096-byte receive buffer (the port is not read while it is
-full: flow control), a bounded transmit buffer, the speed and format, and the handshake lines the firmware
-drives (DCD/CTS/DSR/RI) and reads (RTS/DTR). Non-blocking; the simulator selects on fileno().
+serial.serial_for_url(). Models the line at its speed and character format both ways (host/wire.py), the
+module's 4096-byte receive buffer (what does not fit is lost and counted in `lost`), the device's use of
+CTS (`device_cts`) and RTS, the transmit buffer SER.send fills, and the handshake lines. Non-blocking; the
+simulator selects on fileno() and calls pump(now) with the clock time. Sizes in bytes, times clock seconds.
 """
 
 from __future__ import annotations
@@ -13,6 +14,13 @@ import os
 import tty
 
 import serial
+
+from host.clock import Clock
+from host.clock import RealClock
+from host.kindness import STRICT
+from host.kindness import Kindness
+from host.wire import Wire
+from host.wire import line_rate
 
 SPEEDS = ("300", "600", "1200", "2400", "4800", "9600", "19200", "38400", "57600", "115200")
 # format string -> (bytesize, parity, stopbits), the values SER.set_speed accepts (telit-facts 2.2)
@@ -27,8 +35,14 @@ FORMATS = {
     "7O1": (serial.SEVENBITS, serial.PARITY_ODD, serial.STOPBITS_ONE),
     "8E2": (serial.EIGHTBITS, serial.PARITY_EVEN, serial.STOPBITS_TWO),
 }
-RX_LIMIT = 4096  # the module's SER receive buffer (telit-facts 2.2); beyond it the port is not read
-TX_LIMIT = 64 * 1024  # bytes waiting to go out before SER.send blocks (as with RTS/CTS flow control)
+RX_LIMIT = 4096  # the module's SER receive buffer (telit-facts 2.2, Easy Script in Python p31)
+TX_LIMIT = 4096  # bytes SER.send may leave waiting for the line before it blocks (guess: as the receive side)
+ROOMY_TX_LIMIT = 64 * 1024  # ... with Kindness.roomy_serial_tx
+IN_FLIGHT = 16  # bytes a CTS-honouring device still sends after CTS falls (guess: a 16550-style 16-byte FIFO)
+LOOKAHEAD_S = 0.25  # bytes read from the device (pty) at most this far ahead of the line
+TX_STEP_S = 0.1  # while the module sends, virtual time moves in steps of this much line time (at most)
+RX_WAKE_S = 0.05  # a receive waiting for the line wakes when this much line time has arrived (or all there is)
+DEVICE_CTS = ("honour", "ignore")
 
 
 def _fileno(port: serial.SerialBase | None) -> int | None:
@@ -41,8 +55,14 @@ def _fileno(port: serial.SerialBase | None) -> int | None:
 class SerialSide:
     """One end of the gateway's serial line; `path` is what the other end opens (pty path or the URL)."""
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, *, clock: Clock | None = None, kind: Kindness = STRICT,
+                 device_cts: str = "honour") -> None:
+        if device_cts not in DEVICE_CTS:
+            raise ValueError(f"device_cts must be one of {' '.join(DEVICE_CTS)}, got {device_cts!r}")
         self.url = url
+        self.clock: Clock = clock if clock is not None else RealClock()
+        self.kind = kind
+        self.device_cts = device_cts  # honour: the device stops sending while the firmware holds CTS low
         self.port: serial.SerialBase | None = None
         self._master: int | None = None
         self._slave: int | None = None
@@ -60,15 +80,34 @@ class SerialSide:
         if self.port is not None and self._fd is not None:
             self.port.write_timeout = 0  # non-blocking: write() says how much it took (select decides when)
         self.rx = bytearray()  # received, not yet read by the firmware (at most RX_LIMIT)
-        self.tx = bytearray()  # sent by the firmware, not yet written to the port
+        self.tx_limit = ROOMY_TX_LIMIT if kind.roomy_serial_tx else TX_LIMIT
         self.speed = ("9600", "8N1")  # as set by SER.set_speed (the power-on value is an assumption)
         self.lines_out: dict[str, int] = {"DCD": 0, "CTS": 1, "DSR": 1, "RI": 0}  # driven by the firmware
-        self.device_rts = 1  # what SER.getRTS()/getDTR() report: the attached device's lines (tests set them)
+        self.device_rts = 1  # the attached device's lines, as SER.getRTS()/getDTR() report them (tests set them)
         self.device_dtr = 1
-        self.bytes_in = 0
-        self.bytes_out = 0
+        self.bytes_in = 0  # bytes that reached the receive buffer
+        self.bytes_out = 0  # bytes the device side took
+        self.lost = 0  # bytes that arrived while the receive buffer was full (Kindness.serial_flow_control: 0)
         self.closed = False  # the port went away (socket:// peer closed, device unplugged)
         self.error = ""
+        self._in = Wire(self._rate())  # device -> module: on the line
+        self._out = Wire(self._rate())  # module -> device: the module's transmit buffer, draining at line rate
+        self._held = bytearray()  # read from the device but not yet sent by it (CTS fell before it started)
+        self._backlog = False  # the device had more to send when we last stopped reading it
+        self._stuck = False  # the device did not take all the line had for it (the pty is full)
+
+    # --- the line
+    def _rate(self) -> float | None:
+        return None if self.kind.instant_serial else line_rate(*self.speed)
+
+    def _device_may_send(self) -> bool:
+        return self.device_cts == "ignore" or self.lines_out.get("CTS", 1) == 1
+
+    def _lookahead(self) -> int:
+        if self.kind.serial_flow_control:
+            return max(0, RX_LIMIT - len(self.rx) - len(self._in.queue))
+        rate = self._in.rate
+        return 4096 if rate is None else max(16, int(rate * LOOKAHEAD_S)) - len(self._in.queue)
 
     # --- for the simulator loop
     def fileno(self) -> int | None:
@@ -78,27 +117,92 @@ class SerialSide:
         return self._fd
 
     def wants_read(self) -> bool:
-        return not self.closed and len(self.rx) < RX_LIMIT
+        return not self.closed and self._device_may_send() and not self._held and self._lookahead() > 0
 
     def wants_write(self) -> bool:
-        return not self.closed and len(self.tx) > 0
+        """Bytes are due on the line (or the device did not take them all): select for writability."""
+        if self.closed or not self.device_rts_honoured():
+            return False
+        return self._stuck or self._out.due(self.clock.now()) > 0
 
-    def pump(self) -> bool:
-        """Moves what can move without blocking, both ways; returns True if any byte moved."""
+    def device_rts_honoured(self) -> bool:
+        """The module's UART sends only while the device's RTS is high (not with Kindness.roomy_serial_tx)."""
+        return self.kind.roomy_serial_tx or self.device_rts == 1
+
+    def pump(self, now: float | None = None) -> bool:
+        """Moves what the line has carried by `now` (default: the clock), both ways; True if any byte moved."""
+        if self.closed:
+            return False
+        now = self.clock.now() if now is None else now
+        return self._pump_in(now) | self._pump_out(now)
+
+    def _pump_in(self, now: float) -> bool:
         moved = False
-        if self.wants_read():
-            data = self._read(RX_LIMIT - len(self.rx))
-            if data:
-                self.rx += data
-                self.bytes_in += len(data)
-                moved = True
-        if self.wants_write():
-            n = self._write(bytes(self.tx[:65536]))
-            if n:
-                del self.tx[:n]
-                self.bytes_out += n
-                moved = True
-        return moved
+        while True:
+            limit = RX_LIMIT - len(self.rx) if self.kind.serial_flow_control else None
+            moved |= self._arrive(self._in.take(now, limit))
+            if not self._device_may_send():
+                self._backlog = False  # the device is stopped: when it may go on, it starts then
+                return moved
+            room = self._lookahead()
+            if room <= 0:
+                self._backlog = True
+                return moved
+            since = self._in.busy_until() if self._backlog else None
+            data = bytes(self._held[:room])
+            del self._held[:len(data)]
+            if not data:
+                data = self._read(room)
+            if not data:
+                self._backlog = False
+                return moved
+            moved = True
+            self._in.put(data, now, since)
+            self._backlog = True
+            if self._in.due(now) == 0:
+                return moved
+
+    def _arrive(self, data: bytes) -> bool:
+        if not data:
+            return False
+        room = max(0, RX_LIMIT - len(self.rx))
+        if self.kind.serial_flow_control:
+            room = len(data)
+        self.rx += data[:room]
+        self.bytes_in += min(room, len(data))
+        self.lost += max(0, len(data) - room)
+        return True
+
+    def _pump_out(self, now: float) -> bool:
+        self._stuck = False
+        if not self._out.queue:
+            return False
+        if not self.device_rts_honoured():
+            self._out.stall(now)  # the device dropped RTS: the module's UART waits
+            return False
+        due = self._out.due(now)
+        if due == 0:
+            return False
+        n = self._write(bytes(self._out.queue[:min(due, 65536)]))
+        self._out.take(now, n)
+        self.bytes_out += n
+        if n < due:
+            self._stuck = True
+            self._out.stall(now)  # the device is not reading: the line waits for it
+        return n > 0
+
+    def rx_deadline(self) -> float | None:
+        """When a call waiting for serial input should look again: RX_WAKE_S of line time from now, or when
+        all that is on the line has arrived (None: nothing on the line)."""
+        rate = self._in.rate
+        return self._in.next_time(max(1, int(rate * RX_WAKE_S)) if rate is not None else 1)
+
+    def tx_deadline(self) -> float | None:
+        """When the line next hands bytes to the device (None: nothing to send, or the device stopped it)."""
+        if not self.device_rts_honoured():
+            return None
+        rate = self._out.rate
+        return self._out.next_time(max(1, int(rate * TX_STEP_S)) if rate is not None else 1)
 
     def _read(self, limit: int) -> bytes:
         try:
@@ -136,16 +240,33 @@ class SerialSide:
         return data
 
     def send(self, data: bytes) -> None:
-        self.tx += data
+        """Bytes for the device: they leave at the line's rate, in order."""
+        self._out.put(data, self.clock.now())
 
-    def tx_room(self) -> bool:
-        return len(self.tx) < TX_LIMIT
+    def waiting_out(self) -> int:
+        """Bytes SER.send left that the device has not taken yet."""
+        return len(self._out.queue)
+
+    def tx_room(self, size: int = 1) -> bool:
+        """SER.send of `size` bytes may go now (a string longer than the buffer waits for it to empty)."""
+        waiting = len(self._out.queue)
+        return waiting == 0 or waiting + size <= self.tx_limit
+
+    def set_cts(self, value: int) -> None:
+        """SER.setCTS: a device that honours CTS stops after what it already started (IN_FLIGHT bytes), and
+        goes on from now when CTS rises."""
+        self.pump()
+        self.lines_out["CTS"] = 1 if value else 0
+        if not value and self.device_cts == "honour":
+            self._held[:0] = self._in.recall(IN_FLIGHT)
+        self.pump()
 
     def set_speed(self, speed: str, fmt: str) -> bool:
         """SER.set_speed: False (the built-in returns -1) for what the module rejects."""
         if speed not in SPEEDS or fmt not in FORMATS:
             return False
         self.speed = (speed, fmt)
+        self._in.rate = self._out.rate = self._rate()
         if self.port is not None:
             bytesize, parity, stopbits = FORMATS[fmt]
             self.port.baudrate = int(speed)
@@ -157,8 +278,10 @@ class SerialSide:
     def reset(self, keep_output: bool = False) -> None:
         """Module reboot: the UART buffers are lost (unless the output must still go), the port stays."""
         self.rx.clear()
+        self._in.queue.clear()
+        self._held.clear()
         if not keep_output:
-            self.tx.clear()
+            self._out.queue.clear()
 
     def close(self) -> None:
         for fd in (self._master, self._slave):

@@ -1,7 +1,8 @@
 """What each emulated built-in call does on the simulator side: the `Module.function` -> handler table.
 
 A handler answers at once (a reply frame, host/link.py) or returns a Wait: the call blocks until ready()
-gives its reply or the clock reaches `deadline` (then on_timeout()). Timeouts from the firmware are tenths
+gives its reply or the clock reaches `deadline` (then on_timeout()). Reads of MDM/MDM2/SER go through the
+board's Chunker for that stream (host/chunks.py: cut, held, merged). Timeouts from the firmware are tenths
 of a second (MOD.watchdogEnable and powerSaving: seconds); clock times are float seconds.
 """
 
@@ -16,6 +17,7 @@ from host import link
 from host.board import Gpio
 from host.board import Trace
 from host.board import Watchdog
+from host.chunks import Chunker
 from host.clock import Clock
 from host.link import Request
 from host.serialside import FORMATS
@@ -31,6 +33,7 @@ class Wait:
     ready: Callable[[], bytes | None]  # the reply frame once the call can complete, else None
     deadline: float | None  # clock seconds at which the call gives up (None: never)
     on_timeout: Callable[[], bytes]
+    serial_input: bool = False  # it waits for bytes from the serial line (the loop wakes at the first one)
 
 
 Reply = bytes | Wait
@@ -45,6 +48,8 @@ class Board(Protocol):
     watchdog: Watchdog
     gpio: Gpio
     power_cause: int
+    chunks: dict[str, Chunker]  # "MDM", "MDM2", "SER" -> how reads of that stream are cut
+    sec_offset: int  # MOD.secCounter() minus the clock (fault clock +S / -S)
 
     @property
     def modem(self) -> Any: ...
@@ -64,14 +69,19 @@ NONE = link.reply_none()
 EMPTY = link.reply_data(b"")
 
 
-# --- MDM / MDM2: an AtPort-like object with write/read/dcd/cts/dsr/ri/set_dtr/set_rts
+# --- MDM / MDM2: an AtPort-like object with write/read/dcd/cts/dsr/ri/set_dtr/set_rts/room
 def _mdm_send(b: Board, port: Any, data: bytes, tenths: int) -> Reply:
+    """Takes what the modem has room for, as room appears; 1 when all is taken, -1 after `tenths` with
+    whatever fitted taken (the caller cannot tell how much: the harsher of the plausible choices)."""
+    rest = bytearray(data)
+
     def ready() -> bytes | None:
-        if not port.cts():
-            return None
-        port.write(data)
-        b.note_activity()
-        return _ok(1)
+        n = min(len(rest), port.room())
+        if n > 0:
+            port.write(bytes(rest[:n]))
+            del rest[:n]
+            b.note_activity()
+        return _ok(1) if not rest else None
 
     reply = ready()
     if reply is not None:
@@ -79,16 +89,32 @@ def _mdm_send(b: Board, port: Any, data: bytes, tenths: int) -> Reply:
     return Wait(ready, _deadline(b, tenths), lambda: _ok(-1))
 
 
-def _mdm_receive(b: Board, port: Any, tenths: int) -> Reply:
-    def ready() -> bytes | None:
-        data = port.read(MDM_CHUNK)
-        return link.reply_data(data) if data else None
+def _give(b: Board, name: str, buffered: bytearray, take: Callable[[int], bytes]) -> bytes:
+    """The reply to a read of `buffered` (MDM's output or SER's receive buffer), cut by the stream's Chunker."""
+    return link.reply_data(take(b.chunks[name].cut(buffered, MDM_CHUNK)))
 
-    b.modem.poll()
-    reply = ready()
-    if reply is not None or tenths <= 0:
-        return reply or EMPTY
-    return Wait(ready, _deadline(b, tenths), lambda: EMPTY)
+
+def _receive(b: Board, name: str, buffered: Callable[[], bytearray], take: Callable[[int], bytes],
+             tenths: int, serial_input: bool = False) -> Reply:
+    """receive(tenths): what is buffered (perhaps after a hold that lets more join it), else the first
+    bytes that come within `tenths`, else ''."""
+    if buffered():
+        hold = b.chunks[name].hold_s(tenths)
+        if not hold:
+            return _give(b, name, buffered(), take)
+        size = len(buffered())
+        return Wait(lambda: _give(b, name, buffered(), take) if len(buffered()) > size else None,
+                    b.clock.now() + hold, lambda: _give(b, name, buffered(), take))
+    if tenths <= 0:
+        return EMPTY
+    return Wait(lambda: _give(b, name, buffered(), take) if buffered() else None, _deadline(b, tenths),
+                lambda: EMPTY, serial_input)
+
+
+def _read(b: Board, name: str, buffered: bytearray, take: Callable[[int], bytes]) -> Reply:
+    if not buffered or b.chunks[name].miss():
+        return EMPTY
+    return _give(b, name, buffered, take)
 
 
 def _mdm_table(name: str, port_of: Callable[[Any], Any]) -> dict[str, Callable[[Board, Request], Reply]]:
@@ -102,11 +128,14 @@ def _mdm_table(name: str, port_of: Callable[[Any], Any]) -> dict[str, Callable[[
         return _mdm_send(b, port_of(b.modem), bytes((byte,)), _arg(r, 1))
 
     def receive(b: Board, r: Request) -> Reply:
-        return _mdm_receive(b, port_of(b.modem), _arg(r, 0))
+        b.modem.poll()
+        port = port_of(b.modem)
+        return _receive(b, name, lambda: port.out, port.read, _arg(r, 0))
 
     def read(b: Board, r: Request) -> Reply:
         b.modem.poll()
-        return link.reply_data(port_of(b.modem).read(MDM_CHUNK))
+        port = port_of(b.modem)
+        return _read(b, name, port.out, port.read)
 
     def readbyte(b: Board, r: Request) -> Reply:
         b.modem.poll()
@@ -135,13 +164,17 @@ def _mdm_table(name: str, port_of: Callable[[Any], Any]) -> dict[str, Callable[[
 
 # --- SER / SER2: the serial side (ASC0) or the trace port (ASC1)
 class _SerialUart:
+    def buffered(self, b: Board) -> bytearray:
+        b.serial.pump()
+        return b.serial.rx
+
     def take(self, b: Board, limit: int) -> bytes:
         return b.serial.take(limit)
 
     def put(self, b: Board, data: bytes) -> Reply:
         def ready() -> bytes | None:
-            if not b.serial.tx_room():
-                return None  # flow control: SER.send blocks until the port drains
+            if not b.serial.tx_room(len(data)):
+                return None  # SER.send blocks until the line (and the device) took enough
             b.serial.send(data)
             b.note_activity()
             return _ok(1)
@@ -149,16 +182,23 @@ class _SerialUart:
         return ready() or Wait(ready, None, lambda: _ok(-1))
 
     def set_speed(self, b: Board, speed: str, fmt: str) -> bool:
+        b.serial.pump()
         return b.serial.set_speed(speed, fmt)
 
-    def lines(self, b: Board) -> dict[str, int]:
-        return b.serial.lines_out
+    def set_line(self, b: Board, line: str, value: int) -> None:
+        if line == "CTS":
+            b.serial.set_cts(value)
+        else:
+            b.serial.lines_out[line] = 1 if value else 0
 
     def device_line(self, b: Board, attr: str) -> int:
         return int(getattr(b.serial, attr))
 
 
 class _TraceUart:
+    def buffered(self, b: Board) -> bytearray:
+        return b.trace.rx
+
     def take(self, b: Board, limit: int) -> bytes:
         data = bytes(b.trace.rx[:limit])
         del b.trace.rx[:limit]
@@ -174,8 +214,8 @@ class _TraceUart:
         b.trace.speed = (speed, fmt)
         return True
 
-    def lines(self, b: Board) -> dict[str, int]:
-        return b.trace.lines_out
+    def set_line(self, b: Board, line: str, value: int) -> None:
+        b.trace.lines_out[line] = 1 if value else 0
 
     def device_line(self, b: Board, attr: str) -> int:
         return 1  # nothing drives the trace port's input lines
@@ -194,22 +234,24 @@ def _ser_sendbyte(u: Uart, b: Board, r: Request) -> Reply:
 
 
 def _ser_receive(u: Uart, b: Board, r: Request) -> Reply:
-    def ready() -> bytes | None:
+    if isinstance(u, _TraceUart):  # the trace port's input is not cut
+        u.buffered(b)
         data = u.take(b, RX_LIMIT)
-        return link.reply_data(data) if data else None
-
-    tenths = _arg(r, 0)
-    reply = ready()
-    if reply is not None or tenths <= 0:
-        return reply or EMPTY
-    return Wait(ready, _deadline(b, tenths), lambda: EMPTY)
+        if data or _arg(r, 0) <= 0:
+            return link.reply_data(data)
+        return Wait(lambda: link.reply_data(u.take(b, RX_LIMIT)) if b.trace.rx else None, _deadline(b, _arg(r, 0)),
+                    lambda: EMPTY)
+    return _receive(b, "SER", lambda: u.buffered(b), lambda n: u.take(b, n), _arg(r, 0), serial_input=True)
 
 
 def _ser_read(u: Uart, b: Board, r: Request) -> Reply:
-    return link.reply_data(u.take(b, RX_LIMIT))
+    if isinstance(u, _TraceUart):
+        return link.reply_data(u.take(b, RX_LIMIT))
+    return _read(b, "SER", u.buffered(b), lambda n: u.take(b, n))
 
 
 def _ser_readbyte(u: Uart, b: Board, r: Request) -> Reply:
+    u.buffered(b)
     data = u.take(b, 1)
     return _ok(data[0] if data else -1)
 
@@ -225,7 +267,7 @@ def _ser_table(name: str, u: Uart) -> dict[str, Callable[[Board, Request], Reply
 
     def setter(line: str) -> Callable[[Board, Request], Reply]:
         def put_line(b: Board, r: Request) -> Reply:
-            u.lines(b)[line] = 1 if _arg(r, 0) else 0
+            u.set_line(b, line, _arg(r, 0))
             return NONE
 
         return put_line
@@ -242,7 +284,7 @@ def _ser_table(name: str, u: Uart) -> dict[str, Callable[[Board, Request], Reply
 
 # --- MOD
 def _sec_counter(b: Board, r: Request) -> Reply:
-    return _ok(int(b.clock.now()))
+    return _ok(max(0, int(b.clock.now()) + b.sec_offset))  # never below 0 (guess: the counter is unsigned)
 
 
 def _sleep(b: Board, r: Request) -> Reply:
@@ -272,6 +314,8 @@ def _power_saving(b: Board, r: Request) -> Reply:
 
     def woken() -> bytes | None:
         if not b.serial.rx:
+            b.serial.pump()
+        if not b.serial.rx:
             return None
         b.power_cause = 0
         return NONE
@@ -280,7 +324,7 @@ def _power_saving(b: Board, r: Request) -> Reply:
         b.power_cause = 1
         return NONE
 
-    return Wait(woken, b.clock.now() + max(_arg(r, 0), 0), timer)
+    return Wait(woken, b.clock.now() + max(_arg(r, 0), 0), timer, serial_input=True)
 
 
 def _power_cause(b: Board, r: Request) -> Reply:
@@ -310,7 +354,7 @@ def _arg(r: Request, i: int) -> int:
 
 
 HANDLERS: dict[str, Callable[[Board, Request], Reply]] = {
-    **_mdm_table("MDM", lambda modem: modem),
+    **_mdm_table("MDM", lambda modem: modem.main),
     **_mdm_table("MDM2", lambda modem: modem.second),
     **_ser_table("SER", _SerialUart()),
     **_ser_table("SER2", _TraceUart()),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import select
 import sys
 import tempfile
@@ -22,26 +23,32 @@ from typing import Any
 from host import nvm
 from host import services
 from host import simstatus
+from host import timepolicy
 from host.board import Gpio
 from host.board import Trace
 from host.board import Watchdog
+from host.chunks import Chunker
 from host.clock import Clock
 from host.clock import RealClock
 from host.firmware import ExitReport
 from host.firmware import FirmwareExit
 from host.firmware import FirmwareProcess
+from host.kindness import STRICT
+from host.kindness import WORST_PROFILE
+from host.kindness import Kindness
 from host.modem import Modem
 from host.modem import Network
 from host.modem import ScriptStore
+from host.modem.profile import profile_from_text
+from host.modem.state import Profile
 from host.serialside import SerialSide
 
 TELIT_DIR = Path(__file__).resolve().parent / "telit"  # the emulated built-ins (MDM.py, SER.py, ...)
 QUIET_S = 0.01  # real seconds without real I/O before virtual time may jump (a TCP peer or pty writer gets
 # that long to answer what the firmware sent before a timeout fires)
 IDLE_CAP_S = 0.5  # longest single select() wait, so run_until() looks at its predicate at least this often
-POLL_CAP_S = 0.005  # ... when the serial side has no descriptor to select on (loop://)
 
-__all__ = ["FirmwareExit", "QUIET_S", "Simulator", "TELIT_DIR"]
+__all__ = ["STRICT", "FirmwareExit", "Kindness", "QUIET_S", "Simulator", "TELIT_DIR"]
 
 
 class Simulator:
@@ -49,7 +56,10 @@ class Simulator:
 
     Give `firmware_entry` (+ `path_dirs`) to run a firmware from the PC's files, or `scripts` (a
     ScriptStore, the module's NVM) to power on like the module: the AT parser on the serial port until
-    #EXECSCR or the start mode runs the selected script from the store.
+    #EXECSCR or the start mode runs the selected script from the store. It is as hard as the module
+    unless `kind` names kindnesses (host/kindness.py); `seed` makes the chunking repeatable (None: a random
+    one, in `seed`); `device_cts` is "honour" or "ignore"; `profile` is the saved AT&W profile the modem
+    powers up with (AT text or a Profile; None: WORST_PROFILE, or the factory one with kind.factory_profile).
     """
 
     def __init__(
@@ -65,10 +75,22 @@ class Simulator:
         nvm_dir: str | Path | None = None,
         dtr_asserted: bool = True,
         quiet_s: float = QUIET_S,
+        kind: Kindness = STRICT,
+        seed: int | None = None,
+        device_cts: str = "honour",
+        profile: str | Profile | None = None,
     ) -> None:
         if firmware_entry is None and scripts is None:
             raise ValueError("Simulator needs a firmware_entry script or a ScriptStore (scripts=...)")
         self.clock: Clock = clock if clock is not None else RealClock()
+        self.kind = kind
+        self.seed = seed if seed is not None else random.randrange(1 << 31)
+        self.device_cts = device_cts
+        self.chunks = {n: Chunker(self.seed, n, whole=kind.whole_chunks) for n in ("MDM", "MDM2", "SER")}
+        self.sec_offset = 0  # MOD.secCounter() - int(clock): moved by jump_clock() (fault clock)
+        if profile is None:
+            profile = "" if kind.factory_profile else WORST_PROFILE
+        self.profile = profile_from_text(profile) if isinstance(profile, str) else profile
         self.python = python
         self.entry = Path(firmware_entry) if firmware_entry is not None else None
         self.path_dirs = [Path(p) for p in path_dirs]
@@ -77,6 +99,8 @@ class Simulator:
         self.quiet_s = quiet_s
         self.serial_url = serial
         self._modem = modem if modem is not None else Modem(self.clock, Network())
+        self._modem.kind = kind
+        self._modem.load_profile(self.profile)
         self.serial: SerialSide | None = None  # opened by start()
         self.trace = Trace()
         self.watchdog = Watchdog()
@@ -125,7 +149,7 @@ class Simulator:
             self._tmp = tempfile.TemporaryDirectory(prefix="telit-nvm-")
             self.nvm_dir = Path(self._tmp.name)
         self.nvm_dir.mkdir(parents=True, exist_ok=True)
-        self.serial = SerialSide(self.serial_url)
+        self.serial = SerialSide(self.serial_url, clock=self.clock, kind=self.kind, device_cts=self.device_cts)
         try:
             self._power_on()
         except BaseException:
@@ -206,6 +230,11 @@ class Simulator:
             self._count_reboot("power on")
             self._power_on()
 
+    def jump_clock(self, seconds: float) -> None:
+        """MOD.secCounter() jumps by `seconds` (+ or -), as when the network sets the module's clock; the
+        simulator's own timers keep to the clock."""
+        self.sec_offset += int(seconds)
+
     def status(self) -> dict[str, Any]:
         """Everything the console's `status` shows."""
         return simstatus.status(self)
@@ -226,7 +255,7 @@ class Simulator:
         self.physical = None
         old = self._modem
         old.close()
-        new = Modem(self.clock, old.network)
+        new = Modem(self.clock, old.network, kind=old.kind, saved_profile=old.state.saved_profile)  # NVM stays
         new.sms, new.outbox, new.faults = old.sms, old.outbox, old.faults  # the SIM and the test's view
         new.at_log.extend(old.at_log)
         self._modem = new
@@ -296,10 +325,10 @@ class Simulator:
             self._reboot("watchdog")
             return
         self._modem.poll()
-        if self.serial.pump() | self._startup_step():
+        if self.serial.pump(now) | self._startup_step():
             self._last_io = time.monotonic()
         self._complete_blocked()
-        timeout = self._plan_wait(budget_s)
+        timeout = timepolicy.plan_wait(self, budget_s)
         proc_fds = self.process.read_fds() if self.process is not None else []
         real_r = list(self._modem.fds())
         real_w = list(self._modem.wfds())
@@ -358,32 +387,3 @@ class Simulator:
         if reply is not None:
             self._blocked = None
             self.process.reply(reply)
-
-    def _next_deadline(self) -> float | None:
-        times = [self._modem.next_deadline(), self.watchdog.deadline, *self._targets]
-        if self._blocked is not None:
-            times.append(self._blocked.deadline)
-        if self.physical is not None:
-            times.append(self.physical.next_deadline())
-        return min((t for t in times if t is not None), default=None)
-
-    def _plan_wait(self, budget_s: float) -> float:
-        """How long the next select() may wait; in virtual time this is where the clock jumps."""
-        assert self.serial is not None
-        cap = budget_s if self.serial.fileno() is not None else min(budget_s, POLL_CAP_S)
-        nxt = self._next_deadline()
-        now = self.clock.now()
-        if nxt is not None and nxt <= now:
-            return 0.0
-        if not self.clock.virtual:
-            return max(0.0, min(cap, nxt - now)) if nxt is not None else cap
-        firmware_busy = self.process is not None and self._blocked is None
-        if firmware_busy:
-            return cap  # virtual time stands still while the firmware computes
-        quiet_left = self.quiet_s - (time.monotonic() - self._last_io)
-        if quiet_left > 0:
-            return min(cap, quiet_left)
-        if nxt is None:
-            return cap
-        self.clock.advance_to(nxt)
-        return 0.0

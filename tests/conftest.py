@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
 from host.interpreters import Interpreter
 from host.interpreters import firmware_pythons
+from tests import simseed
 
 pytest_plugins = ["tests.reqtrace"]
 
@@ -36,3 +38,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="hardening: long soaks (more fuzz examples, hours of virtual time)")
     group.addoption("--recovery-report", action="store_true", default=False,
                     help="hardening: write tests/hardening/RECOVERY.md with the measured recovery times")
+    parser.getgroup("simulator").addoption(
+        "--sim-seed", type=int, default=None, metavar="N",
+        help=f"seed of the simulators' chunking (default ${simseed.ENV}, else random; printed with failures)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    simseed.configure(config.getoption("--sim-seed", default=None))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return simseed.how_to_repeat()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed:
+        report.sections.append(("simulator seed", simseed.how_to_repeat()))
+
+
+@pytest.fixture
+def sim_seed() -> int:
+    """The seed of this session's simulators (tests.simseed)."""
+    return simseed.sim_seed()

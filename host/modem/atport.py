@@ -20,7 +20,9 @@ from host.modem.parser import frame
 if TYPE_CHECKING:
     from host.modem.modem import Modem
 
-CTS_LIMIT = 64 * 1024  # bytes not yet sent to the network above which CTS goes low (nothing is dropped)
+TX_LIMIT = 4096  # the modem's buffer towards the network: MDM.send waits while it is full, CTS low (guess)
+ROOMY_LIMIT = 64 * 1024  # Kindness.roomy_modem: CTS low above this much waiting; every send taken whole
+_UNLIMITED = 1 << 30
 
 
 class Mode(enum.Enum):
@@ -98,10 +100,23 @@ class AtPort(LinePort):
         self._feed(bytes(data), now)
 
     def dcd(self) -> int:
+        """&C1 (factory): high while a call is up; &C0: always high; &C2 behaves as &C1 here."""
+        if self.modem.state.profile.amp_c == 0:
+            return 1
         return 1 if self.call is not None else 0
 
+    def room(self) -> int:
+        """Bytes a write may hand over now: in data mode what the buffer towards the network has left."""
+        if self.mode is not Mode.DATA or self.call is None:
+            return _UNLIMITED
+        backlog = self.call.backlog()
+        if self.modem.kind.roomy_modem:
+            return _UNLIMITED if backlog <= ROOMY_LIMIT else 0
+        return max(0, TX_LIMIT - backlog)
+
     def cts(self) -> int:
-        return 0 if self.call is not None and self.call.backlog() > CTS_LIMIT else 1
+        """Low while the buffer towards the network is full."""
+        return 1 if self.room() > 0 else 0
 
     def dsr(self) -> int:
         return 1
@@ -187,7 +202,7 @@ class AtPort(LinePort):
     def connect_unsolicited(self, call: Call, urc: str, text: str) -> None:
         """A call came in by itself (#SKTL): the URC, the CONNECT, then data mode."""
         self._enter_data(call)
-        self.out += frame([urc], None) + frame([], text)
+        self.out += frame([], urc, None, self.verbose) + frame([], text, None, self.verbose)
 
     def _enter_data(self, call: Call) -> None:
         self.discard_line()
@@ -221,7 +236,7 @@ class AtPort(LinePort):
         if self.mode is Mode.DATA:
             self.mode = Mode.COMMAND
         if text:
-            self.out += frame([], text)
+            self.out += frame([], text, None, self.verbose)
         if self.mode is Mode.COMMAND:
             self._flush_urcs()
 
@@ -236,7 +251,7 @@ class AtPort(LinePort):
     def urc(self, text: str) -> None:
         """An unsolicited result code: now in command mode, else when the port gets back to it."""
         if self.mode is Mode.COMMAND:
-            self.out += frame([text], None)
+            self.out += frame([], text, None, self.verbose)
         else:
             self._urcs.append(text)
 
@@ -249,7 +264,7 @@ class AtPort(LinePort):
 
     def _flush_urcs(self) -> None:
         while self._urcs and self.mode is Mode.COMMAND:
-            self.out += frame([self._urcs.pop(0)], None)
+            self.out += frame([], self._urcs.pop(0), None, self.verbose)
 
     # --- time and real I/O
     def poll(self, now: float) -> None:

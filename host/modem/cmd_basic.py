@@ -3,11 +3,14 @@
 The ranges, formats and error replies chosen for each command are listed in the comment below.
 """
 
-# Choices (out of range -> ERROR): E 0..1; S0 0..255; S7 1..255; S12 20..255; +CMEE 0..2; +CREG/+CGREG
-# <n> 0..2; #SELINT 0..2 (stored, but responses always keep the SELINT 2 format). V0 (numeric codes) and
-# Q1 (quiet) are not emulated and answer ERROR. S-register reads are three digits (V.25ter): `ATS12?` ->
-# `050`. `AT+CPIN=<pin>` with the SIM already READY -> +CME ERROR: 3 (shown as ERROR while +CMEE=0).
-# +CMEE 2 (verbose) is shown numerically, like 1. &C, &D, &K are accepted and change nothing.
+# Choices (out of range -> ERROR): E 0..1; V 0..1; &C 0..2; S0 0..255; S7 1..255; S12 20..255; +CMEE 0..2;
+# +CREG/+CGREG <n> 0..2; #SELINT 0..2 (stored, but responses always keep the SELINT 2 format). Q1 (quiet)
+# is not emulated and answers ERROR. S-register reads are three digits (V.25ter): `ATS12?` -> `050`.
+# `AT+CPIN=<pin>` with the SIM already READY -> +CME ERROR: 3 (ERROR while +CMEE=0, `+CME ERROR:
+# operation not allowed` with +CMEE=2). V0: numeric result codes (parser.frame). &C0: DCD always high;
+# &C1 (factory): DCD follows the call; &C2 is taken as &C1. &D, &K are accepted and change nothing.
+# E and V belong to each AT instance; &W saves the issuing instance's values with the rest of the profile,
+# ATZ restores the saved profile (E, V included) on the issuing instance, &F the factory profile.
 
 from __future__ import annotations
 
@@ -45,7 +48,7 @@ def echo(port: AtPort, cmd: Command) -> list[str]:
 
 
 def verbose(port: AtPort, cmd: Command) -> list[str]:
-    _flag(cmd, ("1",))
+    port.verbose = _flag(cmd, ("", "0", "1")) == "1"
     return []
 
 
@@ -54,19 +57,21 @@ def quiet(port: AtPort, cmd: Command) -> list[str]:
     return []
 
 
+def _use(port: AtPort, profile: Profile) -> list[str]:
+    port.modem.state.profile = dataclasses.replace(profile)
+    port.echo = profile.echo
+    port.verbose = profile.verbose
+    return []
+
+
 def reset_profile(port: AtPort, cmd: Command) -> list[str]:
     _flag(cmd, ("", "0"))
-    state = port.modem.state
-    state.profile = dataclasses.replace(state.saved_profile)
-    port.echo = state.profile.echo
-    return []
+    return _use(port, port.modem.state.saved_profile)
 
 
 def factory_profile(port: AtPort, cmd: Command) -> list[str]:
     _flag(cmd, ("", "0"))
-    port.modem.state.profile = Profile()
-    port.echo = True
-    return []
+    return _use(port, Profile())
 
 
 def store_profile(port: AtPort, cmd: Command) -> list[str]:
@@ -74,12 +79,19 @@ def store_profile(port: AtPort, cmd: Command) -> list[str]:
     _flag(cmd, ("", "0", "1"))
     state = port.modem.state
     state.profile.echo = port.echo
+    state.profile.verbose = port.verbose
     state.saved_profile = dataclasses.replace(state.profile)
     return []
 
 
+def dcd_control(port: AtPort, cmd: Command) -> list[str]:
+    """&C[n]: 0 DCD always high, 1 DCD follows the carrier (factory), 2 taken as 1; no digit = 0 (p43)."""
+    port.modem.state.profile.amp_c = int(_flag(cmd, ("", "0", "1", "2")) or "0")
+    return []
+
+
 def accept_line_setting(port: AtPort, cmd: Command) -> list[str]:
-    limits = {"&C": 2, "&D": 3, "&K": 6}
+    limits = {"&D": 3, "&K": 6}
     if cmd.op or (cmd.args and int(cmd.args) > limits[cmd.name]):
         raise AtError()
     return []
@@ -166,7 +178,7 @@ HANDLERS = {
     "&F": factory_profile,
     "&W": store_profile,
     "&P": store_profile,
-    "&C": accept_line_setting,
+    "&C": dcd_control,
     "&D": accept_line_setting,
     "&K": accept_line_setting,
     **dict.fromkeys(S_REGISTERS, s_register),

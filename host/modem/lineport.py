@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from host.clock import Clock
+from host.modem.parser import CME_TEXT
 from host.modem.parser import AtError
 from host.modem.parser import Command
 from host.modem.parser import frame
@@ -37,6 +38,7 @@ class LinePort:
         self.at_log = at_log
         self.out = bytearray()  # towards the other side (the firmware, or the deploy tool)
         self.echo = True  # ATE1 is the power-on default
+        self.verbose = True  # ATV1: verbose result codes (V0: numeric)
         self.unknown: list[str] = []  # command lines that named a command this port does not know
         self._line = bytearray()
         self._overflow = False
@@ -138,6 +140,8 @@ class LinePort:
     def error_reply(self, exc: AtError) -> str:
         if exc.cme is not None and self.cmee() == 0:
             return "ERROR"
+        if exc.cme is not None and self.cmee() == 2:
+            return f"+CME ERROR: {CME_TEXT.get(exc.cme, exc.cme)}"
         return exc.reply
 
     def cmee(self) -> int:
@@ -147,7 +151,7 @@ class LinePort:
     # --- results
     def result(self, info: list[str], final: str | None) -> None:
         """Send a response (information lines, then the final result code) and end the command."""
-        self.out += frame(info, final, self._interleave)
+        self.out += frame(info, final, self._interleave, self.verbose)
         self._interleave = None
         self.after_result()
 

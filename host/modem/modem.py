@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 
 from host.clock import Clock
+from host.kindness import STRICT
+from host.kindness import Kindness
 from host.modem.atport import AtPort
 from host.modem.atport import Mode
 from host.modem.commands import TABLE
@@ -19,6 +21,7 @@ from host.modem.firewall import Firewall
 from host.modem.network import Network
 from host.modem.smsstore import SmsStore
 from host.modem.state import ModemState
+from host.modem.state import Profile
 from host.modem.tcp import Closer
 from host.modem.tcp import Listener
 from host.modem.tcp import SocketCall
@@ -27,8 +30,13 @@ RI_PULSE_S = 1.0  # RI high for an incoming call's ring or an SMS indication in 
 
 
 class Modem:
-    def __init__(self, clock: Clock, network: Network | None = None, *, sms_capacity: int = 20) -> None:
+    """`kind`: the kindnesses of host/kindness.py that apply to the modem (instant_network, roomy_modem);
+    `saved_profile`: the AT&W profile it powers up with (default: the factory profile)."""
+
+    def __init__(self, clock: Clock, network: Network | None = None, *, sms_capacity: int = 20,
+                 kind: Kindness = STRICT, saved_profile: Profile | None = None) -> None:
         self.clock = clock
+        self.kind = kind
         self.network = network if network is not None else Network()
         self.faults = Faults()
         self.at_log: list[tuple[float, str]] = []
@@ -45,6 +53,15 @@ class Modem:
         self._ri_until = float("-inf")
         self._reg_seen = self.network.registered
         self.network.subscribe(self._network_dropped)
+        self.load_profile(saved_profile if saved_profile is not None else Profile())
+
+    def load_profile(self, saved: Profile) -> None:
+        """Power-up with `saved` as the AT&W profile in NVM: both AT instances start with its settings."""
+        self.state.saved_profile = dataclasses.replace(saved)
+        self.state.profile = dataclasses.replace(saved)
+        for port in (self.main, self.second):
+            port.echo = saved.echo
+            port.verbose = saved.verbose
 
     # --- the firmware side: MDM
     def write(self, data: bytes) -> None:
@@ -215,6 +232,8 @@ class Modem:
             **dataclasses.asdict(s.profile),
             "echo": self.main.echo,
             "echo_mdm2": self.second.echo,
+            "verbose_result_codes": self.main.verbose,
+            "verbose_mdm2": self.second.verbose,
             "selint": s.selint,
             "creg_n": s.creg_n,
             "cgreg_n": s.cgreg_n,

@@ -1,7 +1,7 @@
 """The GSM/GPRS network and the internet as the modem sees them: registration, signal, GPRS, drops.
 
 Tests and the console flip the attributes; a Modem subscribes so that drop() takes effect at once.
-No timers here; stat codes are those of +CREG/+CGREG (27.007).
+No timers here; stat codes are those of +CREG/+CGREG (27.007). Rates are bytes per second of payload.
 """
 
 from __future__ import annotations
@@ -9,11 +9,27 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable
 
+# A GPRS multislot class 10 link (4+1 / 3+2 slots, CS-2 at about 13.4 kbit/s a slot): about 5 kB/s up and
+# 10 kB/s down in practice (issue 12; telit-facts: the GM862 family is class 10).
+CLASS10_UP_BPS = 5000
+CLASS10_DOWN_BPS = 10000
+
+
+def parse_rate(text: str) -> tuple[int, int]:
+    """`UP/DOWN` bytes per second (`--gprs-rate 5000/10000`); ValueError showing the form otherwise."""
+    up, sep, down = text.partition("/")
+    if not sep or not up.isdigit() or not down.isdigit() or int(up) < 1 or int(down) < 1:
+        raise ValueError(f"a GPRS rate is UP/DOWN in bytes per second, e.g. 5000/10000; got {text!r}")
+    return int(up), int(down)
+
 
 class Network:
     """The GSM/GPRS network and the internet as seen by the modem; tests flip these."""
 
-    def __init__(self, *, local_ip: str = "127.0.0.1", listen_host: str = "127.0.0.1") -> None:
+    def __init__(self, *, local_ip: str = "127.0.0.1", listen_host: str = "127.0.0.1",
+                 up_bps: int = CLASS10_UP_BPS, down_bps: int = CLASS10_DOWN_BPS) -> None:
+        self.up_bps = up_bps  # payload bytes per second towards the internet (Kindness.instant_network: none)
+        self.down_bps = down_bps  # ... from the internet
         self.registered = 1  # +CREG/+CGREG stat: 1 home, 5 roaming, 2 searching, 0 not registered, 3 denied
         self.csq = 20  # +CSQ rssi, 0..31 or 99
         self.gprs_ok = True  # whether #GPRS=1 can succeed

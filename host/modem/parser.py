@@ -176,13 +176,31 @@ def encode(text: str) -> bytes:
     return text.encode("latin-1", errors="replace")
 
 
-def frame(info: list[str], final: str | None, urc: str | None = None) -> bytes:
-    """The bytes of a response: information lines then the final result code; `urc` goes in the middle."""
+# V0 (numeric) forms of the basic result codes under SELINT 2 (AT Commands Reference Guide 80000ST10025a
+# p15: every CONNECT is 1; the rate forms 10..23 are SELINT 0/1 only).
+NUMERIC = {"OK": "0", "CONNECT": "1", "RING": "2", "NO CARRIER": "3", "ERROR": "4", "NO DIALTONE": "6",
+           "BUSY": "7", "NO ANSWER": "8"}
+# +CMEE=2 texts of the +CME ERROR codes the emulation raises (80000ST10025a p11).
+CME_TEXT = {0: "phone failure", 3: "operation not allowed", 4: "operation not supported", 10: "SIM not inserted",
+            11: "SIM PIN required", 12: "SIM PUK required", 13: "SIM failure", 14: "SIM busy"}
+
+
+def _numeric(text: str) -> str:
+    """V0: a basic result code as its number (CONNECT 9600 -> 1), anything else as its text; then CR."""
+    key = "CONNECT" if text.startswith("CONNECT") else text
+    return NUMERIC.get(key, text) + "\r"
+
+
+def frame(info: list[str], final: str | None, urc: str | None = None, verbose: bool = True) -> bytes:
+    """The bytes of a response: information lines then the final result code; `urc` goes in the middle.
+    V0 (verbose False): information text `<text> CR LF`, result codes `<number> CR` (V.25ter, p11)."""
     items = [("info", line) for line in info]
     if final is not None:
         items.append(("final", final))
     if urc is not None:
         items.insert(len(items) // 2, ("urc", urc))
+    if not verbose:
+        return encode("".join(text + CRLF if kind == "info" else _numeric(text) for kind, text in items))
     parts: list[str] = []
     block: list[str] = []
     for kind, text in items:

@@ -27,9 +27,11 @@ class SocketParams:
 
 @dataclass
 class Profile:
-    """What AT&W stores and ATZ restores."""
+    """What AT&W stores, ATZ restores and the modem powers up with (factory values here)."""
 
-    echo: bool = True
+    echo: bool = True  # E1 (each AT instance keeps its own copy while it runs)
+    verbose: bool = True  # V1: verbose result codes; V0: numeric (each instance keeps its own copy)
+    amp_c: int = 1  # &C1: DCD follows the carrier; &C0: DCD always high
     s0: int = 0  # rings before auto-answer, 0 = off
     s7: int = 60  # connection completion timeout, s
     s12: int = 50  # escape guard time, 1/50 s

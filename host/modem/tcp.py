@@ -7,6 +7,10 @@ packet leaves at most ds_to x 100 ms after its first byte was written (0 = only 
 # #SKTTO activity = firmware writes in data mode and bytes received from the peer. Towards the firmware
 # at most RX_LIMIT bytes wait; beyond that the socket is not read and TCP flow control holds the peer
 # back (nothing is dropped). The parameters in force are those when the call started.
+# The GPRS link has a rate each way (network.up_bps / down_bps, host/wire.py): packets cross the uplink
+# at its rate and only then reach the peer; the peer's bytes cross the downlink before the firmware can
+# read them (the socket is read at most DOWN_AHEAD_S ahead of the link). Kindness.instant_network: no rate.
+# The bytes of a socket closed gracefully (+++, #SKTTO) that were still in the modem leave at once.
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from host.modem.atport import Mode
 from host.modem.state import SocketParams
+from host.wire import Wire
 
 if TYPE_CHECKING:
     from host.modem.atport import AtPort
@@ -26,6 +31,8 @@ if TYPE_CHECKING:
 RX_LIMIT = 64 * 1024  # bytes waiting for the firmware before the socket is no longer read
 AUTO_PKT_SZ = 300  # #PKTSZ=0: the size the module chooses
 _SEND_MAX = 256 * 1024  # bytes handed to one send() call
+DOWN_AHEAD_S = 0.5  # the socket is read at most this much link time ahead of the downlink
+DOWN_GRAIN = 512  # bytes the downlink delivers per step of virtual time (at most)
 
 
 class Packetiser:
@@ -135,7 +142,11 @@ class SocketCall:
         self.closure = closure  # 0: end when the peer closes; 255: stay until +++ / #SKTTO
         self.skt_to = params.skt_to
         self.pkt = Packetiser(params.pkt_sz, params.ds_to)
-        self.tx = bytearray()  # whole packets not yet taken by the kernel
+        network, kind = port.modem.network, port.modem.kind
+        self.up = Wire(None if kind.instant_network else network.up_bps)  # whole packets on the uplink
+        self.down = Wire(None if kind.instant_network else network.down_bps)  # peer bytes on the downlink
+        self._down_backlog = False  # the peer had more when we last stopped reading it
+        self.tx = bytearray()  # packets that crossed the uplink, not yet taken by the kernel
         self.last_t = now  # last data in either direction
         self.eof = False
         self.closed = False
@@ -147,12 +158,13 @@ class SocketCall:
     def from_te(self, data: bytes, now: float) -> None:
         if self.closed or not data:
             return
-        self.tx += self.pkt.expire(now)
+        self.up.put(self.pkt.expire(now), now)
         self.last_t = now
-        self.tx += self.pkt.add(data, now)
-        self._send()
+        self.up.put(self.pkt.add(data, now), now)
+        self._send(now)
 
-    def _send(self) -> None:
+    def _send(self, now: float) -> None:
+        self.tx += self.up.take(now)
         while self.tx and not self.closed:
             try:
                 n = self.sock.send(memoryview(self.tx)[:_SEND_MAX])
@@ -165,15 +177,20 @@ class SocketCall:
             self.bytes_out += n
 
     def backlog(self) -> int:
-        return len(self.tx) + len(self.pkt.buf)
+        """Bytes the firmware handed over that have not reached the peer's kernel yet."""
+        return len(self.tx) + len(self.up.queue) + len(self.pkt.buf)
 
     # --- from the peer
     def _recv(self, now: float) -> None:
-        while not self.eof and not self.closed and len(self.port.out) < RX_LIMIT:
+        arrived = self.down.take(now)
+        if arrived:
+            self.port.to_te(arrived)
+        while not self.eof and not self.closed and self._down_room() > 0:
             try:
-                data = self.sock.recv(RX_LIMIT - len(self.port.out))
+                data = self.sock.recv(self._down_room())
             except BlockingIOError:
-                return
+                self._down_backlog = False
+                break
             except OSError:
                 self._end(graceful=False)
                 return
@@ -182,26 +199,38 @@ class SocketCall:
                 break
             self.last_t = now
             self.bytes_in += len(data)
-            self.port.to_te(data)
-        if self.eof and self.closure == 0 and not self.closed:
+            self.down.put(data, now, self.down.busy_until() if self._down_backlog else None)
+            self._down_backlog = True
+            arrived = self.down.take(now)
+            if arrived:
+                self.port.to_te(arrived)
+        if self.eof and self.closure == 0 and not self.closed and not self.down.queue:
             self._end(graceful=True)
+
+    def _down_room(self) -> int:
+        """How many more peer bytes may be read from the socket now."""
+        room = RX_LIMIT - len(self.port.out) - len(self.down.queue)
+        if self.down.rate is not None:
+            room = min(room, max(DOWN_GRAIN, int(self.down.rate * DOWN_AHEAD_S)) - len(self.down.queue))
+        return room
 
     # --- time
     def poll(self, now: float) -> None:
         if self.closed:
             return
-        self.tx += self.pkt.expire(now)
-        self._send()
+        self.up.put(self.pkt.expire(now), now)
+        self._send(now)
         self._recv(now)
         if not self.closed and self.skt_to and now >= self.last_t + self.skt_to:
             self._end(graceful=True)
 
     def deadline(self) -> float | None:
-        times = [self.pkt.deadline(), self.last_t + self.skt_to if self.skt_to else None]
+        times = [self.pkt.deadline(), self.last_t + self.skt_to if self.skt_to else None,
+                 self.up.next_time(self.pkt.size), self.down.next_time(DOWN_GRAIN)]
         return min((t for t in times if t is not None), default=None)
 
     def fds(self) -> list[int]:
-        if self.closed or self.eof or len(self.port.out) >= RX_LIMIT:
+        if self.closed or self.eof or self._down_room() <= 0:
             return []
         return [self.sock.fileno()]
 
@@ -230,7 +259,7 @@ class SocketCall:
             return
         self.closed = True
         if graceful:
-            self._on_close(Closer(self.sock, bytes(self.tx) + self.pkt.drain()))
+            self._on_close(Closer(self.sock, bytes(self.tx) + bytes(self.up.queue) + self.pkt.drain()))
         else:
             _reset(self.sock)
         self.port.call_ended(self)

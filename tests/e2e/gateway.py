@@ -14,9 +14,12 @@ import serial
 
 from host.clock import VirtualClock
 from host.interpreters import Interpreter
+from host.kindness import LENIENT
+from host.kindness import Kindness
 from host.modem import Modem
 from host.modem import Network
 from host.simulator import Simulator
+from tests.simseed import sim_seed
 
 ROOT = Path(__file__).resolve().parents[2]
 FIRMWARE = [ROOT / "runtime", ROOT / "generated", ROOT / "host" / "telit"]
@@ -25,6 +28,9 @@ TRACE_FLAG = "fwtrace.on"  # runtime/main.py traces every transition on SER2 whe
 # Transitions the firmware took in this test session: {machine: {transition index: count}}.
 COVERAGE: dict[str, dict[int, int]] = {}
 WAIT_S = 30.0  # real seconds any single wait may take before the test fails
+# The kindnesses of host/kindness.py today's firmware still needs to pass these tests. Remove a kindness
+# once the firmware survives it (issue 12); the simulator is otherwise as hard as the module.
+LENIENT_FOR_NOW: Kindness = LENIENT
 
 
 class Gateway:
@@ -40,7 +46,7 @@ class Gateway:
         if prepare is not None:
             prepare(modem)
         self.sim = Simulator(ROOT / "runtime" / "main.py", FIRMWARE, python=python.path, clock=clock,
-                             nvm_dir=nvm, modem=modem)
+                             nvm_dir=nvm, modem=modem, kind=LENIENT_FOR_NOW, seed=sim_seed())
         self.sim.start()
         # Non-blocking both ways: the simulator runs only inside until(), so a blocking write would deadlock.
         self.serial = serial.serial_for_url(self.sim.serial_path, timeout=0, write_timeout=0)

@@ -15,8 +15,10 @@ from host.modem import Modem
 from host.modem import Network
 from host.simulator import Simulator
 from tests.e2e.gateway import FIRMWARE
+from tests.e2e.gateway import LENIENT_FOR_NOW
 from tests.e2e.gateway import ROOT
 from tests.e2e.gateway import Gateway
+from tests.simseed import sim_seed
 
 COMMANDS_YAML = ROOT / "fsm" / "specs" / "commands.yaml"
 SLOTS = ("gwcfg_a.txt", "gwcfg_b.txt")
@@ -32,7 +34,7 @@ class HGateway(Gateway):
         self.network = Network()
         modem = Modem(clock, self.network, sms_capacity=sms_capacity)
         self.sim = Simulator(ROOT / "runtime" / "main.py", FIRMWARE, python=python.path, clock=clock,
-                             modem=modem, nvm_dir=nvm)
+                             modem=modem, nvm_dir=nvm, kind=LENIENT_FOR_NOW, seed=sim_seed())
         self.sim.start()
         import serial
 

@@ -13,12 +13,17 @@ import serial
 
 from host.clock import VirtualClock
 from host.interpreters import Interpreter
+from host.kindness import Kindness
 from host.simulator import TELIT_DIR
 from host.simulator import Simulator
+from tests.simseed import sim_seed
 
 FIRMWARE = Path(__file__).parent / "firmware"
 
 MakeSim = Callable[..., Simulator]
+# The test firmwares (tests/host/firmware) expect a factory-fresh module (verbose result codes, DCD that
+# follows the call); everything else is as hard as the module. A test may pass its own `kind`.
+FIRMWARE_KINDNESS = Kindness(factory_profile=True)
 
 
 @pytest.fixture
@@ -30,6 +35,8 @@ def make_sim(firmware_python: Interpreter, tmp_path: Path) -> Iterator[MakeSim]:
     def make(entry: str | None = None, **kwargs: Any) -> Simulator:
         kwargs.setdefault("python", firmware_python.path)
         kwargs.setdefault("clock", VirtualClock())
+        kwargs.setdefault("kind", FIRMWARE_KINDNESS)
+        kwargs.setdefault("seed", sim_seed())
         kwargs.setdefault("nvm_dir", tmp_path / f"nvm{len(started)}")
         path = kwargs.pop("path_dirs", [FIRMWARE, TELIT_DIR])
         sim = Simulator(FIRMWARE / entry if entry else None, path, **kwargs)
@@ -62,7 +69,7 @@ def open_pty() -> Iterator[Callable[[str], serial.Serial]]:
     ports: list[serial.Serial] = []
 
     def opener(path: str) -> serial.Serial:
-        port = serial.serial_for_url(path, baudrate=115200, timeout=0)
+        port = serial.serial_for_url(path, baudrate=115200, timeout=0, write_timeout=0)  # never blocks the test
         ports.append(port)
         return port
 

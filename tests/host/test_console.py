@@ -14,6 +14,9 @@ from host.interpreters import Interpreter
 from tests.host.conftest import FIRMWARE
 
 ROOT = Path(__file__).resolve().parents[2]
+# The test firmwares (tests/host/firmware) expect a factory-fresh module: verbose result codes, DCD that
+# follows the call. Everything else is as hard as the module.
+FIRMWARE_KINDNESS = ["--kind", "factory_profile"]
 SCRIPT = """help
 wait 5
 sms +447700900001 hello there
@@ -41,9 +44,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def simulate(args: list[str], stdin: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "host.console", *args], input=stdin, capture_output=True,
-                          text=True, timeout=120, cwd=ROOT)
+def simulate(args: list[str], stdin: str, kindness: list[str] = FIRMWARE_KINDNESS) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "host.console", *kindness, *args], input=stdin,
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
 
 
 def test_a_piped_demo_runs_every_command(firmware_python: Interpreter, tmp_path: Path) -> None:

@@ -12,10 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from host.kindness import Kindness
 from tests.host.conftest import MakeSim
 from tests.host.conftest import reports
 
 MB = 1 << 20
+# bridge.py has no flow control of its own (it never lowers CTS, it drops nothing it cannot send): these
+# tests are about byte transparency and #SKTTO, so the line, the buffer and the link are kind to it.
+TRANSPARENT = Kindness(factory_profile=True, instant_serial=True, serial_flow_control=True, instant_network=True)
 THREAD_JOIN_S = 10
 
 
@@ -37,7 +41,7 @@ def hostile(size: int) -> bytes:
 
 def start(make_sim: MakeSim, tmp_path: Path, port: int, sktto: int):
     (tmp_path / "bridge.cfg").write_text(f"{port} {sktto}")
-    return make_sim("bridge.py", nvm_dir=tmp_path)
+    return make_sim("bridge.py", nvm_dir=tmp_path, kind=TRANSPARENT)
 
 
 def in_thread(target: Callable[[], None]) -> threading.Thread:

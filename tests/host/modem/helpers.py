@@ -10,12 +10,16 @@ from typing import Protocol
 from typing import TypeVar
 
 from host.clock import VirtualClock
+from host.kindness import Kindness
 from host.modem import Modem
 
 T = TypeVar("T")
 FINAL = re.compile(r"^(OK|ERROR|NO CARRIER|CONNECT( \d+)?|\+CME ERROR: .*|\+CMS ERROR: .*)$")
 WAIT_S = 5.0  # real seconds any single wait may take
 OPEN: list[Modem | socket.socket] = []  # closed after each test by the autouse fixture in conftest.py
+# These tests check the AT behaviour, not the GPRS rate (tests/host/test_strict_network.py does): the data
+# they move must cross without the clock moving.
+MODEM_TESTS_KIND = Kindness(instant_network=True)
 
 
 def track(thing: T) -> T:
@@ -71,6 +75,7 @@ def ok(modem: Modem, line: str, port: Port | None = None) -> list[str]:
 def new_modem(**kwargs: object) -> tuple[VirtualClock, Modem]:
     """A modem with echo off (as the firmware sets it)."""
     clock = VirtualClock()
+    kwargs.setdefault("kind", MODEM_TESTS_KIND)
     modem = track(Modem(clock, **kwargs))  # type: ignore[arg-type]
     modem.write(b"ATE0\r")
     assert modem.read() == b"ATE0\r\r\nOK\r\n"

@@ -104,5 +104,5 @@ def test_atz_restores_the_profile_saved_with_at_w() -> None:
 
 def test_unsupported_forms_answer_error() -> None:
     _, modem = new_modem()
-    for line in ("ATE2", "ATV0", "ATQ1", "AT+CSQ=1", "ATS12=", "AT#SELINT=x", "ATD123"):
+    for line in ("ATE2", "ATV2", "ATQ1", "AT+CSQ=1", "ATS12=", "AT#SELINT=x", "ATD123"):
         assert command(modem, line) == ["ERROR"], line

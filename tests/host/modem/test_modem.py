@@ -5,6 +5,7 @@ from __future__ import annotations
 from host.clock import RealClock
 from host.modem import Modem
 from host.modem import Network
+from tests.host.modem.helpers import MODEM_TESTS_KIND
 from tests.host.modem.helpers import command
 from tests.host.modem.helpers import dial
 from tests.host.modem.helpers import gprs_up
@@ -116,7 +117,7 @@ def test_ring_during_a_socket_call_only_moves_ri() -> None:
 
 
 def test_with_the_real_clock_data_flows_the_same_way() -> None:
-    modem = track(Modem(RealClock()))
+    modem = track(Modem(RealClock(), kind=MODEM_TESTS_KIND))
     ok(modem, "ATE0")
     modem.read()
     gprs_up(modem)

@@ -1,0 +1,34 @@
+"""The seed every simulator of a test session cuts and merges its reads with (host/chunks.py).
+
+`pytest --sim-seed N` or `SIM_SEED=N pytest` repeats a run; otherwise a random seed is drawn once per
+session. The seed is printed in the session header and with every failing test.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+ENV = "SIM_SEED"
+_seed: int | None = None
+
+
+def configure(option: int | None) -> int:
+    """Fixes the session's seed: the option, else $SIM_SEED, else a random one."""
+    global _seed
+    if option is not None:
+        _seed = option
+    elif os.environ.get(ENV, "").strip():
+        _seed = int(os.environ[ENV])
+    else:
+        _seed = random.randrange(1 << 31)
+    return _seed
+
+
+def sim_seed() -> int:
+    """The session's seed (drawn at random when no session configured one, e.g. outside pytest)."""
+    return _seed if _seed is not None else configure(None)
+
+
+def how_to_repeat() -> str:
+    return f"simulator seed {sim_seed()}: repeat with --sim-seed {sim_seed()} (or {ENV}={sim_seed()})"
