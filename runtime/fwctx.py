@@ -7,7 +7,6 @@ full and rises when it drains; what still does not fit is counted in `dropped` a
 
 import SER
 import SER2
-import sys
 
 import smsguard
 
@@ -109,16 +108,3 @@ class Ctx:
     def trace(self, text):
         if self.trace_on:
             SER2.send(text + '\r\n')
-
-
-def log_exception(where):
-    """Writes the current exception and its traceback lines to the trace port."""
-    info = sys.exc_info()
-    lines = [where + ': ' + str(info[0]) + ' ' + str(info[1])]
-    tb = info[2]
-    while tb is not None:
-        code = tb.tb_frame.f_code
-        lines.append('  ' + code.co_filename + ':' + str(tb.tb_lineno) + ' ' + code.co_name)
-        tb = tb.tb_next
-    for line in lines:
-        SER2.send(line + '\r\n')

@@ -9,7 +9,32 @@ import compat
 
 LIST_TENTHS = 100
 SEND_TENTHS = 600   # +CMGS can take several seconds
-MAX_SMS = 160
+MAX_SMS = 160       # septets in one SMS (GSM 03.38 7-bit alphabet)
+EXTENDED = '[]{}~\\^|'  # characters of the alphabet's extension table: two septets each (escape + code)
+
+
+def gsm_len(text):
+    """How many of the 160 septets `text` takes: extension characters count two."""
+    n = len(text)
+    for ch in text:
+        if compat.find(EXTENDED, ch) >= 0:
+            n = n + 1
+    return n
+
+
+def gsm_cut(text, limit):
+    """The longest start of `text` that takes at most `limit` septets."""
+    used = 0
+    i = 0
+    while i < len(text):
+        w = 1
+        if compat.find(EXTENDED, text[i]) >= 0:
+            w = 2
+        if used + w > limit:
+            break
+        used = used + w
+        i = i + 1
+    return text[:i]
 
 
 def _fields(header):
@@ -144,8 +169,8 @@ def list_received(at):
 
 
 def send(at, number, text):
-    """Sends one SMS (at most 160 characters); returns 1 when the module accepted it. Tried twice."""
-    text = text[:MAX_SMS]
+    """Sends one SMS (cut to 160 septets); returns 1 when the module accepted it. Tried twice."""
+    text = gsm_cut(text, MAX_SMS)
     tries = 2
     while tries > 0:
         tries = tries - 1

@@ -55,3 +55,20 @@ def test_long_replies_are_split_into_numbered_messages_of_160(firmware_python: I
     assert all(len(p) <= 160 for p in parts)
     assert [p.split(" ")[2] for p in parts] == [f"{i}/{len(parts)}" for i in range(1, len(parts) + 1)]
     assert ", ".join(p.split(" ", 3)[3] for p in parts) == ", ".join(items)
+
+
+def test_extension_characters_take_two_of_the_160_septets(firmware_python: Interpreter) -> None:
+    """GSM 03.38: [ ] { } ~ \\ ^ | are sent as escape + code. A reply of 160 such characters would be
+    refused by the network (or cut by the module): the firmware counts them as two."""
+    items = [f"value[{i}]|{{x}}" for i in range(30)]
+    n, cut, parts = evaluate(firmware_python, ["smsio", "smsact"], [
+        "smsio.gsm_len('a[b]|~')",
+        "smsio.gsm_cut('ab[' * 60, 160)",
+        f"smsact.split_reply('Confirmed: config', {items!r}, 160)",
+    ])
+    assert n == 10
+    assert cut == "ab[" * 40
+    assert len(parts) > 1
+    for p in parts:
+        assert len(p) + sum(p.count(c) for c in "[]{}~\\^|") <= 160, p
+    assert ", ".join(p.split(" ", 3)[3] for p in parts) == ", ".join(items)
