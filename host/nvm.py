@@ -8,6 +8,7 @@ Compiled-module caches (*.pyc, __pycache__) are the PC interpreter's, not the mo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from host.clock import Clock
@@ -44,10 +45,11 @@ class Startup:
     """While no script runs: the serial side talks to the module's AT parser (PhysicalPort), and the start
     mode (#STARTMODESCR) says when the selected script runs. due() names what the simulator must do next."""
 
-    def __init__(self, store: ScriptStore, clock: Clock, *, at_power_on: bool, dtr_asserted: bool) -> None:
+    def __init__(self, store: ScriptStore, clock: Clock, *, at_power_on: bool, dtr_asserted: bool,
+                 flow_control: Callable[[], bool] | None = None) -> None:
         self.clock = clock
         self.port = PhysicalPort(store, clock, on_exec=lambda: self._ask("exec"),
-                                 on_reboot=lambda: self._ask("reboot"))
+                                 on_reboot=lambda: self._ask("reboot"), flow_control=flow_control)
         self.autostart: float | None = None  # #STARTMODESCR=1: the script runs at this clock time
         self._action: str | None = None
         name = store.startup_script

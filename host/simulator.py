@@ -245,8 +245,9 @@ class Simulator:
 
     def _at_parser(self, at_power_on: bool) -> None:
         assert self.scripts is not None
+        assert self.serial is not None
         self.physical = nvm.Startup(self.scripts, self.clock, at_power_on=at_power_on,
-                                    dtr_asserted=self.dtr_asserted)
+                                    dtr_asserted=self.dtr_asserted, flow_control=self.serial.rtscts)
         self.state = "at"
 
     def _run_script(self) -> None:

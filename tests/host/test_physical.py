@@ -132,7 +132,9 @@ def test_deploy_uploads_the_firmware_and_starts_it(module: Callable[..., Simulat
     assert result == [0]
     assert set(deploy.firmware_files()) <= set(store.files)
     assert store.startup_script == "main.py"
-    assert store.startmode == (1, 10)
+    assert store.startmode == (0, 10)
+    assert sim.physical is None
+    assert sim.state == "running"
     # The module now runs what was deployed, from its own file system, and the gateway answers an SMS.
     sim.run_until(lambda: any("GPRS up" in line for line in sim.trace.lines()), 60, "the deployed firmware to boot")
     assert sim.process is not None
