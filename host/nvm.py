@@ -18,6 +18,18 @@ from host.serialside import RX_LIMIT
 from host.serialside import SerialSide
 
 
+def deployed(dirs: list[Path], entry: str, startmode: tuple[int, int]) -> ScriptStore:
+    """A module file system as `build.py deploy` leaves it: every `*.py` of `dirs` (CRLF line endings),
+    `entry` selected with #ESCRIPT, `startmode` as #STARTMODESCR."""
+    store = ScriptStore()
+    for d in dirs:
+        for path in sorted(Path(d).glob("*.py")):
+            store.files[path.name] = path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    store.startup_script = entry
+    store.startmode = startmode
+    return store
+
+
 def _module_files(directory: Path) -> dict[str, Path]:
     return {p.name: p for p in directory.iterdir() if p.is_file() and p.suffix != ".pyc"}
 
@@ -51,6 +63,7 @@ class Startup:
         self.port = PhysicalPort(store, clock, on_exec=lambda: self._ask("exec"),
                                  on_reboot=lambda: self._ask("reboot"), flow_control=flow_control)
         self.autostart: float | None = None  # #STARTMODESCR=1: the script runs at this clock time
+        self.keeps_port = False  # #STARTMODESCR=2: the AT parser keeps the serial port while the script runs
         self._action: str | None = None
         name = store.startup_script
         if not at_power_on or not name or name not in store.files:
@@ -58,6 +71,10 @@ class Startup:
         mode, timeout_s = store.startmode
         if mode == 2 or (mode == 0 and not dtr_asserted):  # mode 0 runs only while DTR is low
             self._action = "exec"
+            # Mode 2: "AT command interface will be available on serial port ASC0 and connected to third AT
+            # parser instance" (telit-facts S4 p412): the device's bytes go to that parser, not to SER (our
+            # reading; the manual does not say what SER gets, so the harsher one).
+            self.keeps_port = mode == 2
         elif mode == 1:
             self.autostart = clock.now() + timeout_s
 
