@@ -283,3 +283,26 @@ def test_start_mode_2_runs_at_once_but_the_port_stays_an_at_parser(module: Calla
         assert b"echo:" not in bytes(term.got) + term.port.read(4096), "SER gets none of the device's bytes"
     finally:
         term.close()
+
+
+def test_a_deployed_gateway_starts_although_the_device_sends_atz_at_power_up(module: Callable[..., Simulator]) -> None:
+    """build.py deploy (start mode 0), then power cycles with a device that sends ATZ at each one: the deployed
+    firmware starts every time and answers; with the PC attached (DTR on) the module waits for a deploy."""
+    store = ScriptStore(write_rate=None)  # named kindness: flash speed is not what this test is about
+    sim = module(store, RealClock(), device_boot_text=b"ATZ\r", dtr_asserted=True)  # the PC is attached
+    result: list[int] = []
+    worker = threading.Thread(target=lambda: result.append(deploy.main(["--port", sim.serial_path])), daemon=True)
+    worker.start()
+    sim.run_until(lambda: bool(result), 120, "build.py deploy to finish")
+    worker.join(10)
+    assert result == [0]
+    assert store.startmode == (0, 10)
+    sim.dtr_asserted = False  # the device is attached instead: it does not assert DTR, and it talks at power-up
+    for boot in (1, 2):
+        sim.power_cut(restart=True)
+        sim.run_until(lambda b=boot: sum("GPRS up" in line for line in sim.trace.lines()) >= b, 60,  # type: ignore[misc]
+                      f"the deployed firmware to boot ({boot})")
+        assert sim.state == "running"
+    sim.modem.deliver_sms("+447700900001", "connect config")
+    sim.run_until(lambda: bool(sim.modem.outbox), 60, "the deployed gateway's reply")
+    assert sim.modem.outbox[-1][1].startswith("Confirmed: config mode none")
