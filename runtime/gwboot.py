@@ -15,6 +15,7 @@ REG_WAIT_S = 180        # registration budget before the modem is booted again (
 SIM_TRIES = 10          # AT+CPIN? polls, 1 s apart
 GPRS_TENTHS = 600       # #GPRS=1 can take tens of seconds
 SKTCT_TENTHS = 600      # the modem's connect timeout for #SKTD (100 ms units)
+ESCAPE_GUARD = 20       # S12 in 1/50 s: 0.4 s, the shortest; pump.GUARD_TENTHS pauses longer than this
 
 
 def _result(m, good):
@@ -61,9 +62,14 @@ def boot_modem(m, arg):
     ctx = m.ctx
     at = ctx.at
     apply_serial(m, arg)
-    good = at.ok('AT', 10, 4) and at.ok('ATE0') and at.ok('AT#SELINT=2') and _sim_ready(at)
-    # SMS in text mode from the SIM, new messages indicated with +CMTI.
+    # Whatever profile the module saved: no echo, verbose result codes (the first answer may still
+    # come in the old format: retried), numeric +CME errors, DCD that follows the call (the pump sees
+    # the end of a call on it), no automatic answer, and the escape guard the data pump is built for.
+    good = at.ok('ATE0V1', 10, 4) and at.ok('AT+CMEE=1') and at.ok('AT&C1') and at.ok('ATS0=0')
+    good = good and at.ok('ATS12=%d' % ESCAPE_GUARD) and at.ok('AT#SELINT=2') and _sim_ready(at)
+    # SMS in text mode from the SIM, new messages indicated with +CMTI, lengths in +CMGL headers.
     good = good and at.ok('AT+CMGF=1') and at.ok('AT+CPMS="SM","SM","SM"') and at.ok('AT+CNMI=2,1,0,0,0')
+    good = good and at.ok('AT+CSDH=1')
     ctx.trace('gateway: modem boot ' + ('ok', 'failed')[not good])
     _result(m, good)
 
@@ -94,6 +100,7 @@ def setup_gprs(m, arg):
     ctx = m.ctx
     at = ctx.at
     v = m.values
+    ctx.local_ip = ''
     at.command('AT#GPRS=0', GPRS_TENTHS)  # a context left from before would refuse the new settings
     good = at.ok('AT+CGDCONT=1,"IP","%s"' % v['apn']) and at.ok('AT#USERID="%s"' % v['gprs_user'])
     good = good and at.ok('AT#PASSW="%s"' % v['gprs_pass'])
@@ -107,6 +114,10 @@ def setup_gprs(m, arg):
                 ctx.local_ip = compat.strip(line[4:])
     ctx.trace('gateway: GPRS ' + ('up ' + ctx.local_ip, 'failed')[not good])
     _result(m, good)
+
+
+def forget_ip(m, arg):
+    m.ctx.local_ip = ''
 
 
 def context_status(at):

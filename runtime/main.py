@@ -26,6 +26,8 @@ IDLE_TENTHS = 5    # how long the idle loop waits for the modem when no serial d
 COLLECT_TENTHS = 1 # ... and when serial data must be collected (SER holds only 4096 bytes)
 
 
+SMS_ROUND_GAP_S = 1  # +CMTI starts a round of SMS reading at most this often
+
 TRACE_FLAG = 'fwtrace.on'  # present in the module's file system: every transition is traced on SER2
 
 
@@ -49,7 +51,7 @@ def route_urcs(ctx):
     u = at.next_urc()
     while u is not None:
         if compat.startswith(u, '+CMTI:'):
-            engine.dispatch(ctx.sms, fsm_sms.E_ARRIVED, None)
+            ctx.sms_waiting = 1
         elif u == 'RING' or compat.startswith(u, '+CRING'):
             engine.dispatch(ctx.sess, fsm_session.E_RING, None)
         elif compat.startswith(u, '+CONN FROM:'):
@@ -57,6 +59,14 @@ def route_urcs(ctx):
         elif compat.startswith(u, 'CONNECT'):
             engine.dispatch(ctx.sess, fsm_session.E_CONNECTED, None)
         u = at.next_urc()
+    if ctx.sms_waiting:
+        # At most one round a second: a modem that repeats +CMTI (or puts one in every listing) must
+        # not keep the loop from ever waiting.
+        since = MOD.secCounter() - ctx.sms_round_s
+        if since >= SMS_ROUND_GAP_S or since < 0:
+            ctx.sms_waiting = 0
+            ctx.sms_round_s = MOD.secCounter()
+            engine.dispatch(ctx.sms, fsm_sms.E_ARRIVED, None)
 
 
 def serial_step(ctx):
@@ -78,6 +88,8 @@ def loop(ctx):
             act(ctx.sess, None)
             continue
         route_urcs(ctx)
+        if engine.activity(ctx.sess) is not None:
+            continue  # a call came in: the pump takes the modem now
         wait = serial_step(ctx)
         ctx.at.poll(wait)
         route_urcs(ctx)

@@ -106,7 +106,9 @@ def config_items(ctx):
         elif c[0][1] == v['mode']:
             items.append(text)
     if v['mode'] == 'server':
-        items.append('ip ' + ctx.local_ip)
+        items.append('ip ' + (ctx.local_ip or 'offline'))
+    elif ctx.local_ip == '':
+        items.append('offline')
     items = items + rest
     items.append('dropped %d' % ctx.dropped)
     return items
