@@ -18,6 +18,7 @@ import threading
 from pathlib import Path
 from typing import TextIO
 
+from host import nvm
 from host.clock import RealClock
 from host.clock import VirtualClock
 from host.firmware import FirmwareExit
@@ -273,6 +274,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="firmware module directory, repeatable (default: runtime/ generated/)")
     p.add_argument("--nvm", type=Path, metavar="DIR", help="the module's file system (default: a temporary one)")
     p.add_argument("--trace", action="store_true", help="print trace lines (SER2) as they come")
+    p.add_argument("--deployed", type=int, choices=(0, 1, 2), metavar="MODE",
+                   help="power on like a module the firmware was deployed to, with #STARTMODESCR=MODE "
+                        "(build.py deploy uses 0); without it the firmware runs at once")
+    p.add_argument("--device-boot-text", metavar="TEXT", default="",
+                   help="what the device sends (CR added) at every power-on of the module, e.g. ATZ")
+    p.add_argument("--device-dtr", choices=("on", "off"), default="on",
+                   help="the device's DTR at power-up (default on; #STARTMODESCR=0 runs only with off)")
     hard = p.add_argument_group("how hard the module is (host/README.md; default: as hard as the real one)")
     hard.add_argument("--seed", type=int, help="seed of the chunking of MDM/SER reads (default: random, printed)")
     hard.add_argument("--kind", action="append", default=[], choices=Kindness.names(), metavar="NAME",
@@ -310,9 +318,18 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"simulate: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    modem = Modem(clock, Network(up_bps=up, down_bps=down))
-    sim = Simulator(entry, [*dirs, TELIT_DIR], python=python, clock=clock, serial=args.serial, nvm_dir=args.nvm,
-                    modem=modem, kind=kind, seed=args.seed, device_cts=args.device_cts, profile=profile)
+    device = {"dtr_asserted": args.device_dtr == "on",
+              "device_boot_text": args.device_boot_text.encode("latin-1") + b"\r" if args.device_boot_text else b"",
+              "device_cts": args.device_cts}
+    hardness = {"modem": Modem(clock, Network(up_bps=up, down_bps=down)), "kind": kind, "seed": args.seed,
+                "profile": profile}
+    if args.deployed is not None:  # the module's own start-up: the AT parser and #STARTMODESCR decide
+        store = nvm.deployed([entry.parent, *dirs], entry.name, (args.deployed, 10))
+        sim = Simulator(scripts=store, python=python, clock=clock, serial=args.serial, nvm_dir=args.nvm, **device,
+                        **hardness)
+    else:
+        sim = Simulator(entry, [*dirs, TELIT_DIR], python=python, clock=clock, serial=args.serial,
+                        nvm_dir=args.nvm, **device, **hardness)
     try:
         sim.start()
     except OSError as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import termios
 import tty
 
 import serial
@@ -43,6 +44,7 @@ LOOKAHEAD_S = 0.25  # bytes read from the device (pty) at most this far ahead of
 TX_STEP_S = 0.1  # while the module sends, virtual time moves in steps of this much line time (at most)
 RX_WAKE_S = 0.05  # a receive waiting for the line wakes when this much line time has arrived (or all there is)
 DEVICE_CTS = ("honour", "ignore")
+_TERMIOS_SPEEDS = {getattr(termios, f"B{s}"): s for s in SPEEDS}
 
 
 def _fileno(port: serial.SerialBase | None) -> int | None:
@@ -79,12 +81,14 @@ class SerialSide:
         self._fd = self._master if self._master is not None else _fileno(self.port)
         if self.port is not None and self._fd is not None:
             self.port.write_timeout = 0  # non-blocking: write() says how much it took (select decides when)
+        self.autobaud = False  # the AT parser owns the port (+IPR=0): the line runs at the device's speed
         self.rx = bytearray()  # received, not yet read by the firmware (at most RX_LIMIT)
         self.tx_limit = ROOMY_TX_LIMIT if kind.roomy_serial_tx else TX_LIMIT
         self.speed = ("9600", "8N1")  # as set by SER.set_speed (the power-on value is an assumption)
         self.lines_out: dict[str, int] = {"DCD": 0, "CTS": 1, "DSR": 1, "RI": 0}  # driven by the firmware
         self.device_rts = 1  # the attached device's lines, as SER.getRTS()/getDTR() report them (tests set them)
         self.device_dtr = 1
+        self.device_rtscts: bool | None = None  # the device side uses RTS/CTS; None: read it from the pty
         self.bytes_in = 0  # bytes that reached the receive buffer
         self.bytes_out = 0  # bytes the device side took
         self.lost = 0  # bytes that arrived while the receive buffer was full (Kindness.serial_flow_control: 0)
@@ -98,7 +102,23 @@ class SerialSide:
 
     # --- the line
     def _rate(self) -> float | None:
-        return None if self.kind.instant_serial else line_rate(*self.speed)
+        if self.kind.instant_serial:
+            return None
+        return line_rate(*(self._device_setting() if self.autobaud else self.speed))
+
+    def _device_setting(self) -> tuple[str, str]:
+        """Speed and format the device set on its end of the pty (what autobauding detects); 115200 8N1
+        when it cannot be read; a URL port keeps the speed it has."""
+        if self._slave is None:
+            return self.speed
+        try:
+            attrs = termios.tcgetattr(self._slave)
+        except termios.error:
+            return ("115200", "8N1")
+        cflag = attrs[2]
+        parity = "N" if not cflag & termios.PARENB else "O" if cflag & termios.PARODD else "E"
+        fmt = f"{7 if cflag & termios.CSIZE == termios.CS7 else 8}{parity}{2 if cflag & termios.CSTOPB else 1}"
+        return (_TERMIOS_SPEEDS.get(attrs[5], "115200"), fmt)
 
     def _device_may_send(self) -> bool:
         return self.device_cts == "ignore" or self.lines_out.get("CTS", 1) == 1
@@ -134,6 +154,8 @@ class SerialSide:
         if self.closed:
             return False
         now = self.clock.now() if now is None else now
+        if self.autobaud:
+            self._in.rate = self._out.rate = self._rate()
         return self._pump_in(now) | self._pump_out(now)
 
     def _pump_in(self, now: float) -> bool:
@@ -232,6 +254,18 @@ class SerialSide:
     def _lost(self, exc: Exception) -> None:
         self.closed = True
         self.error = f"serial port {self.path}: {exc}"
+
+    def rtscts(self) -> bool:
+        """Whether the other end uses hardware flow control: `device_rtscts` when set, else the CRTSCTS flag
+        the other end set on the pty (pyserial's rtscts=True does); a URL port without the setting: no."""
+        if self.device_rtscts is not None:
+            return self.device_rtscts
+        if self._slave is None:
+            return False
+        try:
+            return bool(termios.tcgetattr(self._slave)[2] & termios.CRTSCTS)
+        except termios.error:
+            return False
 
     # --- for the SER built-in
     def take(self, limit: int = RX_LIMIT) -> bytes:

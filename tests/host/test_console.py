@@ -11,12 +11,15 @@ import pytest
 
 from host import console
 from host.interpreters import Interpreter
+from tests.e2e.gateway import LENIENT_FOR_NOW
 from tests.host.conftest import FIRMWARE
 
 ROOT = Path(__file__).resolve().parents[2]
 # The test firmwares (tests/host/firmware) expect a factory-fresh module: verbose result codes, DCD that
 # follows the call. Everything else is as hard as the module.
 FIRMWARE_KINDNESS = ["--kind", "factory_profile"]
+# The product firmware (runtime/) gets what tests/e2e/gateway.py says it still needs.
+PRODUCT_KINDNESS = [arg for name in LENIENT_FOR_NOW.given() for arg in ("--kind", name)]
 SCRIPT = """help
 wait 5
 sms +447700900001 hello there
@@ -184,3 +187,22 @@ def test_power_commands_cut_boot_and_cycle_the_module(firmware_python: Interpret
     assert out.count("trace: ready=1") == 0  # (trace not asked)
     assert proc.stderr.splitlines() == ["error: power: the module is already off",
                                         "error: power: the module is already on"]
+
+
+def test_simulate_a_deployed_module_whose_device_sends_atz_at_power_up(firmware_python: Interpreter) -> None:
+    """`build.py simulate --deployed 0 --device-boot-text ATZ --device-dtr off`: the gateway starts and answers."""
+    script = "wait 20\nsms +447700900001 connect config\nwait 30\noutbox\nstatus\n"
+    args = ["--virtual", "--python", firmware_python.path, "--deployed", "0", "--device-boot-text", "ATZ",
+            "--device-dtr", "off"]
+    proc = simulate(args, script, PRODUCT_KINDNESS)
+    assert proc.returncode == 0, proc.stderr
+    assert "outbox 1: to +447700900001: Confirmed: config mode none" in proc.stdout, proc.stdout + proc.stderr
+    assert "state: running" in proc.stdout
+
+
+def test_simulate_start_mode_1_with_a_device_that_sends_atz_never_starts(firmware_python: Interpreter) -> None:
+    proc = simulate(["--virtual", "--python", firmware_python.path, "--deployed", "1", "--device-boot-text", "ATZ"],
+                    "wait 60\nsms +447700900001 connect config\nwait 30\noutbox\nstatus\n", PRODUCT_KINDNESS)
+    assert proc.returncode == 0, proc.stderr
+    assert "outbox: empty" in proc.stdout
+    assert "state: at" in proc.stdout
