@@ -41,14 +41,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.getgroup("simulator").addoption(
         "--sim-seed", type=int, default=None, metavar="N",
         help=f"seed of the simulators' chunking (default ${simseed.ENV}, else random; printed with failures)")
+    parser.getgroup("simulator").addoption(
+        "--sim-kindness", default=None, metavar="NAMES",
+        help="'none' or kindness names separated by commas: replaces LENIENT_FOR_NOW in the firmware suites")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     simseed.configure(config.getoption("--sim-seed", default=None))
+    simseed.configure_kindness(config.getoption("--sim-kindness", default=None))
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    return simseed.how_to_repeat()
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    from tests.e2e.gateway import LENIENT_FOR_NOW
+
+    kind = simseed.kindness(LENIENT_FOR_NOW)
+    return [simseed.how_to_repeat(), f"firmware suites' kindness: {' '.join(kind.given()) or 'none'}"]
 
 
 @pytest.hookimpl(hookwrapper=True)

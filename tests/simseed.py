@@ -1,7 +1,9 @@
-"""The seed every simulator of a test session cuts and merges its reads with (host/chunks.py).
+"""The seed every simulator of a test session cuts and merges its reads with (host/chunks.py), and the
+kindnesses the suites of the product firmware ask for (their LENIENT_FOR_NOW, unless overridden).
 
 `pytest --sim-seed N` or `SIM_SEED=N pytest` repeats a run; otherwise a random seed is drawn once per
-session. The seed is printed in the session header and with every failing test.
+session. The seed is printed in the session header and with every failing test. `--sim-kindness none`
+(or a comma list of names) replaces every LENIENT_FOR_NOW: how the firmware fares against the real module.
 """
 
 from __future__ import annotations
@@ -9,8 +11,11 @@ from __future__ import annotations
 import os
 import random
 
+from host.kindness import Kindness
+
 ENV = "SIM_SEED"
 _seed: int | None = None
+_kindness: Kindness | None = None  # --sim-kindness: replaces the suites' LENIENT_FOR_NOW
 
 
 def configure(option: int | None) -> int:
@@ -32,3 +37,16 @@ def sim_seed() -> int:
 
 def how_to_repeat() -> str:
     return f"simulator seed {sim_seed()}: repeat with --sim-seed {sim_seed()} (or {ENV}={sim_seed()})"
+
+
+def configure_kindness(option: str | None) -> None:
+    """--sim-kindness: 'none' or names separated by commas (ValueError naming the allowed ones)."""
+    global _kindness
+    if option is not None:
+        names = [] if option.strip() == "none" else [n.strip() for n in option.split(",") if n.strip()]
+        _kindness = Kindness.of(names)
+
+
+def kindness(lenient_for_now: Kindness) -> Kindness:
+    """What a suite of the product firmware runs with: its LENIENT_FOR_NOW unless --sim-kindness says."""
+    return _kindness if _kindness is not None else lenient_for_now

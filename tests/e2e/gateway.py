@@ -19,6 +19,7 @@ from host.kindness import Kindness
 from host.modem import Modem
 from host.modem import Network
 from host.simulator import Simulator
+from tests.simseed import kindness
 from tests.simseed import sim_seed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +47,7 @@ class Gateway:
         if prepare is not None:
             prepare(modem)
         self.sim = Simulator(ROOT / "runtime" / "main.py", FIRMWARE, python=python.path, clock=clock,
-                             nvm_dir=nvm, modem=modem, kind=LENIENT_FOR_NOW, seed=sim_seed())
+                             nvm_dir=nvm, modem=modem, kind=kindness(LENIENT_FOR_NOW), seed=sim_seed())
         self.sim.start()
         # Non-blocking both ways: the simulator runs only inside until(), so a blocking write would deadlock.
         self.serial = serial.serial_for_url(self.sim.serial_path, timeout=0, write_timeout=0)

@@ -18,6 +18,7 @@ from tests.e2e.gateway import FIRMWARE
 from tests.e2e.gateway import LENIENT_FOR_NOW
 from tests.e2e.gateway import ROOT
 from tests.e2e.gateway import Gateway
+from tests.simseed import kindness
 from tests.simseed import sim_seed
 
 COMMANDS_YAML = ROOT / "fsm" / "specs" / "commands.yaml"
@@ -34,7 +35,7 @@ class HGateway(Gateway):
         self.network = Network()
         modem = Modem(clock, self.network, sms_capacity=sms_capacity)
         self.sim = Simulator(ROOT / "runtime" / "main.py", FIRMWARE, python=python.path, clock=clock,
-                             modem=modem, nvm_dir=nvm, kind=LENIENT_FOR_NOW, seed=sim_seed())
+                             modem=modem, nvm_dir=nvm, kind=kindness(LENIENT_FOR_NOW), seed=sim_seed())
         self.sim.start()
         import serial
 

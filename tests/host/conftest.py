@@ -3,8 +3,11 @@ and read the test firmwares' `key=value` report lines from the trace."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +79,52 @@ def open_pty() -> Iterator[Callable[[str], serial.Serial]]:
     yield opener
     for port in ports:
         port.close()
+
+
+def unescape(text: str) -> bytes:
+    """The bytes behind fwtest.escape(): `\\xNN` back to the byte."""
+    return re.sub(r"\\x([0-9a-f]{2})", lambda m: chr(int(m.group(1), 16)), text).encode("latin-1")
+
+
+@dataclass
+class Probe:
+    """tests/host/firmware/probe.py in a simulator: its reports as (clock time, key, value), in order."""
+
+    sim: Simulator
+    reports: list[tuple[float, str, str]] = field(default_factory=list)
+    _partial: bytearray = field(default_factory=bytearray)
+
+    def heard(self, data: bytes) -> None:
+        self._partial += data
+        while b"\r\n" in self._partial:
+            line, _, rest = bytes(self._partial).partition(b"\r\n")
+            self._partial[:] = rest
+            key, _, value = line.decode("latin-1").partition("=")
+            self.reports.append((self.sim.clock.now(), key, value))
+
+    def values(self, key: str) -> list[str]:
+        return [v for _, k, v in self.reports if k == key]
+
+    def when(self, key: str, value: str) -> float:
+        """The clock time of the first report key=value."""
+        return next(t for t, k, v in self.reports if k == key and v == value)
+
+    def wait(self, key: str, value: str | None = None, timeout_real_s: float = 30) -> None:
+        self.sim.run_until(lambda: any(k == key and value in (None, v) for _, k, v in self.reports),
+                           timeout_real_s, f"the probe to report {key}={value or '...'}")
+
+
+@pytest.fixture
+def probe(make_sim: MakeSim, tmp_path: Path) -> Callable[..., Probe]:
+    """probe(steps, **Simulator kwargs): probe.py running `steps` (tests/host/firmware/probe.py)."""
+
+    def run(steps: list[str], **kwargs: Any) -> Probe:
+        nvm = kwargs.setdefault("nvm_dir", tmp_path / f"probe{len(list(tmp_path.glob('probe*')))}")
+        Path(nvm).mkdir(parents=True, exist_ok=True)
+        (Path(nvm) / "probe.cfg").write_text("\n".join(steps) + "\n")
+        sim = make_sim("probe.py", **kwargs)
+        p = Probe(sim)
+        sim.trace.listeners.append(p.heard)
+        return p
+
+    return run
