@@ -33,6 +33,7 @@ def status(sim: Simulator) -> dict[str, Any]:
         "serial_lost": serial.lost if serial is not None else 0,  # arrived while SER's buffer was full
         "serial_waiting": serial.waiting_out() if serial is not None else 0,  # sent by SER, not yet on the line
         "modem": sim.modem.describe(),
+        "saved_profile": sim.modem.state.saved_profile.as_text(),
         "crash": (crash.exception or f"status {crash.returncode}") if crash is not None else None,
     }
 

@@ -38,6 +38,11 @@ class Profile:
     crc: int = 0  # +CRC: 1 = +CRING: <type> instead of RING
     cmee: int = 0
 
+    def as_text(self) -> str:
+        """The profile as the AT settings that give it (what `--profile` takes)."""
+        return (f"E{int(self.echo)} V{int(self.verbose)} &C{self.amp_c} S0={self.s0} S7={self.s7} S12={self.s12} "
+                f"+CMEE={self.cmee} +CRC={self.crc}")
+
 
 @dataclass
 class ModemState:
