@@ -231,8 +231,9 @@ class SerialSide:
             if self._master is not None:
                 return os.read(self._master, limit)
             assert self.port is not None
-            waiting = self.port.in_waiting
-            return self.port.read(min(limit, waiting)) if waiting else b""
+            # in_waiting only says whether there is something (socket:// says 1); read() with timeout 0
+            # takes what is there, up to the limit.
+            return self.port.read(limit) if self.port.in_waiting else b""
         except BlockingIOError:
             return b""
         except (OSError, serial.SerialException) as exc:

@@ -102,9 +102,9 @@ def _receive(b: Board, name: str, buffered: Callable[[], bytearray], take: Calla
         hold = b.chunks[name].hold_s(tenths)
         if not hold:
             return _give(b, name, buffered(), take)
-        size = len(buffered())
+        size = len(buffered())  # the hold ends when more has come (serial: the line's next 50 ms) or at `hold`
         return Wait(lambda: _give(b, name, buffered(), take) if len(buffered()) > size else None,
-                    b.clock.now() + hold, lambda: _give(b, name, buffered(), take))
+                    b.clock.now() + hold, lambda: _give(b, name, buffered(), take), serial_input)
     if tenths <= 0:
         return EMPTY
     return Wait(lambda: _give(b, name, buffered(), take) if buffered() else None, _deadline(b, tenths),

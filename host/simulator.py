@@ -34,12 +34,11 @@ from host.firmware import ExitReport
 from host.firmware import FirmwareExit
 from host.firmware import FirmwareProcess
 from host.kindness import STRICT
-from host.kindness import WORST_PROFILE
 from host.kindness import Kindness
 from host.modem import Modem
 from host.modem import Network
 from host.modem import ScriptStore
-from host.modem.profile import profile_from_text
+from host.modem.profile import power_up_profile
 from host.modem.state import Profile
 from host.serialside import SerialSide
 
@@ -56,10 +55,8 @@ class Simulator:
 
     Give `firmware_entry` (+ `path_dirs`) to run a firmware from the PC's files, or `scripts` (a
     ScriptStore, the module's NVM) to power on like the module: the AT parser on the serial port until
-    #EXECSCR or the start mode runs the selected script from the store. It is as hard as the module
-    unless `kind` names kindnesses (host/kindness.py); `seed` makes the chunking repeatable (None: a random
-    one, in `seed`); `device_cts` is "honour" or "ignore"; `profile` is the saved AT&W profile the modem
-    powers up with (AT text or a Profile; None: WORST_PROFILE, or the factory one with kind.factory_profile).
+    #EXECSCR or the start mode runs the selected script from the store. As hard as the module unless `kind`
+    names kindnesses; `seed`, `device_cts`, `profile`: host/README.md "Python API".
     """
 
     def __init__(
@@ -89,9 +86,7 @@ class Simulator:
         self.device_cts = device_cts
         self.chunks = {n: Chunker(self.seed, n, whole=kind.whole_chunks) for n in ("MDM", "MDM2", "SER")}
         self.sec_offset = 0  # MOD.secCounter() - int(clock): moved by jump_clock() (fault clock)
-        if profile is None:
-            profile = "" if kind.factory_profile else WORST_PROFILE
-        self.profile = profile_from_text(profile) if isinstance(profile, str) else profile
+        self.profile = power_up_profile(profile, kind)  # the saved AT&W profile the modem powers up with
         self.python = python
         self.entry = Path(firmware_entry) if firmware_entry is not None else None
         self.path_dirs = [Path(p) for p in path_dirs]

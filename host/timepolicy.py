@@ -24,7 +24,7 @@ def next_deadline(sim: Simulator) -> float | None:
     blocked = sim._blocked
     if blocked is not None:
         times.append(blocked.deadline)
-        if blocked.serial_input and not serial.rx:
+        if blocked.serial_input:
             times.append(serial.rx_deadline())  # the call wakes when bytes have crossed the line
     if sim.physical is not None:
         times += [sim.physical.next_deadline(), serial.rx_deadline()]

@@ -5,6 +5,8 @@ modem by its own handlers, so a profile means exactly what those commands mean. 
 from __future__ import annotations
 
 from host.clock import VirtualClock
+from host.kindness import WORST_PROFILE
+from host.kindness import Kindness
 from host.modem.modem import Modem
 from host.modem.parser import AtError
 from host.modem.parser import split_commands
@@ -40,3 +42,11 @@ def profile_from_text(text: str) -> Profile:
         return modem.state.saved_profile
     finally:
         modem.close()
+
+
+def power_up_profile(profile: str | Profile | None, kind: Kindness) -> Profile:
+    """The profile a simulator's modem powers up with: the one given (AT text or a Profile), else
+    WORST_PROFILE, or the factory profile with kind.factory_profile."""
+    if profile is None:
+        profile = "" if kind.factory_profile else WORST_PROFILE
+    return profile_from_text(profile) if isinstance(profile, str) else profile

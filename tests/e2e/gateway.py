@@ -14,7 +14,6 @@ import serial
 
 from host.clock import VirtualClock
 from host.interpreters import Interpreter
-from host.kindness import LENIENT
 from host.kindness import Kindness
 from host.modem import Modem
 from host.modem import Network
@@ -29,9 +28,16 @@ TRACE_FLAG = "fwtrace.on"  # runtime/main.py traces every transition on SER2 whe
 # Transitions the firmware took in this test session: {machine: {transition index: count}}.
 COVERAGE: dict[str, dict[int, int]] = {}
 WAIT_S = 30.0  # real seconds any single wait may take before the test fails
-# The kindnesses of host/kindness.py today's firmware still needs to pass these tests. Remove a kindness
-# once the firmware survives it (issue 12); the simulator is otherwise as hard as the module.
-LENIENT_FOR_NOW: Kindness = LENIENT
+# The kindnesses of host/kindness.py today's firmware still needs to pass these tests (and tests/hardening,
+# and the product-firmware tests in tests/host). Remove a kindness once the firmware survives it (issue 12);
+# the simulator is otherwise as hard as the module (its line speed, GPRS rate, buffers, profile).
+# `pytest --sim-kindness none` runs them without (host/README.md).
+#  - whole_chunks: after `+CONN FROM:` the session waits in `answering` for a CONNECT that came cut off or
+#    held back, and meanwhile the watch machine sends AT#GPRS? into the call (the modem is in data mode):
+#    no answer, "GPRS context lost", the incoming call is lost (test_server.py, two tests).
+#  - serial_flow_control: the pump never lowers CTS while MDM.send waits on the 5000 B/s uplink, so a
+#    device at 115200 overflows SER's 4096-byte buffer (test_data.py: half of 1 MB lost).
+LENIENT_FOR_NOW = Kindness(whole_chunks=True, serial_flow_control=True)
 
 
 class Gateway:
