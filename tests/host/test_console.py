@@ -13,12 +13,12 @@ from host import console
 from host.interpreters import Interpreter
 from tests.e2e.gateway import LENIENT_FOR_NOW
 from tests.host.conftest import FIRMWARE
+from tests.host.conftest import FIRMWARE_KINDNESS
 from tests.simseed import kindness
 
 ROOT = Path(__file__).resolve().parents[2]
-# The test firmwares (tests/host/firmware) expect a factory-fresh module: verbose result codes, DCD that
-# follows the call. Everything else is as hard as the module.
-FIRMWARE_KINDNESS = ["--kind", "factory_profile"]
+# The test firmwares get what tests/host/conftest.py FIRMWARE_KINDNESS names, as console options.
+FIRMWARE_KINDNESS_ARGS = [arg for name in FIRMWARE_KINDNESS.given() for arg in ("--kind", name)]
 # The product firmware (runtime/) gets what tests/e2e/gateway.py says it still needs.
 PRODUCT_KINDNESS = [arg for name in kindness(LENIENT_FOR_NOW).given() for arg in ("--kind", name)]
 SCRIPT = """help
@@ -48,7 +48,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def simulate(args: list[str], stdin: str, kind_args: list[str] = FIRMWARE_KINDNESS) -> subprocess.CompletedProcess[str]:
+def simulate(args: list[str], stdin: str, kind_args: list[str] = FIRMWARE_KINDNESS_ARGS) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "host.console", *kind_args, *args], input=stdin,
                           capture_output=True, text=True, timeout=120, cwd=ROOT)
 
