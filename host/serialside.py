@@ -44,6 +44,7 @@ LOOKAHEAD_S = 0.25  # bytes read from the device (pty) at most this far ahead of
 TX_STEP_S = 0.1  # while the module sends, virtual time moves in steps of this much line time (at most)
 RX_WAKE_S = 0.05  # a receive waiting for the line wakes when this much line time has arrived (or all there is)
 DEVICE_CTS = ("honour", "ignore")
+POWER_ON_LINES = {"DCD": 0, "CTS": 1, "DSR": 1, "RI": 0}  # what the firmware drives, at power-on (assumption)
 _TERMIOS_SPEEDS = {getattr(termios, f"B{s}"): s for s in SPEEDS}
 
 
@@ -85,7 +86,7 @@ class SerialSide:
         self.rx = bytearray()  # received, not yet read by the firmware (at most RX_LIMIT)
         self.tx_limit = ROOMY_TX_LIMIT if kind.roomy_serial_tx else TX_LIMIT
         self.speed = ("9600", "8N1")  # as set by SER.set_speed (the power-on value is an assumption)
-        self.lines_out: dict[str, int] = {"DCD": 0, "CTS": 1, "DSR": 1, "RI": 0}  # driven by the firmware
+        self.lines_out: dict[str, int] = dict(POWER_ON_LINES)  # driven by the firmware
         self.device_rts = 1  # the attached device's lines, as SER.getRTS()/getDTR() report them (tests set them)
         self.device_dtr = 1
         self.device_rtscts: bool | None = None  # the device side uses RTS/CTS; None: read it from the pty
@@ -311,7 +312,9 @@ class SerialSide:
         return True
 
     def reset(self, keep_output: bool = False) -> None:
-        """Module reboot: the UART buffers are lost (unless the output must still go), the port stays."""
+        """Module reboot: the UART buffers are lost (unless the output must still go), the lines the firmware
+        drove go back to their power-on levels (a device stopped by CTS may send again), the port stays."""
+        self.lines_out.update(POWER_ON_LINES)
         self.rx.clear()
         self._in.queue.clear()
         self._held.clear()

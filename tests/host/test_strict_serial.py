@@ -186,3 +186,11 @@ def test_roomy_serial_tx_is_the_kindness_that_neither_blocks_nor_heeds_rts(probe
     p.wait("mark", "two")
     got = bytearray()
     p.sim.run_until(lambda: received(conn, got) >= 6000, 30, "6000 bytes although RTS is low")
+
+
+def test_a_reboot_puts_the_lines_back_to_their_power_on_levels(probe: Callable[..., Probe]) -> None:
+    p = probe(["cts 0", "mark low"])
+    p.wait("mark", "low")
+    assert p.sim.serial.lines_out["CTS"] == 0
+    p.sim.power_cut(restart=True)
+    assert p.sim.serial.lines_out == {"DCD": 0, "CTS": 1, "DSR": 1, "RI": 0}  # a device CTS stopped may go on
