@@ -121,11 +121,16 @@ class SerialSide:
         fmt = f"{7 if cflag & termios.CSIZE == termios.CS7 else 8}{parity}{2 if cflag & termios.CSTOPB else 1}"
         return (_TERMIOS_SPEEDS.get(attrs[5], "115200"), fmt)
 
+    def _held_at_buffer(self) -> bool:
+        """Bytes wait on the line while the buffer is full instead of being lost: the kindness, or while the
+        AT parser owns the port (PhysicalPort keeps its own buffer and counts its own losses)."""
+        return self.kind.serial_flow_control or self.autobaud
+
     def _device_may_send(self) -> bool:
         return self.device_cts == "ignore" or self.lines_out.get("CTS", 1) == 1
 
     def _lookahead(self) -> int:
-        if self.kind.serial_flow_control:
+        if self._held_at_buffer():
             return max(0, RX_LIMIT - len(self.rx) - len(self._in.queue))
         rate = self._in.rate
         return 4096 if rate is None else max(16, int(rate * LOOKAHEAD_S)) - len(self._in.queue)
@@ -162,7 +167,7 @@ class SerialSide:
     def _pump_in(self, now: float) -> bool:
         moved = False
         while True:
-            limit = RX_LIMIT - len(self.rx) if self.kind.serial_flow_control else None
+            limit = RX_LIMIT - len(self.rx) if self._held_at_buffer() else None
             moved |= self._arrive(self._in.take(now, limit))
             if not self._device_may_send():
                 self._backlog = False  # the device is stopped: when it may go on, it starts then
@@ -189,7 +194,7 @@ class SerialSide:
         if not data:
             return False
         room = max(0, RX_LIMIT - len(self.rx))
-        if self.kind.serial_flow_control:
+        if self._held_at_buffer():
             room = len(data)
         self.rx += data[:room]
         self.bytes_in += min(room, len(data))

@@ -95,7 +95,7 @@ def test_the_socket_timeout_passes_in_virtual_time(make_sim: MakeSim, tmp_path: 
     connected = int(reports(sim)["connected"])
     sim.run_until(lambda: "closed" in reports(sim), 30, "the 300 s #SKTTO to close the socket")
     closed = int(reports(sim)["closed"])
-    assert 300 <= closed - connected <= 301
+    assert 299 <= closed - connected <= 301  # whole seconds; the CONNECT may reach the firmware 0.3 s late
     conn = accepted[0]
     conn.settimeout(10)
     assert conn.recv(100) == b""  # the modem closed the TCP connection
