@@ -9,8 +9,10 @@ from collections.abc import Callable
 
 import pytest
 
+from host.clock import VirtualClock
 from host.kindness import STRICT
 from host.kindness import Kindness
+from host.modem import Modem
 from host.modem import Network
 from host.modem.atport import TX_LIMIT
 from host.modem.network import CLASS10_DOWN_BPS
@@ -28,7 +30,8 @@ from tests.host.modem.helpers import wait_for
 from tests.host.test_strict_serial import pattern
 
 
-def _online(up: int, down: int, kind: Kindness = STRICT):  # noqa: ANN202 - (clock, modem, peer)
+def _online(up: int, down: int, kind: Kindness = STRICT) -> tuple[VirtualClock, Modem, socket.socket]:
+    """A modem in data mode on #SKTD to a loopback peer, over a network of the given rates."""
     clock, modem = new_modem(network=Network(up_bps=up, down_bps=down), kind=kind)
     gprs_up(modem)
     ok(modem, "AT#PKTSZ=100")
