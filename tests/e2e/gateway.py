@@ -36,6 +36,8 @@ WAIT_S = 30.0  # real seconds any single wait may take before the test fails
 #    AT#GPRS?) while the CONNECT behind it has not reached it yet (cut off or held back), but the modem is
 #    already in data mode: the commands reach the TCP client as data, AT#GPRS? gets no answer, "GPRS
 #    context lost" and the call is lost (test_server.py: listens_again..., never_makes_the_server_deaf).
+#    And with reads cut and held back the pump lets SER's buffer overflow although the device honours CTS
+#    (test_data.py, seed 162950344: 77 of 1 MB lost, then the test waits for bytes that never come).
 LENIENT_FOR_NOW = Kindness(whole_chunks=True)
 
 
