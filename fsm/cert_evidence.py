@@ -129,12 +129,20 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+COMPILED = (".pyc", ".pyo")  # what an interpreter leaves beside the sources (1.5.2 cannot be told not to)
+
+
+def is_source(path: Path) -> bool:
+    """False for compiled modules and anything under __pycache__: the pack hashes sources only."""
+    return path.suffix not in COMPILED and "__pycache__" not in path.parts
+
+
 def hashed_files(root: Path, folders: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
-    """(group, repo-relative path, sha256) for every file matching each (folder/glob, group), sorted."""
+    """(group, repo-relative path, sha256) for every source file matching each (folder/glob, group), sorted."""
     out = []
     for pattern, group in folders:
         for p in sorted(root.glob(pattern)):
-            if p.is_file():
+            if p.is_file() and is_source(p.relative_to(root)):
                 out.append((group, p.relative_to(root).as_posix(), sha256_of(p)))
     return out
 

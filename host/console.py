@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 from typing import TextIO
 
+from host import nvm
 from host.clock import RealClock
 from host.clock import VirtualClock
 from host.firmware import FirmwareExit
@@ -194,6 +195,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="firmware module directory, repeatable (default: runtime/ generated/)")
     p.add_argument("--nvm", type=Path, metavar="DIR", help="the module's file system (default: a temporary one)")
     p.add_argument("--trace", action="store_true", help="print trace lines (SER2) as they come")
+    p.add_argument("--deployed", type=int, choices=(0, 1, 2), metavar="MODE",
+                   help="power on like a module the firmware was deployed to, with #STARTMODESCR=MODE "
+                        "(build.py deploy uses 0); without it the firmware runs at once")
+    p.add_argument("--device-boot-text", metavar="TEXT", default="",
+                   help="what the device sends (CR added) at every power-on of the module, e.g. ATZ")
+    p.add_argument("--device-dtr", choices=("on", "off"), default="on",
+                   help="the device's DTR at power-up (default on; #STARTMODESCR=0 runs only with off)")
     return p
 
 
@@ -212,7 +220,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"simulate: firmware entry script not found: {entry}", file=sys.stderr)
         return EXIT_ENV if args.entry is None else EXIT_USAGE
     clock = VirtualClock() if args.virtual else RealClock()
-    sim = Simulator(entry, [*dirs, TELIT_DIR], python=python, clock=clock, serial=args.serial, nvm_dir=args.nvm)
+    device = {"dtr_asserted": args.device_dtr == "on",
+              "device_boot_text": args.device_boot_text.encode("latin-1") + b"\r" if args.device_boot_text else b""}
+    if args.deployed is not None:  # the module's own start-up: the AT parser and #STARTMODESCR decide
+        store = nvm.deployed([entry.parent, *dirs], entry.name, (args.deployed, 10))
+        sim = Simulator(scripts=store, python=python, clock=clock, serial=args.serial, nvm_dir=args.nvm, **device)
+    else:
+        sim = Simulator(entry, [*dirs, TELIT_DIR], python=python, clock=clock, serial=args.serial,
+                        nvm_dir=args.nvm, **device)
     try:
         sim.start()
     except OSError as exc:

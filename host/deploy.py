@@ -1,14 +1,21 @@
 """Deploy: put the firmware (runtime/ + generated/) on a Telit module over its serial port.
 
 Order keeps an interrupted deploy recoverable: the entry script is deleted first (a module with no
-entry script runs nothing and answers AT at power-up), every other file is written and read back, the
-entry script goes last, and only then are #ESCRIPT and #STARTMODESCR set. Exit codes: 0 ok, 1 the module
-refused something (no space, ERROR, read-back mismatch), 2 usage, 3 no answer / port not available.
+entry script runs nothing and answers AT at power-up), then the stale compiled copies (`.pyo`) of the
+modules being replaced (the module would run them instead of the new sources), every other file is
+written and read back, the entry script goes last, and only then are #ESCRIPT and #STARTMODESCR set.
+The free-space check counts the `.pyo` the module compiles at the first start (compiled_size).
+
+Uploads use RTS/CTS by default; with --no-rtscts they are paced (PACE_CHUNK bytes, then PACE_S), as
+public uploaders do where no flow-control lines are wired (host/modem/scripts.py cites them). Exit codes:
+0 ok, 1 the module refused something (no space, ERROR, read-back mismatch), 2 usage, 3 no answer / port
+not available.
 """
 
 from __future__ import annotations
 
 import argparse
+import marshal
 import re
 import sys
 import time
@@ -21,8 +28,14 @@ import serial
 ROOT = Path(__file__).resolve().parents[1]
 ENTRY = "main.py"
 MAX_NAME = 16            # module file names, including `.pyo`
-CHUNK = 1024             # bytes per write while uploading (the module wants flow control, not floods)
-START_MODE = "AT#STARTMODESCR=1,10"  # run unless AT arrives within 10 s: an attached device's DTR cannot stop it
+CHUNK = 1024             # bytes per write with RTS/CTS (the port waits while the module holds CTS low)
+PACE_CHUNK = 4000        # without RTS/CTS: bytes per write (modemg's TELIT_WRITE_BUF_SIZE) ...
+PACE_S = 1.5             # ... then a pause (modemg: 1 s after the first 4000 bytes, 2 s after later ones)
+PYO_HEADER = 8           # magic + time stamp in front of a compiled module
+START_MODES = {  # --start-mode -> the command; README "Deploying to a module" says why 0 is the default
+    0: "AT#STARTMODESCR=0",      # run at power-up unless DTR is asserted (a PC with the port open stops it)
+    1: "AT#STARTMODESCR=1,10",   # run unless an AT command arrives within 10 s of power-up
+}
 
 
 class DeployError(Exception):
@@ -38,16 +51,40 @@ class Plan:
     files: dict[str, bytes]          # name on the module -> content (CRLF line endings)
     existing: dict[str, int]         # what #LSCRIPT listed
     free: int                        # free bytes #LSCRIPT reported
-    stale: tuple[str, ...]           # compiled copies of replaced modules to delete
+    stale: tuple[str, ...]           # compiled copies of replaced modules to delete (before any upload)
+    compiled: dict[str, int]         # name.py -> estimated size of the name.pyo the module will write
 
     @property
     def total(self) -> int:
         return sum(len(b) for b in self.files.values())
 
     @property
+    def total_compiled(self) -> int:
+        return sum(self.compiled.values())
+
+    @property
+    def freed(self) -> int:
+        """Bytes the deploy frees: the files it replaces and the stale compiled copies it deletes."""
+        return sum(self.existing.get(n, 0) for n in self.files) + sum(self.existing[s] for s in self.stale)
+
+    @property
     def needed(self) -> int:
-        """Bytes the upload takes beyond what replaced files already occupy."""
-        return sum(max(0, len(b) - self.existing.get(n, 0)) for n, b in self.files.items())
+        """Bytes the firmware takes on the module after its first start (sources and compiled copies)
+        beyond what the files it replaces and the copies it deletes occupy now."""
+        return self.total + self.total_compiled - self.freed
+
+
+def compiled_size(name: str, source: bytes) -> int:
+    """The size of the `.pyo` the module writes when it first imports `name`, estimated from above: the
+    larger of the source size and the length of this interpreter's compiled code object (marshal), an
+    eighth more for what that cannot tell (1.5.2 marshals every name in full where 2.7 and 3 share
+    repeated strings), plus the header. CPython 3 code objects of these modules are 0.8 to 1.6 times the
+    size of Python 2.7's, and the source is larger where they are smaller (bench/RESULTS.md, footprint);
+    tests/host/test_deploy.py checks the estimate against every firmware interpreter found, 1.5.2 when
+    FIRMWARE_PYTHONS names one."""
+    code = compile(source.replace(b"\r\n", b"\n"), name, "exec", dont_inherit=True)
+    size = max(len(source), len(marshal.dumps(code)))
+    return size + size // 8 + PYO_HEADER
 
 
 def firmware_files(root: Path = ROOT) -> dict[str, bytes]:
@@ -93,19 +130,26 @@ class Module:
         if final != "OK":
             raise DeployError(f"{what}: the module answered {final or 'nothing'} to {line}")
 
-    def write_script(self, name: str, data: bytes, progress: Callable[[int], None]) -> None:
+    def write_script(self, name: str, data: bytes, progress: Callable[[int], None], paced: bool = False) -> None:
+        """#WSCRIPT: with RTS/CTS (paced=False) the port itself waits while the module holds CTS low;
+        without, PACE_CHUNK bytes at a time and PACE_S between them, so the module's buffer never fills."""
         self.port.reset_input_buffer()
         self.port.write(f'AT#WSCRIPT="{name}",{len(data)}\r'.encode())
         got = self._read_until(lambda b: b">>>" in b or _has_final(b), self.timeout_s)
         if b">>>" not in got:
             raise DeployError(f"writing {name}: no '>>>' prompt (the module answered {got.decode('latin-1').strip() or 'nothing'})")
-        for i in range(0, len(data), CHUNK):
-            self.port.write(data[i : i + CHUNK])
+        step = PACE_CHUNK if paced else CHUNK
+        for i in range(0, len(data), step):
+            if paced and i:
+                time.sleep(PACE_S)
+            self.port.write(data[i : i + step])
             self.port.flush()
-            progress(min(CHUNK, len(data) - i))
+            progress(min(step, len(data) - i))
         got = self._read_until(_has_final, self.timeout_s + len(data) / 1000)
         if not got.rstrip().endswith(b"OK"):
-            raise DeployError(f"writing {name}: the module answered {got.decode('latin-1').strip() or 'nothing'} after the data")
+            answer = got.decode("latin-1").strip() or "nothing"
+            raise DeployError(f"writing {name}: the module answered {answer} after the data (bytes lost? use "
+                              f"RTS/CTS, the default, or --no-rtscts, which paces the upload)")
 
     def read_script(self, name: str) -> bytes | None:
         self.port.reset_input_buffer()
@@ -149,11 +193,12 @@ def plan(module: Module, files: dict[str, bytes]) -> Plan:
             raise DeployError(f"{name}: the module's file names hold {MAX_NAME} characters including '.pyo'; rename the module")
     existing, free = module.list_scripts()
     stale = tuple(sorted(n + "o" for n in files if n + "o" in existing))
-    p = Plan(files, existing, free, stale)
-    room = free + sum(existing[s] for s in stale)
-    if p.needed > room:
-        raise DeployError(f"not enough space: the firmware needs {p.needed} more bytes, the module has {room} free; "
-                          f"delete unused scripts with AT#DSCRIPT")
+    compiled = {n: compiled_size(n, b) for n, b in files.items() if n.endswith(".py")}
+    p = Plan(files, existing, free, stale, compiled)
+    if p.needed > free:
+        raise DeployError(f"not enough space: the firmware needs {p.needed} more bytes ({p.total} of sources and "
+                          f"about {p.total_compiled} compiled by the module at the first start, less "
+                          f"{p.freed} freed), the module has {free} free; delete unused scripts with AT#DSCRIPT")
     return p
 
 
@@ -164,9 +209,10 @@ def connect(module: Module, port_name: str) -> None:
             module.command("ATE0", 1.0)
             return
     raise DeployError(
-        f"no answer to AT on {port_name}. Check the cable and --baud. If a script is running it owns the port: "
-        f"power-cycle the module and start deploy within its start-up window (10 s with #STARTMODESCR=1,10).",
-        code=3)
+        f"no answer to AT on {port_name}. Check the cable and --baud. If the firmware is running it owns the port: "
+        f"keep this port connected (deploy holds DTR on, which keeps the script of a module in start mode 0 from "
+        f"starting), power-cycle the module and deploy again; a module deployed with --start-mode 1: deploy "
+        f"within 10 s of power-up.", code=3)
 
 
 class Progress:
@@ -190,16 +236,19 @@ class Progress:
         self.add(0)
 
 
-def upload(module: Module, p: Plan, say: Callable[[str], None]) -> None:
+def upload(module: Module, p: Plan, say: Callable[[str], None], paced: bool = False) -> None:
     order = [n for n in p.files if n != ENTRY] + ([ENTRY] if ENTRY in p.files else [])
     if ENTRY in p.existing:
         # Until the new entry script is in place, a reset runs nothing and the port stays free.
         module.ok(f'AT#DSCRIPT="{ENTRY}"', "removing the old entry script")
+    for name in p.stale:
+        # Before any upload: a deploy cut later never leaves new sources beside old compiled modules.
+        module.ok(f'AT#DSCRIPT="{name}"', f"deleting the stale compiled {name}")
     bar = Progress(p.total, len(order))
     for name in order:
         data = p.files[name]
         for attempt in (1, 2):
-            module.write_script(name, data, bar.add)
+            module.write_script(name, data, bar.add, paced)
             if module.read_script(name) == data:
                 break
             if attempt == 2:
@@ -207,38 +256,39 @@ def upload(module: Module, p: Plan, say: Callable[[str], None]) -> None:
             say(f"\n{name} read back different; writing it again")
         bar.file_done()
     sys.stderr.write("\n")
-    for name in p.stale:
-        module.ok(f'AT#DSCRIPT="{name}"', f"deleting the stale compiled {name}")
 
 
-def describe(p: Plan, port_name: str) -> list[str]:
+def describe(p: Plan, port_name: str, start_mode: str) -> list[str]:
     lines = [f"module on {port_name}: {len(p.existing)} file(s), {p.free} bytes free"]
+    lines += [f"  delete   {name}" for name in p.stale]
     for name, data in p.files.items():
         action = "replace" if name in p.existing else "write"
-        lines.append(f"  {action:8} {name:16} {len(data):7} bytes")
-    lines += [f"  delete   {name}" for name in p.stale]
-    lines.append(f"  total    {p.total} bytes in {len(p.files)} files ({p.needed} more bytes on the module)")
-    lines.append(f'  then     AT#ESCRIPT="{ENTRY}", {START_MODE}')
+        compiled = f" (+~{p.compiled[name]} compiled)" if name in p.compiled else ""
+        lines.append(f"  {action:8} {name:16} {len(data):7} bytes{compiled}")
+    lines.append(f"  total    {p.total} bytes in {len(p.files)} files, ~{p.total_compiled} compiled at the first "
+                 f"start ({p.needed} more bytes on the module)")
+    lines.append(f'  then     AT#ESCRIPT="{ENTRY}", {start_mode}')
     return lines
 
 
 def deploy(port: serial.SerialBase, port_name: str, *, dry_run: bool, run: bool,
-           files: dict[str, bytes] | None = None, say: Callable[[str], None] = print) -> None:
+           files: dict[str, bytes] | None = None, say: Callable[[str], None] = print,
+           paced: bool = False, start_mode: int = 0) -> None:
     module = Module(port)
     connect(module, port_name)
     p = plan(module, files if files is not None else firmware_files())
-    for line in describe(p, port_name):
+    for line in describe(p, port_name, START_MODES[start_mode]):
         say(line)
     if dry_run:
         say("dry run: nothing was written")
         return
     try:
-        upload(module, p, say)
+        upload(module, p, say, paced)
     except DeployError as exc:
         raise DeployError(f"{exc}. The deploy stopped part-way: the module runs no script now, so run deploy again "
                           f"(no power-cycle needed).", exc.code) from None
     module.ok(f'AT#ESCRIPT="{ENTRY}"', "selecting the entry script")
-    module.ok(START_MODE, "setting the start mode")
+    module.ok(START_MODES[start_mode], "setting the start mode")
     say(f"deployed {len(p.files)} files ({p.total} bytes); {ENTRY} starts at power-up")
     if run:
         module.ok("AT#EXECSCR", "starting the script")
@@ -251,17 +301,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baud", type=int, default=115200)
     ap.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
     ap.add_argument("--run", action="store_true", help="start the firmware when deployed (#EXECSCR)")
+    ap.add_argument("--rtscts", action=argparse.BooleanOptionalAction, default=True,
+                    help="hardware flow control (default); --no-rtscts paces the upload instead "
+                         f"({PACE_CHUNK} bytes, then {PACE_S:g} s) for cables without RTS/CTS")
+    ap.add_argument("--start-mode", type=int, choices=sorted(START_MODES), default=0,
+                    help="#STARTMODESCR: 0 (default) runs at power-up unless DTR is asserted, whatever the device "
+                         "sends; 1 runs unless an AT command arrives within 10 s")
     try:
         args = ap.parse_args(argv)
     except SystemExit as exc:
         return 0 if exc.code == 0 else 2
-    try:
-        port = serial.serial_for_url(args.port, baudrate=args.baud, timeout=0.05, rtscts=False)
+    try:  # DTR is asserted on open (pyserial's default): a module in start mode 0 stays in its AT parser
+        port = serial.serial_for_url(args.port, baudrate=args.baud, timeout=0.05, rtscts=args.rtscts)
     except (serial.SerialException, ValueError) as exc:
         print(f"deploy: cannot open {args.port}: {exc}", file=sys.stderr)
         return 3
     try:
-        deploy(port, args.port, dry_run=args.dry_run, run=args.run)
+        deploy(port, args.port, dry_run=args.dry_run, run=args.run, paced=not args.rtscts,
+               start_mode=args.start_mode)
     except DeployError as exc:
         print(f"deploy: {exc}", file=sys.stderr)
         return exc.code

@@ -2,6 +2,11 @@
 given directories importable besides its own standard library. Its stdin/stdout carry the link protocol
 (host/link.py), so firmware diagnostics go to SER2 (the trace port) or stderr, which is captured: an exit
 or crash is reported with its traceback. Owns start, kill (power cut, watchdog reboot) and exit reports.
+
+The process never runs from the source tree: the `*.py` files of every given directory (and of the entry's
+own) are copied into a private directory per process (stage_dirs), as the module holds its scripts in its
+own file system, so the compiled files an interpreter writes (1.5.2 cannot be told not to) land there. Its
+working directory, the module's file system, is used as it is.
 """
 
 from __future__ import annotations
@@ -9,7 +14,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +25,8 @@ from host.link import Request
 from host.link import parse_request
 
 STDERR_KEEP = 64 * 1024  # bytes of the firmware's stderr kept (the end, where a traceback is)
+TRACEBACK_HEADERS = ("Traceback (most recent call last):",  # CPython 2.x and 3.x
+                     "Traceback (innermost last):")  # CPython 1.5.2
 
 
 @dataclass(frozen=True)
@@ -31,8 +40,8 @@ class ExitReport:
 
     @property
     def traceback(self) -> str:
-        """The last Python traceback in stderr ('' when there is none)."""
-        start = self.stderr.rfind("Traceback (most recent call last):")
+        """The last Python traceback in stderr ('' when there is none), in the format of any interpreter."""
+        start = max(self.stderr.rfind(header) for header in TRACEBACK_HEADERS)
         return self.stderr[start:].rstrip() if start >= 0 else ""
 
     @property
@@ -66,14 +75,34 @@ def firmware_env(path_dirs: list[Path]) -> dict[str, str]:
     }
 
 
+def stage_dirs(dirs: list[Path], dest: Path, keep: tuple[Path, ...] = ()) -> list[Path]:
+    """Copies the `*.py` files of each directory into its own folder under `dest` (order kept) and returns
+    the folders to put on the path; a directory in `keep` (the module's file system) is used as it is."""
+    kept = {Path(k).resolve() for k in keep}
+    out: list[Path] = []
+    for i, d in enumerate(Path(x).resolve() for x in dirs):
+        if d in kept:
+            out.append(d)
+            continue
+        target = dest / f"{i:02d}" / d.name  # the folder keeps its name (bench/firmware/profrun.py reads it)
+        target.mkdir(parents=True, exist_ok=True)
+        for src in sorted(d.glob("*.py")):
+            shutil.copyfile(src, target / src.name)
+        out.append(target)
+    return out
+
+
 class FirmwareProcess:
-    """One run of the firmware. `-S` keeps site-packages (and so the PC packages) out of its path."""
+    """One run of the firmware. `-S` keeps site-packages (and so the PC packages) out of its path; the
+    modules run from copies (stage_dirs), never from the source tree."""
 
     def __init__(self, python: str, entry: Path, path_dirs: list[Path], cwd: Path) -> None:
         self.python = python
-        self.entry = Path(entry).resolve()
+        self.entry = Path(entry).resolve()  # the script as given (run from its copy)
         self.path_dirs = [Path(d) for d in path_dirs]
         self.cwd = Path(cwd)
+        self.staged: Path | None = None  # the private copy of the modules, removed when the process ends
+        self.run_entry = self.entry  # what the interpreter runs
         self.proc: subprocess.Popen[bytes] | None = None
         self._frames = FrameReader()
         self._stderr = bytearray()
@@ -83,13 +112,18 @@ class FirmwareProcess:
     def start(self) -> None:
         if not self.entry.is_file():
             raise FileNotFoundError(f"firmware entry script not found: {self.entry}")
+        self.staged = Path(tempfile.mkdtemp(prefix="fwcopy-"))
+        dirs = [d.resolve() for d in self.path_dirs]
+        order = [self.entry.parent, *[d for d in dirs if d != self.entry.parent]]
+        where = dict(zip(order, stage_dirs(order, self.staged, keep=(self.cwd,)), strict=True))
+        self.run_entry = where[self.entry.parent] / self.entry.name
         self.proc = subprocess.Popen(
-            [self.python, "-S", str(self.entry)],
+            [self.python, "-S", str(self.run_entry)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             cwd=self.cwd,
-            env=firmware_env(self.path_dirs),
+            env=firmware_env([where[d] for d in dirs]),
         )
         assert self.proc.stdout is not None
         assert self.proc.stderr is not None
@@ -185,6 +219,9 @@ class FirmwareProcess:
             if stream is not None:
                 with contextlib.suppress(OSError):
                     stream.close()
+        if self.staged is not None:
+            shutil.rmtree(self.staged, ignore_errors=True)
+            self.staged = None
         return ExitReport(returncode, self._stderr.decode("latin-1"), killed, now)
 
     def kill(self, now: float) -> ExitReport:

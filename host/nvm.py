@@ -8,6 +8,7 @@ Compiled-module caches (*.pyc, __pycache__) are the PC interpreter's, not the mo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from host.clock import Clock
@@ -15,6 +16,18 @@ from host.modem import PhysicalPort
 from host.modem import ScriptStore
 from host.serialside import RX_LIMIT
 from host.serialside import SerialSide
+
+
+def deployed(dirs: list[Path], entry: str, startmode: tuple[int, int]) -> ScriptStore:
+    """A module file system as `build.py deploy` leaves it: every `*.py` of `dirs` (CRLF line endings),
+    `entry` selected with #ESCRIPT, `startmode` as #STARTMODESCR."""
+    store = ScriptStore()
+    for d in dirs:
+        for path in sorted(Path(d).glob("*.py")):
+            store.files[path.name] = path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    store.startup_script = entry
+    store.startmode = startmode
+    return store
 
 
 def _module_files(directory: Path) -> dict[str, Path]:
@@ -44,11 +57,13 @@ class Startup:
     """While no script runs: the serial side talks to the module's AT parser (PhysicalPort), and the start
     mode (#STARTMODESCR) says when the selected script runs. due() names what the simulator must do next."""
 
-    def __init__(self, store: ScriptStore, clock: Clock, *, at_power_on: bool, dtr_asserted: bool) -> None:
+    def __init__(self, store: ScriptStore, clock: Clock, *, at_power_on: bool, dtr_asserted: bool,
+                 flow_control: Callable[[], bool] | None = None) -> None:
         self.clock = clock
         self.port = PhysicalPort(store, clock, on_exec=lambda: self._ask("exec"),
-                                 on_reboot=lambda: self._ask("reboot"))
+                                 on_reboot=lambda: self._ask("reboot"), flow_control=flow_control)
         self.autostart: float | None = None  # #STARTMODESCR=1: the script runs at this clock time
+        self.keeps_port = False  # #STARTMODESCR=2: the AT parser keeps the serial port while the script runs
         self._action: str | None = None
         name = store.startup_script
         if not at_power_on or not name or name not in store.files:
@@ -56,6 +71,10 @@ class Startup:
         mode, timeout_s = store.startmode
         if mode == 2 or (mode == 0 and not dtr_asserted):  # mode 0 runs only while DTR is low
             self._action = "exec"
+            # Mode 2: "AT command interface will be available on serial port ASC0 and connected to third AT
+            # parser instance" (telit-facts S4 p412): the device's bytes go to that parser, not to SER (our
+            # reading; the manual does not say what SER gets, so the harsher one).
+            self.keeps_port = mode == 2
         elif mode == 1:
             self.autostart = clock.now() + timeout_s
 

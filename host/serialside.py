@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import termios
 import tty
 
 import serial
@@ -65,6 +66,7 @@ class SerialSide:
         self.lines_out: dict[str, int] = {"DCD": 0, "CTS": 1, "DSR": 1, "RI": 0}  # driven by the firmware
         self.device_rts = 1  # what SER.getRTS()/getDTR() report: the attached device's lines (tests set them)
         self.device_dtr = 1
+        self.device_rtscts: bool | None = None  # the device side uses RTS/CTS; None: read it from the pty
         self.bytes_in = 0
         self.bytes_out = 0
         self.closed = False  # the port went away (socket:// peer closed, device unplugged)
@@ -128,6 +130,18 @@ class SerialSide:
     def _lost(self, exc: Exception) -> None:
         self.closed = True
         self.error = f"serial port {self.path}: {exc}"
+
+    def rtscts(self) -> bool:
+        """Whether the other end uses hardware flow control: `device_rtscts` when set, else the CRTSCTS flag
+        the other end set on the pty (pyserial's rtscts=True does); a URL port without the setting: no."""
+        if self.device_rtscts is not None:
+            return self.device_rtscts
+        if self._slave is None:
+            return False
+        try:
+            return bool(termios.tcgetattr(self._slave)[2] & termios.CRTSCTS)
+        except termios.error:
+            return False
 
     # --- for the SER built-in
     def take(self, limit: int = RX_LIMIT) -> bytes:

@@ -64,6 +64,7 @@ class Simulator:
         scripts: ScriptStore | None = None,
         nvm_dir: str | Path | None = None,
         dtr_asserted: bool = True,
+        device_boot_text: bytes = b"",
         quiet_s: float = QUIET_S,
     ) -> None:
         if firmware_entry is None and scripts is None:
@@ -74,6 +75,7 @@ class Simulator:
         self.path_dirs = [Path(p) for p in path_dirs]
         self.scripts = scripts
         self.dtr_asserted = dtr_asserted  # the attached device holds DTR (so #STARTMODESCR=0 never runs)
+        self.device_boot_text = device_boot_text  # what the device sends at every power-on of the module
         self.quiet_s = quiet_s
         self.serial_url = serial
         self._modem = modem if modem is not None else Modem(self.clock, Network())
@@ -216,8 +218,12 @@ class Simulator:
             assert self.entry is not None
             assert self.nvm_dir is not None
             self._start_firmware(self.entry, self.path_dirs)
-            return
-        self._at_parser(at_power_on=True)
+        else:
+            self._at_parser(at_power_on=True)
+        if self.device_boot_text and self.serial is not None:
+            # The device (re)initialises what it takes for a modem whenever the module powers up or resets (it
+            # sees the lines drop): harsher than a device that talks only at its own power-up (a guess).
+            self.serial.rx += self.device_boot_text
 
     def _power_off(self, keep_output: bool = False) -> None:
         if self.process is not None:
@@ -245,8 +251,9 @@ class Simulator:
 
     def _at_parser(self, at_power_on: bool) -> None:
         assert self.scripts is not None
+        assert self.serial is not None
         self.physical = nvm.Startup(self.scripts, self.clock, at_power_on=at_power_on,
-                                    dtr_asserted=self.dtr_asserted)
+                                    dtr_asserted=self.dtr_asserted, flow_control=self.serial.rtscts)
         self.state = "at"
 
     def _run_script(self) -> None:
@@ -254,7 +261,10 @@ class Simulator:
         assert self.scripts is not None
         assert self.nvm_dir is not None
         assert self.scripts.startup_script
-        self.physical = None
+        if self.process is not None:
+            return  # #EXECSCR to the parser that #STARTMODESCR=2 keeps on the port: the script already runs
+        if self.physical is not None and not self.physical.keeps_port:
+            self.physical = None
         nvm.export(self.scripts, self.nvm_dir)
         self._start_firmware(self.nvm_dir / self.scripts.startup_script, [self.nvm_dir, TELIT_DIR])
 

@@ -1,8 +1,13 @@
 """AT command driver over the module's MDM port: send, collect lines to a final result, route URCs.
 
-Timeouts are in tenths of a second, as MDM counts them. Unsolicited result codes (+CMTI, RING, +CRING,
-+CONN FROM, NO CARRIER outside a dial) seen at any time are queued in `urcs` for the main loop. Never
-raises on a modem that answers ERROR, garbage or nothing: the caller gets the result code ('' = none).
+Timeouts are in tenths of a second, as MDM counts them. MDM.receive returns whatever the modem has
+buffered, so a final result and the URCs after it (+CMTI, RING, +CONN FROM:, CONNECT and the first data
+bytes) can come in one chunk, and a line can be cut anywhere: text is split into lines only at LF, an
+incomplete line waits for the rest, and whatever follows a final result is routed, never dropped.
+Unsolicited lines are queued in `urcs` for the main loop. A CONNECT starts the data stream: everything
+after it is kept in `data` for the data pump, and no command is sent until the pump took it (the modem
+is in data mode: a command line would go to the peer). Never raises on a modem that answers ERROR,
+garbage or nothing: the caller gets the result code ('' = none).
 """
 
 import compat
@@ -11,6 +16,7 @@ FINALS = ('OK', 'ERROR', 'NO CARRIER', 'BUSY', 'NO ANSWER', 'NO DIALTONE')
 ERROR_PREFIXES = ('+CME ERROR', '+CMS ERROR')
 URC_PREFIXES = ('+CMTI:', 'RING', '+CRING:', '+CONN FROM:', 'NO CARRIER')
 MAX_LINE = 512  # a line longer than this is garbage: dropped
+PROMPT = '> '  # the +CMGS text prompt after its CR LF (62, 32)
 
 
 class Driver:
@@ -18,8 +24,9 @@ class Driver:
         self.mdm = mdm
         self.mod = mod
         self.urcs = []      # unsolicited lines, oldest first
-        self.rest = ''      # received text not yet split into lines
+        self.rest = ''      # received text not yet split into lines (at most one incomplete line)
         self.data = ''      # bytes that followed CONNECT: the start of the data stream
+        self.online = 0     # a CONNECT was seen and the data pump has not taken the stream yet
         self.timeouts = 0   # commands that got no final result in time
         self.errors = 0     # commands answered with an error
         self.on_wait = None # called on every pass of a wait (reads the serial port while dialling)
@@ -35,7 +42,7 @@ class Driver:
             self.on_wait()
         return self.mdm.receive(1)
 
-    def _route(self, line):
+    def route_line(self, line):
         """Queues an unsolicited line; returns 1 if it was one."""
         for p in URC_PREFIXES:
             if compat.startswith(line, p):
@@ -43,32 +50,45 @@ class Driver:
                 return 1
         return 0
 
+    def feed(self, text):
+        """Modem output read by someone else (the data pump's tail after a call): lines are routed."""
+        self._take(text)
+        self._route_all()
+
+    def _take(self, chunk):
+        """Received modem output: data-stream bytes once a CONNECT was seen, else text to split in lines."""
+        if self.online:
+            self.data = self.data + chunk
+        else:
+            self.rest = self.rest + chunk
+
     def poll(self, tenths):
         """Waits up to `tenths` for modem output and routes the URCs in it; returns 1 if anything came."""
         self._kick()
         chunk = self.mdm.receive(tenths)
         if len(chunk) == 0:
             return 0
-        self.rest = self.rest + chunk
+        self._take(chunk)
         self._route_all()
         return 1
 
     def _route_all(self):
-        """Routes complete lines; a CONNECT (an accepted call) starts the data stream: keep what follows."""
-        while 1:
+        """Routes complete lines; a CONNECT (a call the modem accepted by itself) starts the data stream."""
+        while not self.online:
             got = self._one_line()
             if got is None:
                 return
             if compat.startswith(got, 'CONNECT'):
                 self._start_data(got, 1)
                 return
-            self._route(got)
+            self.route_line(got)
 
     def _start_data(self, line, announce):
         """A CONNECT line: the data stream starts right after it, so what follows is kept as data.
         `announce` queues it for the main loop (a call accepted while no dial was waiting for it)."""
         if announce:
             self.urcs.append(line)
+        self.online = 1
         self.data = self.data + self.rest
         self.rest = ''
 
@@ -88,21 +108,29 @@ class Driver:
                 return line
 
     def drain(self):
-        """Routes whatever the modem has already sent, so the next answer starts clean."""
+        """Routes whatever the modem has already sent, so the next answer starts clean. An incomplete
+        line is kept: the rest of it comes before any answer."""
         chunk = self.mdm.read()
         while len(chunk) > 0:
-            self.rest = self.rest + chunk
+            self._take(chunk)
             chunk = self.mdm.read()
         self._route_all()
-        self.rest = ''
+
+    def send(self, cmd):
+        """Sends a command line unless the modem is in data mode; returns 1 if it was sent."""
+        self.drain()
+        if self.online:
+            return 0
+        self.mdm.send(cmd + '\r', 50)
+        return 1
 
     def command(self, cmd, tenths, dial=0, prompt=0):
         """Sends `cmd`; returns (result, lines). result is the final code ('OK', 'ERROR', '+CMS ERROR: 305',
-        'CONNECT', 'NO CARRIER', '>' for a prompt) or '' when none came within `tenths`.
-        With dial=1, NO CARRIER is the answer to this command, not a URC, and after CONNECT the rest of the
-        chunk is kept in `data` (the start of the data stream)."""
-        self.drain()
-        self.mdm.send(cmd + '\r', 50)
+        'CONNECT', 'NO CARRIER', '>' for a prompt) or '' when none came within `tenths` (or the modem
+        is in data mode, so nothing was sent). With dial=1, NO CARRIER is the answer to this command,
+        not a URC, and after CONNECT the rest of the chunk is kept in `data` (the start of the stream)."""
+        if not self.send(cmd):
+            return ('', [])
         return self.finish(tenths, dial, prompt)
 
     def finish(self, tenths, dial=0, prompt=0):
@@ -110,25 +138,28 @@ class Driver:
         lines = []
         left = tenths
         while left > 0:
+            result = self._collect(lines, dial, prompt)
+            if result:
+                if result != 'CONNECT':
+                    self._route_all()  # URCs (or a CONNECT) that came in the same chunk
+                return (result, lines)
             chunk = self._wait_step()
             if len(chunk) == 0:
                 left = left - 1
                 continue
             self.rest = self.rest + chunk
-            if prompt and compat.endswith(self.rest, '> '):
-                self.rest = ''
-                return ('>', lines)
-            result = self._collect(lines, dial)
-            if result:
-                return (result, lines)
         self.timeouts = self.timeouts + 1
         return ('', lines)
 
-    def _collect(self, lines, dial):
+    def _collect(self, lines, dial, prompt):
         """Sorts complete lines into answer lines, URCs and a final result ('' if none yet)."""
         while 1:
             line = self._one_line()
             if line is None:
+                if prompt and compat.startswith(self.rest, PROMPT):
+                    # The prompt is the one line that ends without LF (its CR LF came first).
+                    self.rest = self.rest[len(PROMPT):]
+                    return '>'
                 return ''
             if compat.startswith(line, 'CONNECT'):
                 self._start_data(line, not dial)
@@ -136,7 +167,7 @@ class Driver:
             result = self._final(line, dial)
             if result:
                 return result
-            if not self._route(line):
+            if not self.route_line(line):
                 lines.append(line)
 
     def _final(self, line, dial):
@@ -153,31 +184,25 @@ class Driver:
                 return line
         return ''
 
-    def raw(self, cmd, tenths):
-        """Sends `cmd` and returns its whole answer as text up to and including the final OK or error
-        line, or None when none came in time. For answers whose lines cannot be trusted (SMS bodies)."""
-        self.drain()
-        self.mdm.send(cmd + '\r', 50)
-        text = ''
-        left = tenths
-        while left > 0:
-            chunk = self._wait_step()
-            if len(chunk) == 0:
-                left = left - 1
-                continue
-            text = text + chunk
-            if compat.endswith(text, '\r\nOK\r\n') or compat.endswith(text, 'ERROR\r\n'):
-                return text
-            if compat.find(text, '+CMS ERROR:') >= 0 and compat.endswith(text, '\r\n'):
-                return text
-        self.timeouts = self.timeouts + 1
-        return None
+    def read_more(self):
+        """One wait step for readers that parse the answer themselves (the SMS listing): returns the
+        chunk received ('' for none), appended to `rest`."""
+        chunk = self._wait_step()
+        if len(chunk) > 0:
+            self.rest = self.rest + chunk
+        return chunk
+
+    def line_final(self, line):
+        """The final result code `line` is, or '' (for readers that parse the answer themselves)."""
+        return self._final(line, 0)
 
     def ok(self, cmd, tenths=20, retries=2):
         """Sends `cmd` until it answers OK, at most 1 + retries times; returns 1 on OK, else 0."""
         while retries >= 0:
             if self.command(cmd, tenths)[0] == 'OK':
                 return 1
+            if self.online:
+                return 0
             retries = retries - 1
         return 0
 
@@ -189,13 +214,16 @@ class Driver:
                 for line in reply[1]:
                     if compat.startswith(line, prefix):
                         return compat.strip(line[len(prefix):])
+            if self.online:
+                return None
             retries = retries - 1
         return None
 
     def take_data(self):
-        """The data-stream bytes that came with CONNECT, once."""
+        """The data-stream bytes that came with and after CONNECT, once: the data pump owns MDM now."""
         d = self.data
         self.data = ''
+        self.online = 0
         return d
 
     def next_urc(self):

@@ -22,6 +22,9 @@ if _HAVE_METHODS:
     def find(s, sub, start=0):
         return s.find(sub, start)
 
+    def rfind(s, sub):
+        return s.rfind(sub)
+
     def strip(s):
         return s.strip()
 
@@ -47,6 +50,9 @@ else:
 
     def find(s, sub, start=0):
         return string.find(s, sub, start)
+
+    def rfind(s, sub):
+        return string.rfind(s, sub)
 
     def strip(s):
         return string.strip(s)

@@ -4,7 +4,7 @@ For an event, the state's transitions are tried in spec order: prepare, then con
 unless (all false); the first that passes runs before -> on_exit -> state change -> on_enter -> after
 (internal transitions, dest -1, skip exit/enter). Events raised by callbacks are queued and run after the
 current one, as Machine(queued=True) does. State timeouts count whole seconds of the injected clock
-(MOD.secCounter on the module). Python 1.5 subset: no True/False, no string methods, no nested scopes.
+(fwclock.now on the module: MOD.secCounter without its jumps). Python 1.5 subset: no True/False, no string methods, no nested scopes.
 """
 
 INTERNAL = -1  # dest of an internal transition in the generated tables
@@ -27,7 +27,7 @@ class Machine:
     def __init__(self, tables, ctx, clock, values):
         self.t = tables
         self.ctx = ctx        # whatever the callbacks share (the firmware's context object)
-        self.clock = clock    # function returning whole seconds (MOD.secCounter)
+        self.clock = clock    # function returning whole seconds (fwclock.now)
         self.values = values  # settings by name, for timeouts given as a setting (0 = no timeout)
         self.state = tables.INITIAL
         self.trace = None     # None, or a function trace(m, kind, value): costs one test per event when off

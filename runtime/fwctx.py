@@ -1,5 +1,5 @@
 """The firmware context shared by every callback (m.ctx): the AT driver, the settings and their store,
-the three machines, the serial buffer with its drop counter, and the trace port (SER2).
+the machines, the serial buffer with its drop counter, and the trace port (SER2).
 
 Serial bytes waiting for a connection are bounded: CTS towards the device drops when the buffer nears
 full and rises when it drains; what still does not fit is counted in `dropped` and reported by `config`.
@@ -7,7 +7,6 @@ full and rises when it drains; what still does not fit is counted in `dropped` a
 
 import SER
 import SER2
-import sys
 
 import smsguard
 
@@ -22,11 +21,11 @@ class Ctx:
         self.store = store
         self.table = table        # generated command table (fsm_commands)
         self.values = values      # settings by name, plus backoff_s for the session machine
-        self.gw = None            # the three machines, set by main
+        self.gw = None            # the machines, set by main
         self.sess = None
         self.sms = None
         self.watch = None
-        self.local_ip = ''        # from +IP: when the GPRS context came up
+        self.local_ip = ''        # from +IP: when the GPRS context came up; '' while it is down
         self.peer = ''            # address of the last +CONN FROM:
         self.listening = 0        # local port of the #SKTL listener, 0 when none
         self.pending = ''         # serial bytes waiting for the connection
@@ -34,7 +33,10 @@ class Ctx:
         self.dropped = 0          # serial bytes dropped: buffer full, dial given up, no connection
         self.attempts = 0         # boot attempts in a row
         self.since_s = 0          # when registration started
-        self.dial_attempts = 0
+        self.dial_attempts = 0    # dials in a row that failed or are under way
+        self.dial_for = 0         # pending bytes when the last dial started: what a give-up drops
+        self.sms_waiting = 0      # a +CMTI came: a round of SMS reading is due
+        self.sms_round_s = -9     # when the last +CMTI round started (MOD.secCounter)
         self.changed = 0          # an SMS changed the settings; the mode restarts after the replies
         self.msg = None           # the SMS being handled: (index, sender, text)
         self.parsed = None        # its parse result (status, command or error, changes)
@@ -49,6 +51,10 @@ class Ctx:
         d = SER.read()
         if len(d) == 0:
             return 0
+        self._add_pending(d)
+        return 1
+
+    def _add_pending(self, d):
         room = PENDING_MAX - len(self.pending)
         if len(d) > room:
             self.dropped = self.dropped + len(d) - room
@@ -57,7 +63,16 @@ class Ctx:
         if self.cts and len(self.pending) >= PENDING_HIGH:
             SER.setCTS(0)
             self.cts = 0
-        return 1
+
+    def keep_serial(self, d):
+        """Serial bytes the data pump read but could not send because the call had ended: kept for
+        the next connection in client modes, else counted as dropped."""
+        if len(d) == 0:
+            return
+        if self.values['mode'] == 'client':
+            self._add_pending(d)
+        else:
+            self.dropped = self.dropped + len(d)
 
     def serial_poll(self):
         """Client modes keep serial bytes for the connection (returns 1 if new ones came); otherwise
@@ -75,9 +90,15 @@ class Ctx:
             self.cts = 1
         return d
 
-    def drop_pending(self):
-        self.dropped = self.dropped + len(self.pending)
+    def drop_pending(self, n):
+        """The first `n` pending bytes are given up (counted as dropped); the rest stay."""
+        if n > len(self.pending):
+            n = len(self.pending)
+        self.dropped = self.dropped + n
+        rest = self.pending[n:]
         self.take_pending()
+        if len(rest) > 0:
+            self._add_pending(rest)
 
     def discard_serial(self):
         """No connection to send to (server idle, no mode): serial bytes are counted as dropped."""
@@ -87,16 +108,3 @@ class Ctx:
     def trace(self, text):
         if self.trace_on:
             SER2.send(text + '\r\n')
-
-
-def log_exception(where):
-    """Writes the current exception and its traceback lines to the trace port."""
-    info = sys.exc_info()
-    lines = [where + ': ' + str(info[0]) + ' ' + str(info[1])]
-    tb = info[2]
-    while tb is not None:
-        code = tb.tb_frame.f_code
-        lines.append('  ' + code.co_filename + ':' + str(tb.tb_lineno) + ' ' + code.co_name)
-        tb = tb.tb_next
-    for line in lines:
-        SER2.send(line + '\r\n')

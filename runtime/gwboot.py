@@ -1,7 +1,7 @@
 """Gateway callbacks for boot, registration and the GPRS context (gateway machine).
 
 Each step runs its AT commands (timeouts in tenths, the watchdog kicked by the driver) and raises `ok`
-or `failed` on the gateway machine. Counters live on m.ctx; times are m.clock() seconds (MOD.secCounter).
+or `failed` on the gateway machine. Counters live on m.ctx; times are m.clock() seconds (fwclock).
 """
 
 import MOD
@@ -15,6 +15,8 @@ REG_WAIT_S = 180        # registration budget before the modem is booted again (
 SIM_TRIES = 10          # AT+CPIN? polls, 1 s apart
 GPRS_TENTHS = 600       # #GPRS=1 can take tens of seconds
 SKTCT_TENTHS = 600      # the modem's connect timeout for #SKTD (100 ms units)
+SELINT_MARK = 'selint.rst'  # '1' while a restart for AT#SELINT=2 is under way
+ESCAPE_GUARD = 20       # S12 in 1/50 s: 0.4 s, the shortest; pump.GUARD_TENTHS pauses longer than this
 
 
 def _result(m, good):
@@ -61,11 +63,60 @@ def boot_modem(m, arg):
     ctx = m.ctx
     at = ctx.at
     apply_serial(m, arg)
-    good = at.ok('AT', 10, 4) and at.ok('ATE0') and at.ok('AT#SELINT=2') and _sim_ready(at)
-    # SMS in text mode from the SIM, new messages indicated with +CMTI.
+    # Whatever profile the module saved: no echo, verbose result codes (the first answer may still
+    # come in the old format: retried), numeric +CME errors, DCD that follows the call (the pump sees
+    # the end of a call on it), no automatic answer, and the escape guard the data pump is built for.
+    good = at.ok('ATE0V1', 10, 4) and at.ok('AT+CMEE=1') and at.ok('AT&C1') and at.ok('ATS0=0')
+    good = good and at.ok('ATS12=%d' % ESCAPE_GUARD) and _selint_2(ctx) and _sim_ready(at)
+    # SMS in text mode from the SIM, new messages indicated with +CMTI, lengths in +CMGL headers.
     good = good and at.ok('AT+CMGF=1') and at.ok('AT+CPMS="SM","SM","SM"') and at.ok('AT+CNMI=2,1,0,0,0')
+    good = good and at.ok('AT+CSDH=1')
     ctx.trace('gateway: modem boot ' + ('ok', 'failed')[not good])
     _result(m, good)
+
+
+def _selint_2(ctx):
+    """The SELINT 2 command set (every answer the firmware parses is in its format). Changing it takes a
+    restart of the module (as Janus' gateway does): set, store, reboot, once; a module that forgets it
+    again runs with it set for this session (the file SELINT_MARK says the one restart was made)."""
+    at = ctx.at
+    if at.query('AT#SELINT?', '#SELINT:') == '2':
+        if _read(SELINT_MARK) == '1':
+            _write(SELINT_MARK, '0')
+        return 1
+    if not at.ok('AT#SELINT=2'):
+        return 0
+    if _read(SELINT_MARK) == '1':
+        _write(SELINT_MARK, '0')
+        ctx.trace('gateway: SELINT 2 set again, without a restart')
+        return 1
+    at.ok('AT&W0')
+    at.ok('AT&P0')
+    _write(SELINT_MARK, '1')
+    ctx.trace('gateway: SELINT 2 set, restarting the module')
+    reboot()
+
+
+def _read(name):
+    """A one-line file of the module's file system ('' when there is none)."""
+    try:
+        f = open(name, 'r')
+    except IOError:
+        return ''
+    text = f.read()
+    f.close()
+    return text
+
+
+def _write(name, text):
+    if _read(name) == text:
+        return  # flash is written only on change
+    try:
+        f = open(name, 'w')
+        f.write(text)
+        f.close()
+    except IOError:
+        pass
 
 
 def reboot_module(m, arg):
@@ -94,6 +145,7 @@ def setup_gprs(m, arg):
     ctx = m.ctx
     at = ctx.at
     v = m.values
+    ctx.local_ip = ''
     at.command('AT#GPRS=0', GPRS_TENTHS)  # a context left from before would refuse the new settings
     good = at.ok('AT+CGDCONT=1,"IP","%s"' % v['apn']) and at.ok('AT#USERID="%s"' % v['gprs_user'])
     good = good and at.ok('AT#PASSW="%s"' % v['gprs_pass'])
@@ -107,6 +159,10 @@ def setup_gprs(m, arg):
                 ctx.local_ip = compat.strip(line[4:])
     ctx.trace('gateway: GPRS ' + ('up ' + ctx.local_ip, 'failed')[not good])
     _result(m, good)
+
+
+def forget_ip(m, arg):
+    m.ctx.local_ip = ''
 
 
 def context_status(at):

@@ -6,7 +6,6 @@ by the gateway's GPRS setup: the modem closes an idle socket and packetises, not
 
 import MDM
 import MOD
-import SER
 
 import compat
 import engine
@@ -42,8 +41,7 @@ def grow_backoff(m, arg):
     if b > BACKOFF_CAP_S:
         b = BACKOFF_CAP_S
     m.values['backoff_s'] = b
-    m.ctx.dial_attempts = m.ctx.dial_attempts + 1
-    m.ctx.trace('session: retry in %d s (attempt %d)' % (b, m.ctx.dial_attempts))
+    m.ctx.trace('session: retry in %d s (attempt %d failed)' % (b, m.ctx.dial_attempts))
 
 
 def has_dial_attempts_left(m, arg):
@@ -51,15 +49,19 @@ def has_dial_attempts_left(m, arg):
 
 
 def give_up_dial(m, arg):
+    """On demand, after the last failed attempt: the bytes the dials were for are dropped. Bytes that
+    came during the last attempt stay, and start a new dial."""
     ctx = m.ctx
-    ctx.trace('session: dial given up, %d serial bytes dropped' % len(ctx.pending))
-    ctx.drop_pending()
+    ctx.trace('session: dial given up, %d serial bytes dropped' % ctx.dial_for)
+    ctx.drop_pending(ctx.dial_for)
     reset_backoff(m, arg)
 
 
 def dial(m, arg):
     ctx = m.ctx
     v = m.values
+    ctx.dial_attempts = ctx.dial_attempts + 1
+    ctx.dial_for = len(ctx.pending)
     cmd = 'AT#SKTD=0,%d,"%s",0,0' % (v['server_port'], v['server_ip'])
     result = ctx.at.command(cmd, DIAL_TENTHS, 1)[0]
     ctx.trace('session: ' + cmd + ' -> ' + result)
@@ -109,18 +111,11 @@ def answer(m, arg):
         engine.dispatch(m, m.t.E_FAILED, None)
 
 
-def flush_pending(m, arg):
-    """On connect: the serial bytes collected meanwhile go out first, in order, then whatever the
-    peer already sent goes to the device."""
-    ctx = m.ctx
+def went_online(m, arg):
+    """On connect. The data pump then sends the serial bytes collected meanwhile first, in order, and
+    gives the device what the peer already sent."""
     reset_backoff(m, arg)
-    d = ctx.take_pending()
-    if len(d) > 0 and MDM.send(d, 50) < 0:
-        ctx.dropped = ctx.dropped + len(d)
-    d = ctx.at.take_data()
-    if len(d) > 0:
-        SER.send(d)
-    ctx.trace('session: online')
+    m.ctx.trace('session: online')
 
 
 def end_call(m, arg):
@@ -132,10 +127,10 @@ def end_call(m, arg):
 def hang_up(m, arg):
     ctx = m.ctx
     if MDM.getDCD():
-        # Escape with the guard times around +++ (S12 = 1 s), then hang up.
-        MOD.sleep(12)
+        # Escape with the guard times around +++ (S12 = 0.4 s, set at boot), then hang up.
+        MOD.sleep(6)
         MDM.send('+++', 10)
-        MOD.sleep(12)
+        MOD.sleep(6)
         ctx.at.command('ATH', 50)
     if ctx.listening:
         # The settings may already name another port: stop the listener that was started.

@@ -106,7 +106,9 @@ def config_items(ctx):
         elif c[0][1] == v['mode']:
             items.append(text)
     if v['mode'] == 'server':
-        items.append('ip ' + ctx.local_ip)
+        items.append('ip ' + (ctx.local_ip or 'offline'))
+    elif ctx.local_ip == '':
+        items.append('offline')
     items = items + rest
     items.append('dropped %d' % ctx.dropped)
     return items
@@ -121,21 +123,22 @@ def _reveals_secret(cmd, t):
 
 
 def split_reply(head, items, limit):
-    """`head` + items joined by ', ', in messages of at most `limit` characters, numbered 'k/n' when
-    more than one is needed."""
+    """`head` + items joined by ', ', in messages of at most `limit` septets (an extension character
+    such as '[' or '|' takes two), numbered 'k/n' when more than one is needed."""
     text = compat.join(items, ', ')
-    if len(head) + 1 + len(text) <= limit:
+    if smsio.gsm_len(head) + 1 + smsio.gsm_len(text) <= limit:
         return [head + ' ' + text]
-    room = limit - len(head) - 7  # ' 10/10 '
+    room = limit - smsio.gsm_len(head) - 7  # ' 10/10 '
     parts = []
     line = ''
     for item in items:
-        if len(line) > 0 and len(line) + 2 + len(item) > room:
+        item = smsio.gsm_cut(item, room)
+        if len(line) > 0 and smsio.gsm_len(line) + 2 + smsio.gsm_len(item) > room:
             parts.append(line)
             line = ''
         if len(line) > 0:
             line = line + ', '
-        line = line + item[:room]
+        line = line + item
     if len(line) > 0:
         parts.append(line)
     out = []

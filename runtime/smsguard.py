@@ -3,7 +3,7 @@ WINDOW_S seconds is ignored for LOCK_S seconds; its messages are then deleted un
 right password. The table holds at most MAX_SENDERS senders (bounded memory whatever arrives).
 
 An entry is [sender, first failure time, failures in the window, ignored until (-1 = not ignored)].
-Times are MOD.secCounter() seconds, compared as differences.
+Times are fwclock seconds (MOD.secCounter without its jumps), compared as differences.
 """
 
 LOCK_FAILS = 5      # wrong passwords ...

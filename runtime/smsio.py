@@ -1,5 +1,6 @@
 """SMS in text mode over the AT driver: list received messages, send with the `> ` prompt and Ctrl-Z,
-delete. Message bodies may hold anything (line breaks, 'OK'), so +CMGL answers are read raw.
+delete. Message bodies may hold anything (line breaks, 'OK'), so +CMGL answers are read raw, each body
+cut by the length +CSDH=1 puts in its header, and chunk boundaries may fall anywhere.
 """
 
 import MDM
@@ -8,7 +9,32 @@ import compat
 
 LIST_TENTHS = 100
 SEND_TENTHS = 600   # +CMGS can take several seconds
-MAX_SMS = 160
+MAX_SMS = 160       # septets in one SMS (GSM 03.38 7-bit alphabet)
+EXTENDED = '[]{}~\\^|'  # characters of the alphabet's extension table: two septets each (escape + code)
+
+
+def gsm_len(text):
+    """How many of the 160 septets `text` takes: extension characters count two."""
+    n = len(text)
+    for ch in text:
+        if compat.find(EXTENDED, ch) >= 0:
+            n = n + 1
+    return n
+
+
+def gsm_cut(text, limit):
+    """The longest start of `text` that takes at most `limit` septets."""
+    used = 0
+    i = 0
+    while i < len(text):
+        w = 1
+        if compat.find(EXTENDED, text[i]) >= 0:
+            w = 2
+        if used + w > limit:
+            break
+        used = used + w
+        i = i + 1
+    return text[:i]
 
 
 def _fields(header):
@@ -32,49 +58,119 @@ def _fields(header):
     return out
 
 
-def parse_list(text):
-    """Received messages of a raw +CMGL answer, as (index, sender, body), in SIM order."""
-    out = []
-    if compat.endswith(text, '\r\nOK\r\n'):
-        text = text[:-6]
-    marker = '+CMGL: '
-    at = compat.find(text, marker)
-    while at >= 0:
-        eol = compat.find(text, '\n', at)
-        if eol < 0:
-            break
-        header = text[at + len(marker):eol]
-        if len(header) > 0 and header[-1] == '\r':
-            header = header[:-1]
-        nxt = compat.find(text, '\r\n' + marker, eol)
-        if nxt < 0:
-            body = text[eol + 1:]
-        else:
-            body = text[eol + 1:nxt]
-        while len(body) > 0 and (body[-1] == '\n' or body[-1] == '\r'):
+WAIT = 0     # next_entry: the text ends before the next entry is complete
+MESSAGE = 1  # ... a +CMGL entry: (index, stat, sender, body)
+LINE = 2     # ... another complete line (a final result code or a URC)
+BAD = 3      # ... a header whose length does not fit what follows it
+
+
+def next_entry(text):
+    """The next piece of a +CMGL answer (+CSDH=1: each header ends with the body's length, so a body
+    may hold anything, even CR LF OK CR LF): (kind, value, characters used). Line ends before an entry
+    are skipped; a header without a length (a modem that ignored +CSDH=1) takes its body up to the
+    next line end."""
+    i = 0
+    n = len(text)
+    while i < n and (text[i] == '\r' or text[i] == '\n'):
+        i = i + 1
+    eol = compat.find(text, '\n', i)
+    if eol < 0:
+        return (WAIT, None, 0)
+    line = text[i:eol]
+    if len(line) > 0 and line[-1] == '\r':
+        line = line[:-1]
+    if not compat.startswith(line, '+CMGL: '):
+        return (LINE, line, eol + 1)
+    f = _fields(line[7:])
+    start = eol + 1
+    length = -1
+    if len(f) >= 7:
+        length = _count(f[-1])
+    if length < 0:
+        end = compat.find(text, '\n', start)
+        if end < 0:
+            return (WAIT, None, 0)
+        body = text[start:end]
+        if len(body) > 0 and body[-1] == '\r':
             body = body[:-1]
-        f = _fields(header)
-        if len(f) >= 3 and compat.startswith(f[1], 'REC'):
-            try:
-                out.append((int(f[0]), f[2], body))
-            except ValueError:
-                pass
-        if nxt < 0:
-            break
-        at = nxt + 2
-    return out
+        used = end + 1
+    else:
+        if n <= start + length:
+            return (WAIT, None, 0)
+        if text[start + length] != '\r' and text[start + length] != '\n':
+            return (BAD, line, start)  # the length does not end the body: not a listing to trust
+        body = text[start:start + length]
+        used = start + length
+    if len(f) < 3:
+        return (LINE, line, used)
+    return (MESSAGE, (_count(f[0]), f[1], f[2], body), used)
+
+
+def _count(text):
+    """A non-negative decimal number, or -1."""
+    if len(text) == 0 or len(text) > 6:
+        return -1
+    for ch in text:
+        if ch < '0' or ch > '9':
+            return -1
+    return int(text)
+
+
+def _received(entry, out):
+    index = entry[0]
+    if index >= 0 and compat.startswith(entry[1], 'REC'):
+        out.append((index, entry[2], entry[3]))
+
+
+def parse_list(text):
+    """Received messages of a whole +CMGL answer, as (index, sender, body), in SIM order."""
+    out = []
+    while 1:
+        got = next_entry(text)
+        if got[0] == WAIT:
+            return out
+        if got[0] == BAD:
+            return []
+        text = text[got[2]:]
+        if got[0] == MESSAGE:
+            _received(got[1], out)
 
 
 def list_received(at):
-    text = at.raw('AT+CMGL="ALL"', LIST_TENTHS)
-    if text is None:
+    """Lists the received messages with +CMGL="ALL" (raw: bodies may hold anything); what follows the
+    final OK in the same chunk (URCs) goes back to the driver. [] when the modem did not answer."""
+    if not at.send('AT+CMGL="ALL"'):
         return []
-    return parse_list(text)
+    out = []
+    bad = 0
+    left = LIST_TENTHS
+    while left > 0:
+        got = next_entry(at.rest)
+        if got[0] == WAIT:
+            if len(at.read_more()) == 0:
+                left = left - 1
+            continue
+        at.rest = at.rest[got[2]:]
+        if got[0] == MESSAGE:
+            _received(got[1], out)
+            continue
+        if got[0] == BAD:
+            bad = 1  # handle nothing from this listing (the messages stay for the next round)
+            continue
+        final = at.line_final(got[1])
+        if final:
+            at.feed('')  # route what came after the final result
+            if final == 'OK' and not bad:
+                return out
+            return []
+        at.route_line(got[1])  # a URC inside the answer
+    at.timeouts = at.timeouts + 1
+    return []
 
 
 def send(at, number, text):
-    """Sends one SMS (at most 160 characters); returns 1 when the module accepted it. Tried twice."""
-    text = text[:MAX_SMS]
+    """Sends one SMS (cut to 160 septets); returns 1 when the module accepted it. Tried twice."""
+    text = gsm_cut(text, MAX_SMS)
     tries = 2
     while tries > 0:
         tries = tries - 1

@@ -27,7 +27,13 @@ from host.modem.smsstore import STATS
 if TYPE_CHECKING:
     from host.modem.atport import AtPort
 
-MAX_TEXT = 160  # characters in one text-mode message
+MAX_TEXT = 160  # septets in one text-mode message (GSM 03.38 7-bit alphabet)
+EXTENDED = frozenset("[]{}~\\^|€")  # the alphabet's extension table: escape + code, two septets each
+
+
+def septets(text: str) -> int:
+    """How many of the 160 septets `text` takes on the air."""
+    return len(text) + sum(1 for ch in text if ch in EXTENDED)
 SMSC = "+447700900000"
 _CTRL_Z = 0x1A
 _ESC = 0x1B
@@ -185,7 +191,7 @@ class SmsPrompt:
     def _send(self, port: AtPort) -> None:
         modem = port.modem
         text = self.text.decode("latin-1")
-        if self.too_long or len(text) > MAX_TEXT:
+        if self.too_long or septets(text) > MAX_TEXT:
             port.end_prompt("+CMS ERROR: 305")
             return
         if not modem.network.is_registered():

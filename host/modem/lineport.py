@@ -28,7 +28,9 @@ _LEADING_JUNK = "".join(chr(c) for c in range(0x21)) + "\x7f"
 
 
 class LinePort:
-    MAX_LINE = 80  # command-line buffer: characters from "AT" up to, not including, the CR
+    # Command-line buffer: 80 characters (80000ST10025a p11). Whether the closing CR takes one of them is
+    # not said: it does here (the harsher reading), so a line holds 79 characters from "AT" before its CR.
+    MAX_LINE = 79
     _LINE_CAP = 4096  # characters kept of an over-long line (it answers ERROR anyway)
 
     def __init__(self, clock: Clock, table: Mapping[str, Handler], at_log: list[tuple[float, str]]) -> None:

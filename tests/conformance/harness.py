@@ -25,6 +25,7 @@ from fsm.paths import ARMED
 from fsm.paths import WAITED
 from fsm.paths import Path as FsmPath
 from fsm.paths import Step
+from host.firmware import stage_dirs
 from host.interpreters import Interpreter
 from tests.conformance.mutants import Mutant
 from tests.conformance.mutants import mutants
@@ -56,11 +57,14 @@ class Firmware:
 
     def __init__(self, python: Interpreter, gen_dir: Path) -> None:
         self.python = python
-        path = os.pathsep.join(str(p) for p in (gen_dir, ROOT / "runtime", RUNNER.parent))
-        env = {"PYTHONPATH": path, "PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1"}
+        self._copies = tempfile.TemporaryDirectory(prefix="confrun-")  # a 1.5.2 writes its .pyc files here
+        dirs = stage_dirs([RUNNER.parent, gen_dir, ROOT / "runtime"], Path(self._copies.name))
+        env = {"PYTHONPATH": os.pathsep.join(map(str, dirs[1:] + dirs[:1])), "PATH": os.environ.get("PATH", ""),
+               "PYTHONDONTWRITEBYTECODE": "1"}
         self._stderr = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen([python.path, str(RUNNER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=self._stderr, env=env, text=True, bufsize=1)
+        self.proc = subprocess.Popen([python.path, str(dirs[0] / RUNNER.name)], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=self._stderr, env=env, text=True, bufsize=1,
+                                     cwd=self._copies.name)
         self._write_error: BaseException | None = None
 
     def _write(self, data: str) -> None:
@@ -103,6 +107,7 @@ class Firmware:
         if self.proc.stdout is not None:
             self.proc.stdout.close()
         self._stderr.close()
+        self._copies.cleanup()
 
 
 @dataclass

@@ -70,3 +70,57 @@ def test_maintain_backs_off_exponentially_while_the_server_is_down(gw: Gateway, 
     gw.run(300)
     waits = [line.split("retry in ")[1].split(" s")[0] for line in gw.sim.trace.lines() if "retry in" in line]
     assert waits[:8] == ["1", "2", "4", "8", "16", "32", "60", "60"]
+
+
+@pytest.mark.req("GW-CLIENT-ONDEMAND", "GW-CLIENT")
+def test_on_demand_bytes_after_the_last_failed_dial_start_a_new_dial(gw: Gateway, server: Server) -> None:
+    """Issue 11 defect 5: every retry it announces happens, and bytes written after the last failed
+    attempt are not thrown away with the old ones: they start a new dial once the server is back."""
+    port = server.port
+    server.close()
+    assert gw.command(f"connect mode client 127.0.0.1 {port}").startswith("Confirmed")
+    gw.write_serial(b"first")
+    gw.until(lambda: gw.traced("dial given up"), "the dial to be given up")
+    announced = sum(1 for line in gw.sim.trace.lines() if "retry in" in line)
+    dials = [c for c in gw.at_commands() if c.startswith("AT#SKTD")]
+    assert len(dials) == announced + 1, "every announced retry happened"
+    back = Server(gw, port)
+    try:
+        gw.write_serial(b"second")
+        back.accept("a new dial for the bytes written after the give-up")
+        assert back.read(6, "the new bytes") == b"second"
+        assert gw.traced("session: dial given up, 5 serial bytes dropped")
+    finally:
+        back.close()
+
+
+@pytest.mark.req("GW-CLIENT-ONDEMAND", "GW-CLIENT")
+def test_on_demand_bytes_written_during_the_last_attempt_are_kept_for_a_new_dial(gw: Gateway, server: Server) -> None:
+    port = server.port
+    server.close()
+    assert gw.command(f"connect mode client 127.0.0.1 {port}").startswith("Confirmed")
+    gw.write_serial(b"first")
+    gw.until(lambda: sum(1 for c in gw.at_commands() if c.startswith("AT#SKTD")) == 5, "the last attempt")
+    gw.write_serial(b"second")
+    back = Server(gw, port)
+    try:
+        back.accept("a new dial for the bytes written during the last attempt")
+        assert back.read(6, "the bytes that came after the first ones") == b"second"
+        assert gw.command("connect config").endswith("dropped 5")
+    finally:
+        back.close()
+
+
+@pytest.mark.req("GW-CLIENT-MAINTAIN", "GW-BRIDGE")
+def test_only_the_servers_bytes_reach_the_device_when_a_maintained_call_ends(gw: Gateway, server: Server) -> None:
+    assert gw.command(f"connect mode client 127.0.0.1 {server.port} maintain").endswith("maintain")
+    server.accept("the maintained connection")
+    server.conn.sendall(b"srv-0;")
+    assert gw.read_serial(6, "the server's bytes") == b"srv-0;"
+    gw.sms("connect config", "+15550003")
+    gw.run(2)
+    server.conn.close()
+    gw.until(lambda: any(n == "+15550003" for n, _ in gw.outbox), "the SMS answered after the call")
+    server.accept("the re-dial")
+    gw.run(5)
+    assert gw.drain_serial() == b"srv-0;", "only the server's bytes reach the device"

@@ -58,3 +58,29 @@ def test_one_megabyte_each_way_is_byte_exact(gw: Gateway) -> None:
         assert gw.command("connect config").endswith("dropped 0")
     finally:
         server.close()
+
+
+@pytest.mark.req("GW-BRIDGE", "GW-CLIENT-MAINTAIN")
+def test_plus_plus_plus_after_silence_passes_and_the_call_stays_up(gw: Gateway) -> None:
+    """Issue 11 defect 4: `+++` between two silences is the modem's escape sequence (S12 guard time); the
+    gateway must pass it to the peer as data and keep the connection."""
+    server = Server(gw)
+    try:
+        gw.command(f"connect mode client 127.0.0.1 {server.port} maintain")
+        server.accept("the connection")
+        assert server.conn is not None
+        for n, pluses in enumerate((b"+++", b"+", b"++", b"+++", b"++++", b"+++")):
+            gw.run(1.5)
+            gw.write_serial(pluses)
+            gw.run(3)
+            assert server.read(len(pluses), f"burst {n}: the pluses at the peer") == pluses
+        gw.write_serial(b"a+++")
+        gw.run(3)
+        gw.write_serial(b"+++b")
+        assert server.read(8, "pluses with data around them") == b"a++++++b"
+        server.conn.sendall(b"still up")
+        assert gw.read_serial(8, "the peer's bytes: the call is still up") == b"still up"
+        assert not gw.traced("session: call ended")
+        assert gw.sim.modem.describe()["socket"] is not None
+    finally:
+        server.close()

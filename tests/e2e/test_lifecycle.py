@@ -74,3 +74,64 @@ def test_sms_sent_during_a_connection_is_answered_after_it_ends(gw: Gateway) -> 
         assert gw.sim.status()["speed"] == "19200 8N1"
     finally:
         server.close()
+
+
+@pytest.mark.req("NOTE-CONFIRM", "CMD-BAUD", "CMD-CHARFORMAT", "CMD-SOCKETTING", "CMD-GPRS")
+def test_commands_waiting_in_the_sim_at_boot_are_applied(firmware_python, tmp_path) -> None:
+    """Issue 11 defect 3: commands that waited in the SIM while the unit was off (the manual's way to get
+    commands accepted is to reboot it) were confirmed but not applied until some later command."""
+    from host.modem import Modem
+
+    def stored(modem: Modem) -> None:
+        for text in ("connect baud 57600", "connect charformat 7E1", "connect socketting 120 20 256",
+                     "connect gprs boot.apn"):
+            modem.deliver_sms("+447700900001", text)
+
+    g = Gateway(firmware_python, tmp_path / "nvm", prepare=stored, wait_boot=False)
+    try:
+        g.until(lambda: len(g.outbox) == 4 and g.sim.modem.sim_messages() == [], "the four replies")
+        assert [t for _, t in g.outbox] == ["Confirmed: baud 57600", "Confirmed: charformat 7E1",
+                                             "Confirmed: socketting 120 20 256", "Confirmed: gprs boot.apn ***"]
+
+        def applied() -> bool:
+            s = g.sim.modem.settings
+            return (g.sim.status()["speed"] == "57600 7E1" and s["skt_to"] == 120 and s["ds_to"] == 20
+                    and s["pkt_sz"] == 256 and s["cgdcont"].get(1, ("", ""))[1] == "boot.apn" and s["gprs_active"])
+
+        g.until(applied, "every confirmed setting in effect", timeout_s=30)
+    finally:
+        g.close()
+
+
+@pytest.mark.req("NOTE-CONFIRM", "CMD-BAUD")
+def test_a_confirmed_baud_is_applied_while_gprs_cannot_come_up(firmware_python, tmp_path) -> None:
+    from host.modem import Modem
+
+    def no_gprs(modem: Modem) -> None:
+        modem.network.gprs_ok = False
+
+    g = Gateway(firmware_python, tmp_path / "nvm", prepare=no_gprs, wait_boot=False)
+    try:
+        g.until(lambda: g.traced("gateway: GPRS failed"), "GPRS to fail")
+        g.sms("connect baud 300")
+        g.until(lambda: g.outbox, "the reply", timeout_s=60)
+        assert g.outbox[-1][1] == "Confirmed: baud 300"
+        g.run(5)
+        assert g.sim.status()["speed"] == "300 8N1"
+    finally:
+        g.close()
+
+
+@pytest.mark.req("CMD-CONFIG", "GW-SERVER")
+def test_config_says_offline_while_gprs_is_down(gw: Gateway) -> None:
+    """Issue 11 defect 6: config showed the last IP while GPRS was down."""
+    port = _listen_with(gw, "connect")
+    gw.sim.modem.network.gprs_ok = False  # registered again at once, but no GPRS context
+    gw.sim.modem.network.drop()
+    gw.sim.modem.network.restore()
+    gw.run(90)
+    reply = gw.command("connect config")
+    assert reply.startswith(f"Confirmed: config mode server any {port}, ip offline,"), reply
+    gw.sim.modem.network.gprs_ok = True
+    gw.until(lambda: listening_port(gw) == port, "listening again")
+    assert gw.command("connect config").startswith(f"Confirmed: config mode server any {port}, ip 127.0.0.1,")

@@ -128,3 +128,49 @@ def test_a_listen_that_fails_without_a_context_sets_gprs_up_again(gw: Gateway) -
     gw.command(f"connect mode server any {port}")
     gw.until(lambda: listening_port(gw) == port, "listening once GPRS was set up again")
     assert sum(1 for line in gw.sim.trace.lines() if line.startswith("gateway: GPRS up")) >= ups + 2
+
+
+@pytest.mark.req("GW-SMS-CONTROL")
+def test_a_module_that_fails_to_import_is_traced_and_the_module_rebooted(firmware_python: Interpreter, tmp_path: Path) -> None:
+    """Issue 12: main.py enables the watchdog first and imports the rest inside its catch-all, so a
+    half-written module (a cut upload, a full file system) reboots the module instead of ending the
+    script for good."""
+    import shutil
+
+    from host.clock import VirtualClock
+    from host.simulator import Simulator
+    from tests.e2e.gateway import FIRMWARE
+    from tests.e2e.gateway import ROOT
+
+    broken = tmp_path / "runtime"
+    shutil.copytree(ROOT / "runtime", broken, ignore=shutil.ignore_patterns("*.pyc", "__pycache__"))
+    text = (broken / "smsio.py").read_text()
+    (broken / "smsio.py").write_text(text[: len(text) // 2] + "\ndef cut_here(:\n")  # cut mid-file
+    sim = Simulator(broken / "main.py", [broken, *FIRMWARE[1:]], python=firmware_python.path,
+                    clock=VirtualClock(), nvm_dir=tmp_path / "nvm")
+    with sim:
+        sim.run_until(lambda: sim.reboots >= 2, 30, "two watchdog reboots")
+        assert sim.crash is None, "the script never ended by itself"
+        assert [reason for _, reason in sim.reboot_log] == ["watchdog", "watchdog"]
+        errors = [line for line in sim.trace.lines() if line.startswith("gateway: unexpected error, rebooting")]
+        assert len(errors) >= 2, sim.trace.tail(10)
+        assert "SyntaxError" in errors[0], errors[0]
+
+
+@pytest.mark.req("GW-SMS-CONTROL")
+def test_a_module_in_another_interface_style_is_switched_to_selint_2_and_restarted_once(firmware_python: Interpreter, tmp_path: Path) -> None:
+    """Issue 12: AT#SELINT=2 takes a restart of the module to be in force; the firmware sets it, stores
+    the profile and reboots once, then works."""
+
+    def selint_0(modem: Modem) -> None:
+        modem.state.selint = 0
+
+    gw = _gateway(firmware_python, tmp_path, selint_0)
+    try:
+        assert gw.traced("gateway: SELINT 2 set, restarting the module")
+        assert gw.sim.reboots == 1
+        assert [reason for _, reason in gw.sim.reboot_log] == ["watchdog"]
+        assert (tmp_path / "nvm" / "selint.rst").read_text() == "0"
+        assert gw.command("connect config").startswith("Confirmed: config mode none")
+    finally:
+        gw.close()

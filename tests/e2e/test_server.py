@@ -113,3 +113,65 @@ def test_dialin_is_answered_only_when_on_and_in_server_mode(gw: Gateway) -> None
     assert gw.sim.status()["speed"] == "9600 8N1", "the serial port keeps its configured speed"
     call.hangup()
     gw.until(lambda: listening_port(gw) == port, "listening again after the CSD call")
+
+
+@pytest.mark.req("GW-BRIDGE", "GW-SERVER", "NOTE-IDLE-ONLY")
+def test_only_the_peers_bytes_reach_the_device_when_an_sms_arrives_during_the_call(gw: Gateway) -> None:
+    """Issue 11 defect 1: NO CARRIER and the +CMTI held during the call reached the device."""
+    port = _listen(gw)
+    client = connect_to_gateway(gw, port)
+    gw.until(lambda: gw.traced("session: online"), "the call")
+    client.sendall(b"peer-0;")
+    assert gw.read_serial(7, "the peer's bytes") == b"peer-0;"
+    gw.sms("connect config", "+15550001")
+    gw.run(2)
+    client.close()
+    gw.until(lambda: any(n == "+15550001" for n, _ in gw.outbox), "the SMS answered after the call")
+    gw.until(lambda: listening_port(gw) == port, "listening again")
+    gw.run(5)
+    assert gw.drain_serial() == b"peer-0;", "only the peer's bytes reach the device"
+
+
+@pytest.mark.req("CMD-DIALIN", "GW-BRIDGE")
+def test_only_the_callers_bytes_reach_the_device_when_a_csd_call_ends(gw: Gateway) -> None:
+    port = _listen(gw)
+    assert gw.command("connect dialin on") == "Confirmed: dialin on"
+    gw.until(lambda: listening_port(gw) == port, "listening again")
+    call = gw.sim.modem.ring()
+    gw.until(lambda: gw.traced("session: online"), "the CSD call to be answered")
+    call.send(b"csd-1;")
+    assert gw.read_serial(6, "the caller's bytes") == b"csd-1;"
+    gw.sms("connect config", "+15550002")
+    gw.run(2)
+    call.hangup()
+    gw.until(lambda: any(n == "+15550002" for n, _ in gw.outbox), "the SMS answered after the call")
+    gw.until(lambda: listening_port(gw) == port, "listening again")
+    gw.run(5)
+    assert gw.drain_serial() == b"csd-1;", "only the caller's bytes reach the device"
+
+
+@pytest.mark.req("GW-SERVER", "GW-BRIDGE")
+def test_a_client_that_connects_and_closes_at_once_after_each_call_never_makes_the_server_deaf(gw: Gateway) -> None:
+    """Issue 11 defect 2: a second client connecting within milliseconds of the re-listen and closing at
+    once (a health check, a port scanner) left the gateway listening on nothing, forever."""
+    port = _listen(gw)
+    for n in range(20):
+        a = connect_to_gateway(gw, port)
+        gw.until(lambda: gw.sim.modem.describe()["socket"] is not None, f"round {n}: client A's call")
+        a.sendall(b"A%d;" % n)
+        gw.read_serial(len(b"A%d;" % n), f"round {n}: client A's bytes")
+        a.close()
+        gw.until(lambda: listening_port(gw) == port, f"round {n}: listening again after A")
+        b = connect_to_gateway(gw, port)  # the moment the port accepts again
+        gw.sim.run_for(0.001)
+        b.close()
+        gw.run(1.5)
+    gw.until(lambda: listening_port(gw) == port, "listening after the last round", timeout_s=60)
+    last = connect_to_gateway(gw, port)
+    gw.until(lambda: gw.sim.modem.describe()["socket"] is not None, "a call after all the rounds")
+    last.sendall(b"still here")
+    received = gw.read_serial(10, "the last caller's bytes")
+    last.close()
+    assert received == b"still here"
+    expected = b"".join(b"A%d;" % n for n in range(20)) + b"still here"
+    assert gw.drain_serial() == expected, "only callers' bytes reach the device, no NO CARRIER"

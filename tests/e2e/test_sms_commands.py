@@ -50,8 +50,14 @@ def test_gprs_sets_the_context_and_hides_the_password(gw: Gateway) -> None:
     assert 'AT#USERID="user"' in sent
     assert 'AT#PASSW="pass"' in sent
     assert sent.index('AT#PASSW="pass"') < sent.index("AT#GPRS=1")
-    assert gw.command("connect gprs " + "a" * 61).startswith("Error: apn must be 1-60 characters")
-    assert gw.command('connect gprs in"ternet') == "Error: apn must be 1-60 characters, no quotes"
+    assert gw.command("connect gprs " + "a" * 60).startswith("Error: apn must be 1-59 characters")
+    assert gw.command('connect gprs in"ternet') == "Error: apn must be 1-59 characters, no quotes"
+    longest = "a" * 59
+    ups = sum(1 for line in gw.sim.trace.lines() if "GPRS up" in line)
+    assert gw.command(f"connect gprs {longest}") == f"Confirmed: gprs {longest} ***"
+    gw.until(lambda: sum(1 for line in gw.sim.trace.lines() if "GPRS up" in line) > ups,
+             "GPRS up again with the longest APN")
+    assert gw.sim.modem.settings["cgdcont"].get(1) == ("IP", longest), "the modem's command line took it"
 
 
 @pytest.mark.req("CMD-SMSPASSWORD", "CMD-PASSWORD-DEFAULT", "NOTE-BAD-PASSWORD")

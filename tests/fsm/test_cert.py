@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 
 import build
+from fsm.cert import HASHED
+from fsm.cert_evidence import hashed_files
 from fsm.loader import load_specs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     """A copy of the specs, firmware and pyproject.toml, built (no drawings), outside git."""
     root = tmp_path / "proj"
-    for part in ("fsm/specs", "runtime", "host/telit"):
-        shutil.copytree(ROOT / part, root / part)
+    for part in ("fsm/specs", "runtime", "host/telit"):  # sources only, whatever an interpreter compiled there
+        shutil.copytree(ROOT / part, root / part, ignore=shutil.ignore_patterns("*.pyc", "*.pyo", "__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
     assert build.main(["--root", str(root), "build", "--no-draw"]) == 0
     capsys.readouterr()
@@ -269,3 +271,23 @@ def test_the_plugin_reports_failures_and_setup_errors(tmp_path: Path) -> None:
     tests = {t["nodeid"]: (t["outcome"], t["req"]) for t in json.loads(report.read_text())["tests"]}
     assert tests == {"tests/test_bad.py::test_fails": ("failed", ["A", "B"]),
                      "tests/test_bad.py::TestX::test_error": ("error", ["C"])}
+
+
+def test_the_pack_hashes_sources_only_whatever_an_interpreter_compiled(tmp_path: Path) -> None:
+    """A 1.5.2 firmware run cannot be told not to write .pyc files: stray compiled files are never hashed."""
+    stray = [ROOT / "runtime" / "zz_stray_test.pyc", ROOT / "runtime" / "zz_stray_test.pyo",
+             ROOT / "runtime" / "__pycache__" / "zz_stray_test.cpython-311.pyc"]
+    made_cache = not stray[2].parent.exists()
+    try:
+        for p in stray:
+            p.parent.mkdir(exist_ok=True)
+            p.write_bytes(b"\x99N\r\n compiled, not a source")
+        listed = hashed_files(ROOT, [*HASHED, ("runtime/*", "everything"), ("runtime/**/*", "everything below")])
+        names = {path for _, path, _ in listed}
+        assert "runtime/main.py" in names
+        assert not [n for n in names if n.endswith((".pyc", ".pyo")) or "__pycache__" in n], names
+    finally:
+        for p in stray:
+            p.unlink(missing_ok=True)
+        if made_cache:
+            stray[2].parent.rmdir()

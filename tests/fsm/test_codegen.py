@@ -13,6 +13,7 @@ from fsm.codegen import lit
 from fsm.codegen import render_commands
 from fsm.codegen import render_machine
 from fsm.loader import load_specs
+from host.firmware import stage_dirs
 from host.interpreters import Interpreter
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,7 +78,8 @@ def test_generated_modules_import_under_every_interpreter(firmware_python: Inter
     runtime_dir = ROOT / "runtime" if loaded is REAL else ROOT / "tests/fsm/fixtures/good/runtime"
     (tmp_path / "chk.py").write_text(CHECK_TABLES)
     stubs = ROOT / "tests" / "runtime" / "stubs"  # inert MDM/SER/MOD: this test only imports the tables
-    env = {"PYTHONPATH": os.pathsep.join([str(tmp_path), str(runtime_dir), str(ROOT / "runtime"), str(stubs)]),
+    copies = stage_dirs([runtime_dir, ROOT / "runtime", stubs], tmp_path / "copies")  # .pyc of a 1.5.2 go there
+    env = {"PYTHONPATH": os.pathsep.join(map(str, [tmp_path, *copies])),
            "PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1"}
     proc = subprocess.run([firmware_python.path, str(tmp_path / "chk.py"), *names], capture_output=True, text=True,
                           timeout=60, env=env)

@@ -24,7 +24,7 @@ ODD = ["héllo", "ñandú", "Grüße", "привет", "你好", "مرحبا", "
 def args_for(word: str, rnd: random.Random) -> list[str]:
     ip = rnd.choice(SAFE_IPS + BAD_IPS[:2])
     good = {
-        "gprs": [rnd.choice(["internet", "orangeinternet", "a" * 60, "a" * 61, 'in"ter']),
+        "gprs": [rnd.choice(["internet", "orangeinternet", "a" * 59, "a" * 60, 'in"ter']),
                  rnd.choice(["", "user", "u" * 32]), rnd.choice(["", "pass", "p" * 31])],
         "baud": [rnd.choice(["300", "1200", "9600", "115200", "230400", "9600x", "-300", "0"])],
         "charformat": [rnd.choice(["8N1", "8n2", "7E1", "7o1", "7N1", "9N1", ""])],

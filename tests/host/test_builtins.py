@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from host.simulator import Simulator
@@ -90,3 +92,17 @@ def test_only_the_given_directories_are_importable(make_sim: MakeSim) -> None:
     rep = reports(sim)
     assert [rep[f"import {m}"] for m in ("host", "fsm", "serial", "pytest", "runtime", "tests")] == ["0"] * 6
     assert (rep["import fwtest"], rep["import MDM"]) == ("1", "1")
+
+
+def test_the_firmware_runs_from_its_own_copies_never_from_the_source_tree(make_sim: MakeSim) -> None:
+    """1.5.2 cannot be told not to write .pyc files: they must land beside copies, not in the repository."""
+    sim = make_sim("pathcheck.py")
+    wait_report(sim, "done")
+    rep = reports(sim)
+    root = Path(__file__).resolve().parents[2]
+    for key in ("file main", "file fwtest", "file MDM", "cwd"):
+        assert not Path(rep[key]).resolve().is_relative_to(root), (key, rep[key])
+    assert Path(rep["cwd"]).resolve() == sim.nvm_dir.resolve() if sim.nvm_dir else False
+    staged = Path(rep["file fwtest"]).parent
+    sim.stop()
+    assert not staged.exists(), "the private copy is removed when the process ends"

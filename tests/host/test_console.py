@@ -98,3 +98,22 @@ def test_bad_options_give_the_documented_exit_codes(argv: list[str], code: int, 
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     assert console.main(argv) == code
     assert message in capsys.readouterr().err
+
+
+def test_simulate_a_deployed_module_whose_device_sends_atz_at_power_up(firmware_python: Interpreter) -> None:
+    """`build.py simulate --deployed 0 --device-boot-text ATZ --device-dtr off`: the gateway starts and answers."""
+    script = "wait 20\nsms +447700900001 connect config\nwait 30\noutbox\nstatus\n"
+    args = ["--virtual", "--python", firmware_python.path, "--deployed", "0", "--device-boot-text", "ATZ",
+            "--device-dtr", "off"]
+    proc = simulate(args, script)
+    assert proc.returncode == 0, proc.stderr
+    assert "outbox 1: to +447700900001: Confirmed: config mode none" in proc.stdout, proc.stdout + proc.stderr
+    assert "state: running" in proc.stdout
+
+
+def test_simulate_start_mode_1_with_a_device_that_sends_atz_never_starts(firmware_python: Interpreter) -> None:
+    proc = simulate(["--virtual", "--python", firmware_python.path, "--deployed", "1", "--device-boot-text", "ATZ"],
+                    "wait 60\nsms +447700900001 connect config\nwait 30\noutbox\nstatus\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "outbox: empty" in proc.stdout
+    assert "state: at" in proc.stdout

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from host.firmware import ExitReport
 from host.firmware import FirmwareExit
 from tests.host.conftest import MakeSim
 from tests.host.conftest import reports
@@ -71,3 +72,29 @@ def test_a_power_cut_kills_at_once_and_may_restart(make_sim: MakeSim) -> None:
     sim.power_cut(restart=True)
     sim.run_until(lambda: reports(sim).get("boot") == "3", 30, "the boot after the power cut")
     assert [reason for _, reason in sim.reboot_log] == ["power on", "power cut"]
+
+
+# stderr of a crash under CPython 1.5.2 (its traceback header and format), as the simulator captures it
+STDERR_152 = """fwtest: started
+Traceback (innermost last):
+  File "/tmp/telit-fw-x/00-firmware/crasher.py", line 14, in ?
+    fail()
+  File "/tmp/telit-fw-x/00-firmware/crasher.py", line 10, in fail
+    return 1 / zero
+ZeroDivisionError: integer division or modulo
+"""
+
+
+def test_a_crash_under_python_152_is_read_from_its_traceback() -> None:
+    report = ExitReport(1, STDERR_152, killed=False, time=3.0)
+    assert report.traceback.startswith("Traceback (innermost last):")
+    assert report.traceback.endswith("ZeroDivisionError: integer division or modulo")
+    assert report.exception == "ZeroDivisionError: integer division or modulo"
+    assert "in fail" in report.describe()
+
+
+def test_the_last_traceback_wins_whatever_the_interpreter() -> None:
+    both = "Traceback (most recent call last):\n  File \"a.py\", line 1\nKeyError: 1\n" + STDERR_152
+    assert ExitReport(1, both, killed=False, time=0.0).exception.startswith("ZeroDivisionError")
+    newer = STDERR_152 + "Traceback (most recent call last):\n  File \"a.py\", line 1\nKeyError: 1\n"
+    assert ExitReport(1, newer, killed=False, time=0.0).exception == "KeyError: 1"

@@ -3,6 +3,8 @@ start mode or #REBOOT starts the selected script from the ScriptStore (the modul
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -30,9 +32,9 @@ HELLO = (b"import SER\r\n"
 def module(firmware_python: Interpreter, tmp_path: Path) -> Iterator[Callable[..., Simulator]]:
     sims: list[Simulator] = []
 
-    def power_on(store: ScriptStore, clock: object = None) -> Simulator:
+    def power_on(store: ScriptStore, clock: object = None, **kw: object) -> Simulator:
         sim = Simulator(scripts=store, python=firmware_python.path, clock=clock or VirtualClock(),
-                        nvm_dir=tmp_path / "nvm")
+                        nvm_dir=tmp_path / "nvm", **kw)  # type: ignore[arg-type]
         sims.append(sim)
         return sim.start()
 
@@ -42,18 +44,33 @@ def module(firmware_python: Interpreter, tmp_path: Path) -> Iterator[Callable[..
 
 
 class Terminal:
-    """The PC side of the serial line: writes, and collects what comes back while the simulator runs."""
+    """The PC side of the serial line: writes (without blocking: the pty holds only a few KB and the
+    simulator reads only while it runs), and collects what comes back while the simulator runs."""
 
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: Simulator, rtscts: bool = False) -> None:
         self.sim = sim
-        self.port = serial.serial_for_url(sim.serial_path, baudrate=115200, timeout=0)
+        self.port = serial.serial_for_url(sim.serial_path, baudrate=115200, timeout=0, rtscts=rtscts)
+        os.set_blocking(self.port.fileno(), False)
         self.got = bytearray()
+        self.pending = bytearray()
+
+    def pump(self) -> bool:
+        """Writes what the pty takes now; True when everything is written."""
+        if self.pending:
+            with contextlib.suppress(BlockingIOError):
+                del self.pending[:os.write(self.port.fileno(), bytes(self.pending))]
+        return not self.pending
+
+    def write(self, data: bytes, what: str = "the device's bytes to be written") -> None:
+        self.pending += data
+        self.sim.run_until(self.pump, 30, what)
 
     def expect(self, send: bytes, answer: bytes, what: str) -> bytes:
         self.got.clear()
-        self.port.write(send)
+        self.pending += send
 
         def arrived() -> bool:
+            self.pump()
             self.got.extend(self.port.read(4096))
             return answer in self.got
 
@@ -132,7 +149,9 @@ def test_deploy_uploads_the_firmware_and_starts_it(module: Callable[..., Simulat
     assert result == [0]
     assert set(deploy.firmware_files()) <= set(store.files)
     assert store.startup_script == "main.py"
-    assert store.startmode == (1, 10)
+    assert store.startmode == (0, 10)
+    assert sim.physical is None
+    assert sim.state == "running"
     # The module now runs what was deployed, from its own file system, and the gateway answers an SMS.
     sim.run_until(lambda: any("GPRS up" in line for line in sim.trace.lines()), 60, "the deployed firmware to boot")
     assert sim.process is not None
@@ -142,3 +161,148 @@ def test_deploy_uploads_the_firmware_and_starts_it(module: Callable[..., Simulat
     sim.run_until(lambda: bool(sim.modem.outbox), 60, "the deployed gateway's reply")
     assert sim.modem.outbox[-1] == ("+447700900001", "Confirmed: config mode none, gprs internet ***, baud 9600, "
                                     "charformat 8N1, socketting 300 10 0, dialin off, dropped 0")
+
+
+# --- the physical port's #WSCRIPT buffer (host/modem/scripts.py cites the public uploaders it is modelled on)
+
+def test_wscript_bytes_beyond_4k_sent_back_to_back_without_rtscts_are_lost(module: Callable[..., Simulator]) -> None:
+    store = ScriptStore()
+    sim = module(store, RealClock())  # the buffer empties into flash in real time while the bytes arrive
+    term = Terminal(sim)
+    data = bytes(range(256)) * 32  # 8 KB
+    try:
+        term.expect(b'AT#WSCRIPT="big.py",%d\r' % len(data), b">>> ", "the upload prompt")
+        term.expect(data, b"ERROR\r\n", "ERROR once the port falls silent with bytes missing")
+        assert sim.physical is not None
+        assert sim.physical.port.lost > len(data) - 4096 - 1000  # what found the 4 KB buffer full
+        assert "big.py" not in store.files
+    finally:
+        term.close()
+
+
+def test_wscript_with_rtscts_loses_nothing_however_fast_the_device_sends(module: Callable[..., Simulator]) -> None:
+    store = ScriptStore()
+    sim = module(store)
+    term = Terminal(sim, rtscts=True)  # the simulator reads CRTSCTS from the pty: the module holds CTS low
+    data = bytes(range(256)) * 80  # 20 KB at once
+    try:
+        term.expect(b'AT#WSCRIPT="big.py",%d\r' % len(data), b">>> ", "the upload prompt")
+        start = sim.clock.now()
+        term.expect(data, b"OK\r\n", "OK after the upload")
+        assert store.files["big.py"] == data
+        assert sim.physical is not None
+        assert sim.physical.port.lost == 0
+        assert sim.clock.now() - start >= len(data) / 4000 - 1.1  # the module writes flash at its own pace
+    finally:
+        term.close()
+
+
+def test_wscript_without_rtscts_paced_one_second_per_4k_gets_through(module: Callable[..., Simulator]) -> None:
+    store = ScriptStore()
+    sim = module(store)
+    term = Terminal(sim)
+    data = bytes(range(256)) * 47  # 12,032 bytes: 4000, 4000, 4000, 32
+    try:
+        term.expect(b'AT#WSCRIPT="big.py",%d\r' % len(data), b">>> ", "the upload prompt")
+        for i in range(0, len(data) - 4000, 4000):
+            term.write(data[i:i + 4000])
+            sim.run_for(1.0)
+        term.expect(data[len(data) // 4000 * 4000 - 4000 + 4000:] if len(data) % 4000 else b"", b"OK\r\n",
+                    "OK after the paced upload")
+        assert store.files["big.py"] == data
+        assert sim.physical is not None
+        assert sim.physical.port.lost == 0
+    finally:
+        term.close()
+
+
+# --- start modes and a device that talks at power-up
+
+WATCHDOG_HELLO = (b"import SER\r\nimport MOD\r\n"
+                  b"SER.send('hello from the script\\r\\n')\r\n"
+                  b"MOD.watchdogEnable(5)\r\n"
+                  b"while 1:\r\n"
+                  b"    d = SER.receive(10)\r\n"
+                  b"    if len(d) > 0:\r\n"
+                  b"        SER.send('echo:' + d)\r\n")
+
+
+def _store(script: bytes, mode: int) -> ScriptStore:
+    store = ScriptStore()
+    store.files["hello.py"] = script
+    store.startup_script = "hello.py"
+    store.startmode = (mode, 10)
+    return store
+
+
+def test_start_mode_1_is_stopped_by_a_device_that_sends_atz_and_every_reboot_reopens_the_window(
+        module: Callable[..., Simulator]) -> None:
+    sim = module(_store(WATCHDOG_HELLO, 1), device_boot_text=b"ATZ\r")
+    term = Terminal(sim)
+    try:
+        sim.run_for(30)
+        assert sim.state == "at"  # ATZ arrived in the window: the script never starts
+        assert sim.physical is not None
+        assert "ATZ" in [text for _, text in sim.physical.port.at_log]
+        term.expect(b"AT#EXECSCR\r", b"hello from the script\r\n", "the script, started by hand")
+        sim.run_until(lambda: sim.reboots == 1, 30, "the watchdog reboot (the script never kicks it)")
+        sim.run_for(30)
+        assert sim.state == "at", "the reboot reopened the window and the device's ATZ closed it again"
+        sim.device_boot_text = b""
+        term.expect(b"AT#REBOOT\r", b"OK\r\n", "OK to #REBOOT")
+        sim.run_until(lambda: sim.state == "running", 30, "the script 10 s after a reboot with a quiet device")
+    finally:
+        term.close()
+
+
+def test_start_mode_0_runs_whatever_the_device_sends_unless_dtr_is_asserted(
+        module: Callable[..., Simulator]) -> None:
+    sim = module(_store(HELLO, 0), device_boot_text=b"ATZ\r", dtr_asserted=False)
+    term = Terminal(sim)
+    try:
+        term.expect(b"", b"hello from the script\r\n", "the script at power-up, despite the ATZ")
+        term.expect(b"abc", b"echo:abc", "the script owns the port")
+        sim.dtr_asserted = True  # a PC with the port open (pyserial asserts DTR): the way back for a deploy
+        sim.power_cut(restart=True)
+        sim.run_for(120)
+        assert sim.state == "at"
+        term.expect(b"AT\r", b"OK\r\n", "the AT parser, with no start window to race")
+    finally:
+        term.close()
+
+
+def test_start_mode_2_runs_at_once_but_the_port_stays_an_at_parser(module: Callable[..., Simulator]) -> None:
+    sim = module(_store(HELLO, 2), device_boot_text=b"ATZ\r")
+    term = Terminal(sim)
+    try:
+        term.expect(b"", b"hello from the script\r\n", "the script at power-up")
+        assert sim.state == "running"
+        term.expect(b"AT\r", b"OK\r\n", "the third AT parser instance on the port")
+        term.write(b"abc\r")
+        sim.run_for(10)
+        assert b"echo:" not in bytes(term.got) + term.port.read(4096), "SER gets none of the device's bytes"
+    finally:
+        term.close()
+
+
+def test_a_deployed_gateway_starts_although_the_device_sends_atz_at_power_up(module: Callable[..., Simulator]) -> None:
+    """build.py deploy (start mode 0), then power cycles with a device that sends ATZ at each one: the deployed
+    firmware starts every time and answers; with the PC attached (DTR on) the module waits for a deploy."""
+    store = ScriptStore(write_rate=None)  # named kindness: flash speed is not what this test is about
+    sim = module(store, RealClock(), device_boot_text=b"ATZ\r", dtr_asserted=True)  # the PC is attached
+    result: list[int] = []
+    worker = threading.Thread(target=lambda: result.append(deploy.main(["--port", sim.serial_path])), daemon=True)
+    worker.start()
+    sim.run_until(lambda: bool(result), 120, "build.py deploy to finish")
+    worker.join(10)
+    assert result == [0]
+    assert store.startmode == (0, 10)
+    sim.dtr_asserted = False  # the device is attached instead: it does not assert DTR, and it talks at power-up
+    for boot in (1, 2):
+        sim.power_cut(restart=True)
+        sim.run_until(lambda b=boot: sum("GPRS up" in line for line in sim.trace.lines()) >= b, 60,  # type: ignore[misc]
+                      f"the deployed firmware to boot ({boot})")
+        assert sim.state == "running"
+    sim.modem.deliver_sms("+447700900001", "connect config")
+    sim.run_until(lambda: bool(sim.modem.outbox), 60, "the deployed gateway's reply")
+    assert sim.modem.outbox[-1][1].startswith("Confirmed: config mode none")

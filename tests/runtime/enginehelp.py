@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 from pathlib import Path
 
 from fsm.codegen import render_machine
 from fsm.loader import Loaded
 from fsm.loader import load_specs
+from host.firmware import stage_dirs
 from host.interpreters import Interpreter
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,9 +33,11 @@ def generate(loaded: Loaded, out: Path) -> Path:
 def run_engine(python: Interpreter, gen_dir: Path, module: str, script: list[str],
                runtime_dir: Path = FIXTURE / "runtime") -> list[str]:
     """Feeds the script to the engine runner; returns its output lines (trace lines and `state s`)."""
-    path = os.pathsep.join(str(p) for p in (gen_dir, runtime_dir, ROOT / "runtime", RUNNER.parent))
-    env = {"PYTHONPATH": path, "PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1"}
-    proc = subprocess.run([python.path, str(RUNNER), module], input="\n".join(script) + "\n",
-                          capture_output=True, text=True, timeout=60, env=env)
+    with tempfile.TemporaryDirectory(prefix="engrun-") as tmp:  # copies: a 1.5.2 writes its .pyc files there
+        dirs = stage_dirs([RUNNER.parent, gen_dir, runtime_dir, ROOT / "runtime"], Path(tmp))
+        env = {"PYTHONPATH": os.pathsep.join(map(str, dirs[1:] + dirs[:1])), "PATH": os.environ.get("PATH", ""),
+               "PYTHONDONTWRITEBYTECODE": "1"}
+        proc = subprocess.run([python.path, str(dirs[0] / RUNNER.name), module], input="\n".join(script) + "\n",
+                              capture_output=True, text=True, timeout=60, env=env, cwd=tmp)
     assert proc.returncode == 0, f"engine runner failed under {python.id}:\n{proc.stderr}"
     return proc.stdout.splitlines()

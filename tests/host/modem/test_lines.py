@@ -49,14 +49,14 @@ def test_a_line_without_the_at_prefix_gets_no_answer_but_is_logged() -> None:
     assert modem.at_log[-1] == (2.5, "hello")
 
 
-def test_the_command_line_holds_80_characters() -> None:
+def test_the_command_line_holds_80_characters_with_its_cr() -> None:
     _, modem = new_modem()
-    body = 'AT+CGDCONT=1,"IP","' + "a" * 60 + '"'
-    assert len(body) == 80
+    body = 'AT+CGDCONT=1,"IP","' + "a" * 59 + '"'
+    assert len(body + "\r") == 80
     assert command(modem, body) == ["OK"]
-    assert modem.settings["cgdcont"] == {1: ("IP", "a" * 60)}
+    assert modem.settings["cgdcont"] == {1: ("IP", "a" * 59)}
     assert command(modem, body[:-1] + 'b"') == ["ERROR"]
-    assert modem.settings["cgdcont"] == {1: ("IP", "a" * 60)}
+    assert modem.settings["cgdcont"] == {1: ("IP", "a" * 59)}
     assert command(modem, "AT" + "E" * 10_000) == ["ERROR"]
 
 

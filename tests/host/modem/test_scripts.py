@@ -12,9 +12,12 @@ from tests.host.modem.helpers import lines
 SCRIPT = b"import MDM\r\nMDM.send('AT\\r', 0)\r\n" + bytes(range(256)) + b"+++\x1a"
 
 
-def port(capacity: int = 2_000_000) -> tuple[VirtualClock, ScriptStore, PhysicalPort, list[str]]:
+def port(capacity: int = 2_000_000, write_rate: float | None = None
+         ) -> tuple[VirtualClock, ScriptStore, PhysicalPort, list[str]]:
+    """write_rate None (flash at once) is a named kindness: these tests are about the commands; the
+    flash rate and the upload buffer are tested below and in tests/host/test_physical.py."""
     clock = VirtualClock()
-    store = ScriptStore(capacity)
+    store = ScriptStore(capacity, write_rate=write_rate)
     events: list[str] = []
     phys = PhysicalPort(
         store, clock, on_exec=lambda: events.append("exec"), on_reboot=lambda: events.append("reboot")
@@ -142,3 +145,18 @@ def test_other_commands_are_unknown_on_the_physical_port() -> None:
     assert run(phys, "AT+CSQ") == ["ERROR"]
     assert phys.unknown == ["AT+CSQ"]
     assert [text for _, text in phys.at_log] == ["ATE0", "AT+CSQ"]
+
+
+def test_ok_comes_when_flash_has_the_upload() -> None:
+    clock, store, phys, _ = port(write_rate=4000)
+    phys.write(b'AT#WSCRIPT="big.py",4000\r')
+    assert phys.read() == b"\r\n>>> "
+    phys.write(b"z" * 4000)
+    assert phys.read() == b""
+    deadline = phys.next_deadline()
+    assert deadline == 1.0
+    clock.advance_to(deadline)
+    phys.poll()
+    assert phys.read() == b"\r\nOK\r\n"
+    assert store.files["big.py"] == b"z" * 4000
+    assert phys.lost == 0
