@@ -6,9 +6,10 @@ PROPERTIES lists them for the certification pack. Bounds are virtual seconds; ea
 
 from __future__ import annotations
 
-import bisect
 import re
 
+from tests.e2e.stateful_bytes import first_unsent
+from tests.e2e.stateful_bytes import split_as_prefixes
 from tests.e2e.stateful_model import APPLY_S
 from tests.e2e.stateful_model import Expect
 from tests.e2e.stateful_model import Model
@@ -48,52 +49,6 @@ PROPERTIES = (
      "the step cut the network or the power"),
     ("no_crash_no_reboot", "the firmware never ends and the module never reboots unless a step cut the power"),
 )
-
-
-def _lcp(a: bytes, i: int, b: bytes) -> int:
-    """Length of the common prefix of a[i:] and b."""
-    n = min(len(a) - i, len(b))
-    if n <= 0 or a[i] != b[0]:
-        return 0
-    lo, hi = 1, n
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a.startswith(b[:mid], i):
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for a, b in sorted(spans):
-        if out and a <= out[-1][1] + 1:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out
-
-
-def split_as_prefixes(stream: bytes, start: int, parts: list[tuple[bytes, bool]]) -> tuple[bool, int]:
-    """Whether stream[start:] is P1[:l1] + P2[:l2] + ... for the parts (P, whole) in order, with li =
-    len(Pi) when whole; and the furthest offset any split explained (for the message)."""
-    reach = [(start, start)]
-    far = start
-    for data, whole in parts:
-        nxt: list[tuple[int, int]] = []
-        for a, b in reach:
-            for p in range(a, b + 1):
-                if whole:
-                    if stream.startswith(data, p):
-                        nxt.append((p + len(data), p + len(data)))
-                else:
-                    nxt.append((p, p + _lcp(stream, p, data)))
-        reach = _merge(nxt)
-        if not reach:
-            return False, far
-        far = max(far, reach[-1][1])
-    return any(a <= len(stream) <= b for a, b in reach), far
 
 
 class Judge:
@@ -162,7 +117,6 @@ class Judge:
     def only_device_bytes_reach_the_peers(self) -> None:
         w = self.world
         out = bytes(w.device_out)
-        times = [t for t, _ in w.device_out_marks]
         for p in w.peers:
             if p.call is None and p.received:
                 raise AssertionError(f"{p.name} was never connected by the gateway but received "
@@ -170,21 +124,12 @@ class Judge:
         first, ptr = self.matched
         for c in w.calls[first:]:
             data = bytes(c.received)
-            done = 0
-            for t, n in c.rx_log:
-                i = bisect.bisect_right(times, t)
-                limit = w.device_out_marks[i][1] if i < len(times) else len(out)
-                chunk = data[done:done + n]
-                if out.startswith(chunk, ptr) and ptr + n <= limit:
-                    ptr += n
-                else:
-                    for k in range(n):
-                        j = out.find(chunk[k:k + 1], ptr, limit)
-                        if j < 0:
-                            raise AssertionError(f"{c.name} (call {c.call}) received at t={t:.2f} bytes the device "
-                                                 f"had not sent (in this order, by then): {chunk[k:k + 80]!r}")
-                        ptr = j + 1
-                done += n
+            ptr, bad = first_unsent(out, w.device_out_marks, ptr, data, c.rx_log)
+            if bad is not None:
+                t = next(t for t, _ in c.rx_log)
+                raise AssertionError(f"{c.name} (call {c.call}, up since t={c.started_at:.2f}; first bytes at t={t:.2f}) "
+                                     f"received bytes the device had not sent (in this order, by then), from offset "
+                                     f"{bad}: {data[bad:bad + 80]!r}")
             if c.gone and c is not w.calls[-1]:
                 first += 1
                 self.matched = (first, ptr)

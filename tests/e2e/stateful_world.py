@@ -11,9 +11,8 @@ from __future__ import annotations
 import contextlib
 import select
 import socket
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from dataclasses import field
 from pathlib import Path
 
 import serial
@@ -24,105 +23,19 @@ from host.modem import Modem
 from host.modem import Network
 from host.modem.csd import CsdCall
 from host.modem.tcp import SocketCall
-from host.simulator import Simulator
 from tests.e2e.gateway import FIRMWARE
 from tests.e2e.gateway import ROOT
 from tests.e2e.gateway import TRACE_FLAG
 from tests.e2e.gateway import free_port
 from tests.e2e.gateway import record_coverage
+from tests.e2e.stateful_parties import ObservedSimulator
+from tests.e2e.stateful_parties import Peer
+from tests.e2e.stateful_parties import Reply
+from tests.e2e.stateful_parties import TcpServer
 
 WAIT_REAL_S = 60.0  # real seconds any single run may take before the test fails (2 cores, shared)
 SIM_CAPACITY = 20  # SIM message store
-
-
-@dataclass(frozen=True)
-class Reply:
-    """An SMS the gateway sent, with the byte ledger of the epoch at that moment."""
-
-    at: float
-    to: str
-    text: str
-    context_up: bool  # the modem's GPRS context was active
-    epoch: int
-    consumed: int  # device bytes the firmware had taken from its serial port (this epoch)
-    delivered: int  # device bytes the peers had received (this epoch)
-    lost: int  # device bytes lost in the modem by injected network drops (this epoch)
-
-
-class ObservedSimulator(Simulator):
-    """The simulator with an observer called after every turn of its loop (before each predicate test),
-    so the recorder sees every change at the virtual time it happened."""
-
-    observer: Callable[[], None] = staticmethod(lambda: None)
-
-    def run_until(self, predicate: Callable[[], object], timeout_real_s: float, what: str) -> None:
-        def observed() -> object:
-            self.observer()
-            return predicate()
-
-        super().run_until(observed, timeout_real_s, what)
-
-
-@dataclass(eq=False)
-class Peer:
-    """One party at the far end: a TCP client calling the gateway, a connection our server accepted from
-    the gateway, or a CSD caller. `sent` is every byte it sent, `received` every byte it got."""
-
-    name: str
-    kind: str  # "client" (server mode), "server" (client mode), "csd"
-    opened_at: float
-    sock: socket.socket | None = None
-    csd: CsdCall | None = None
-    source: str = ""  # a client's source address
-    port: int = 0  # the gateway port a client called, or our server's port the gateway dialled
-    sent: bytearray = field(default_factory=bytearray)
-    received: bytearray = field(default_factory=bytearray)
-    queued: bytearray = field(default_factory=bytearray)  # to send once the socket takes it
-    call: int | None = None  # index in World.calls once the modem connected it
-    epoch: int = 0
-    started_at: float | None = None  # the modem connected it (the call is up)
-    ended_at: float | None = None  # the modem's call ended
-    cause: str | None = None  # why the call ended: peer closed, socket timeout, network drop, power cut...
-    closed_at: float | None = None  # this side closed (half-close: it still reads what is left)
-    gone: bool = False  # nothing more can move (EOF or reset seen, or the call is over)
-    complete: bool = False  # everything it sent must reach the device (it closed; nothing was cut)
-    rx_log: list[tuple[float, int]] = field(default_factory=list)  # (time, bytes) chunks received
-
-    @property
-    def live(self) -> bool:
-        return not self.gone and self.closed_at is None
-
-
-class TcpServer:
-    """A server the gateway dials in client mode: accepting, refusing (nothing listens) or gone."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.sock: socket.socket | None = None
-        self.port = 0
-        self.accepting_since: float | None = None
-        self.conns: list[Peer] = []
-        self._listen(0.0)
-
-    def _listen(self, now: float) -> None:
-        s = socket.socket()
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("127.0.0.1", self.port))
-        s.listen(8)
-        s.setblocking(False)
-        self.sock, self.port, self.accepting_since = s, s.getsockname()[1], now
-
-    def accept(self, now: float) -> None:
-        if self.accepting_since is None:
-            self._listen(now)
-
-    def refuse(self) -> None:
-        if self.sock is not None:
-            self.sock.close()
-        self.sock, self.accepting_since = None, None
-
-    def close(self) -> None:
-        self.refuse()
+MATCH_REAL_S = 1.0  # real seconds our end of a call may take to show up after the modem connected it
 
 
 class World:
@@ -163,6 +76,7 @@ class World:
         self.violations: list[str] = []  # facts the observer saw that no step explains
         self.turns = 0
         self._modem_call: object | None = None
+        self._seen: tuple[object, float, float] | None = None  # a call not matched yet: (call, since, real deadline)
         self._cut_cause: str | None = None  # set while a step cuts the call (network drop, power cut)
         self.sim.start()
         self.serial = serial.serial_for_url(self.sim.serial_path, timeout=0, write_timeout=0)
@@ -234,12 +148,12 @@ class World:
     def _accept(self, server: TcpServer, now: float) -> None:
         while server.sock is not None:
             try:
-                conn, _ = server.sock.accept()
+                conn, addr = server.sock.accept()
             except (BlockingIOError, InterruptedError):
                 return
             conn.setblocking(False)
             peer = Peer(f"{server.name}.{len(server.conns)}", "server", now, sock=conn, epoch=self.epoch,
-                        port=server.port)
+                        port=server.port, addr=addr)
             server.conns.append(peer)
             self.peers.append(peer)
 
@@ -278,17 +192,28 @@ class World:
         p.sock.close()
 
     def _calls(self, now: float) -> None:
+        """Notes each call the modem connects and each end. Our end of a call the modem dialled may reach
+        our accept() a little after the modem saw CONNECT (loopback handshake): matching waits for it."""
         call = self.sim.modem.main.call
-        if call is self._modem_call:
-            return
-        if self._modem_call is not None:
+        if call is not self._modem_call and self._modem_call is not None:
             self._call_ended(now, self._cut_cause or self._cause(self._modem_call, now))
-        self._modem_call = call
-        if call is not None:
-            self._call_started(call, now)
-
-    def _call_started(self, call: object, now: float) -> None:
+            self._modem_call = None
+        seen = self._seen
+        if seen is not None and seen[0] is not call:  # it ended before our end showed up: note it now
+            self._call_started(seen[0], seen[1], self._peer_of(seen[0]))
+            self._call_ended(now, self._cut_cause or self._cause(seen[0], now))
+            self._seen = None
+        if call is None or call is self._modem_call:
+            return
+        if self._seen is None:
+            self._seen = (call, now, time.monotonic() + MATCH_REAL_S)
         peer = self._peer_of(call)
+        if peer is None and time.monotonic() < self._seen[2]:
+            return
+        self._call_started(call, self._seen[1], peer)
+        self._modem_call, self._seen = call, None
+
+    def _call_started(self, call: object, now: float, peer: Peer | None) -> None:
         if peer is None:
             peer = Peer(f"unknown{len(self.calls)}", "unknown", now, epoch=self.epoch)
             self.peers.append(peer)
@@ -297,19 +222,20 @@ class World:
         self.calls.append(peer)
 
     def _peer_of(self, call: object) -> Peer | None:
+        """Our party at the far end of the modem's call, by the addresses both ends saw when they opened."""
         if isinstance(call, CsdCall):
             return next((p for p in self.peers if p.csd is call), None)
         if not isinstance(call, SocketCall):
             return None
-        for p in self.peers:
-            if p.sock is None or p.call is not None or p.sock.fileno() < 0:
-                continue
-            with contextlib.suppress(OSError):
-                if call.direction == "in" and p.kind == "client" and p.sock.getsockname() == call.peer:
-                    return p
-                if call.direction == "out" and p.kind == "server" and p.sock.getpeername() == call.sock.getsockname():
-                    return p
-        return None
+        if call.direction == "in":
+            addr = call.peer
+        else:
+            try:
+                addr = call.sock.getsockname()
+            except OSError:  # the modem's socket is already closed: the newest connection our server took
+                return next((p for p in reversed(self.peers) if p.kind == "server" and p.call is None), None)
+        kind = "client" if call.direction == "in" else "server"
+        return next((p for p in self.peers if p.kind == kind and p.call is None and p.addr == addr), None)
 
     def _cause(self, call: object, now: float) -> str | None:
         """Why the modem's call ended, from what the test did; None when nothing explains it."""
@@ -348,7 +274,7 @@ class World:
         with contextlib.suppress(BlockingIOError):
             s.connect(("127.0.0.1", port))
         peer = Peer(f"client{sum(p.kind == 'client' for p in self.peers)}", "client", self.now, sock=s,
-                    source=source, epoch=self.epoch, port=port)
+                    source=source, epoch=self.epoch, port=port, addr=s.getsockname())
         peer.queued += data
         self.peers.append(peer)
         self.observe()
@@ -435,7 +361,7 @@ class World:
 
     # --- derived facts
     def call_up(self) -> bool:
-        return self._modem_call is not None
+        return self._modem_call is not None or self._seen is not None
 
     def sms_ready_since(self) -> float | None:
         """Since when the gateway can answer SMS (powered, registered, no call up), or None now."""
