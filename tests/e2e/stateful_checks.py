@@ -21,7 +21,7 @@ from tests.e2e.stateful_world import Reply
 from tests.e2e.stateful_world import World
 
 REPLY_S = 63.0  # the SIM poll period (60 s) + 3 s: every SMS with the right password is answered
-BOOT_S = 30.0  # after power-on the firmware has applied its stored settings
+BOOT_S = 15.0  # after power-on the firmware has applied its stored settings (a boot takes 1-3 s)
 NET_S = 130.0  # after the network (or GPRS) comes back: the watch (60 s), registration, GPRS set-up, the mode
 LISTEN_S = 15.0  # after a call ends (server): listening again; a failed #SKTL is retried after 10 s
 REDIAL_S = 75.0  # maintain: connected again (back-off capped at 60 s, a dial)
@@ -303,10 +303,9 @@ class Judge:
         w, s = self.world, self.model.settings
         settled = self._settled_at()
         target = self._target()
-        if s.mode == "client" and not s.maintain and target and settled is not None and w.now >= settled \
-                and not w.call_up():
-            self.obligations.append((f"dial {target} for the device bytes written at t={w.now:.1f}", w.now + DIAL_S,
-                                     (w.now, *self._circumstances(target))))
+        if s.mode == "client" and not s.maintain and target and settled is not None and not w.call_up():
+            self.obligations.append((f"dial {target} for the device bytes written at t={w.now:.1f}",
+                                     max(w.now, settled) + DIAL_S, (w.now, *self._circumstances(target))))
 
     def expect_answer(self, peer: Peer) -> None:
         w, s = self.world, self.model.settings

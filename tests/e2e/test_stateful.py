@@ -50,8 +50,9 @@ from tests.e2e.stateful_world import World
 REACT_S = 2.0  # virtual seconds the gateway gets after each action
 ESCAPE_SILENCE_S = 1.6  # the device's silence around `+++` (the modem's guard time is 1 s)
 SETTLE_S = 140.0  # virtual seconds at the end of an example: longer than every bound of stateful_checks
-CI = {"max_examples": 6, "stateful_step_count": 30}  # per interpreter; see STATEFUL.md
-SOAK = {"max_examples": 200, "stateful_step_count": 60}
+CI = {"max_examples": 20, "stateful_step_count": 50}  # per interpreter; see STATEFUL.md
+SOAK = {"max_examples": 200, "stateful_step_count": 60}  # >= 10,000 steps per interpreter
+CI_SEEDS = {"py3": 11, "py27": 27, "py152": 152}  # fixed, one per interpreter: CI repeats itself, each covers other ground
 
 
 class GatewayMachine(RuleBasedStateMachine):
@@ -115,12 +116,21 @@ class GatewayMachine(RuleBasedStateMachine):
                 and not any(p.kind == "csd" and not p.gone for p in w.peers))
 
     # --- the start
-    @initialize(mode=st.sampled_from(sorted(START_MODES)))
+    @initialize(mode=st.sampled_from(list(START_MODES)))
     def start_in_mode(self, mode: str) -> None:
+        """The first configuration (and a first call), so that most examples reach calls early."""
         self._act("start_in_mode")
-        if START_MODES[mode]:
-            self._deliver(self._render(START_MODES[mode]))
-        self.world.run(REACT_S)
+        w = self.world
+        text, call = START_MODES[mode]
+        if text:
+            self._deliver(self._render(text))
+        w.run(REACT_S)
+        self.invariants_hold()  # the model learns the reply
+        if call and mode.startswith("server"):
+            w.connect_client(w.local_ports["L0"], "127.0.0.2", Payload("text", 16, 0).data())
+        elif call:
+            self._device(Payload("text", 16, 0).data())
+        w.run(REACT_S)
 
     # --- SMS
     @precondition(lambda self: self.world.net_up_since is not None)
@@ -343,14 +353,18 @@ def test_random_use_keeps_every_invariant(firmware_python: Interpreter, tmp_path
     budget = SOAK if soak else CI
     factory = _machine(firmware_python, tmp_path, Tally())
     seed_text = os.environ.get("STATEFUL_SEED", "")
-    if soak or seed_text:
-        seed = int(seed_text) if seed_text else random.randrange(1 << 32)
-        factory._hypothesis_internal_use_seed = seed  # type: ignore[attr-defined]
-        print(f"stateful: hypothesis seed {seed} (STATEFUL_SEED={seed} replays this run)")
+    if seed_text:
+        seed = int(seed_text)
+    elif soak:
+        seed = random.randrange(1 << 32)
+    else:
+        seed = CI_SEEDS.get(firmware_python.id, 1)
+    factory._hypothesis_internal_use_seed = seed  # type: ignore[attr-defined]  # what @seed(n) sets
+    print(f"stateful [{firmware_python.id}]: hypothesis seed {seed} (STATEFUL_SEED={seed} replays this run)")
     started = time.monotonic()
     try:
         run_state_machine_as_test(factory, settings=settings(
-            **budget, deadline=None, derandomize=not (soak or seed_text), database=None, print_blob=True,
+            **budget, deadline=None, database=None, print_blob=True,
             phases=(Phase.explicit, Phase.generate, Phase.shrink), report_multiple_bugs=False,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]))
     finally:
