@@ -9,9 +9,17 @@ falls. User data passes unchanged whatever it contains (+++, NO CARRIER, 0x1a, 0
   driver, never to the device.
 - towards the peer: the modem takes three '+' between two silences of the S12 guard time as its escape
   and ends the call; no setting of this module family turns that off (80000ST10025a: S2 and S12 only
-  change the character and the guard). So a chunk of nothing but '+' is held back; when the device
+  change the character and the guard). So a backlog of nothing but '+' is held back; when the device
   goes quiet, held '+' are written after a guard-time pause, and a run of exactly three is split. Every
   write is then either led by silence and not exactly '+++', or holds a byte other than '+'.
+Back-pressure, both ways, nothing dropped while the device honours CTS: the uplink (GPRS, a few kB/s) is
+slower than a serial line at 115200. Serial bytes wait in `up`; at UP_HIGH CTS drops towards the device
+and SER is no longer read (what the device still sends waits in SER's own buffer), below UP_LOW CTS
+rises. MDM.send is called only while the modem's CTS says it has room, one piece per pass, so a send
+waits at most for one piece to cross the link; the modem is read only when the last chunk went to the
+device, and SER.send is called only while the device's RTS is up, so a device that stops reading stops
+the peer (TCP flow control), not the pump. Every wait's longest time is added to a budget, and the
+watchdog is kicked (and the clock read) when it reaches KICK_TENTHS: the watchdog never starves.
 """
 
 import MDM
@@ -20,83 +28,125 @@ import SER
 
 import compat
 import engine
+import fwclock
+import fwctx
 
 NO_CARRIER = '\r\nNO CARRIER\r\n'
-PLUSES = '++++++++++++++++++++++++++++++++'  # a chunk of only '+' is compared with a slice of this
+PLUSES = '++++++++++++++++++++++++++++++++'  # a backlog of only '+' is compared with a slice of this
 IDLE_PASSES = 8      # passes with nothing to move before the pump waits on the modem
-KICK_EVERY = 32      # passes between watchdog kicks while data flows
-SEND_TENTHS = 50     # MDM.send flow-control wait
+SEND_TENTHS = 300    # MDM.send's longest wait for room: only a stalled link makes it run out
 GUARD_TENTHS = 5     # a pause longer than the escape guard time (S12=20 is 0.4 s, set at boot)
 END_TENTHS = 20      # how long the end-of-call text may take to arrive after DCD fell
+KICK_TENTHS = 300    # the watchdog is kicked once this much waiting may have passed (WATCHDOG_S 120 s)
+UP_HIGH = 4096       # uplink backlog at which CTS drops towards the device (and SER is not read) ...
+UP_LOW = 1024        # ... and below which CTS rises again
+# A pass waits in at most one MDM.send and one SER.send. Meanwhile the device may fill SER's 4096-byte
+# buffer (before CTS stops it, or if it ignores CTS), so each wait is kept to ~0.15 s of the device's
+# line: MDM.send gets what a 2 kB/s uplink (the slowest GPRS class 10 coding) carries in that time,
+# SER.send half a second of line time, at most PASS_BYTES.
+PASS_BYTES = 1750    # bytes the device may send while one pass waits (its buffer holds 4096)
+LINK_MIN_BPS = 2000  # the slowest uplink the pieces are sized for
 
 
 def pump(m, arg):
     ctx = m.ctx
     idle = 0
-    passes = 0
-    held = ''
+    budget = 0
+    line_bps = divmod(int(ctx.values['baud']), 10)[0]  # 10 bits a byte (8N1; 7E1 and 8N2: 9, 11)
+    up_piece = _clamp(divmod(PASS_BYTES * LINK_MIN_BPS, line_bps)[0], 64, 4096)
+    down_piece = _clamp(divmod(line_bps, 2)[0], 16, PASS_BYTES)
+    down_tenths = divmod(down_piece * 20, line_bps)[0] + 1  # twice: the UART may still hold as much
     up = ctx.take_pending()    # serial bytes collected while the call was set up go first
-    r = ctx.at.take_data()     # and what the peer sent with CONNECT comes first to the device
+    down = ctx.at.take_data()  # and what the peer sent with CONNECT comes first to the device
     while 1:
-        passes = passes + 1
-        if passes >= KICK_EVERY:
+        if budget >= KICK_TENTHS:
             MOD.watchdogReset()
-            passes = 0
-        d = SER.read()
-        if len(up) > 0:
-            d = up + d
-            up = ''
-        nd = len(d)
-        if len(r) == 0:
-            r = MDM.read()
-        nr = len(r)
-        # One DCD look covers both ways: after the read (is r all data?) and before the send (a byte
-        # written after the call ended would reach the modem's command parser).
+            fwclock.now()
+            budget = 0
+        nd = 0
+        if len(up) < UP_HIGH:
+            d = SER.read()
+            nd = len(d)
+            if nd > 0:
+                up = up + d
+                if ctx.cts and len(up) >= UP_HIGH:
+                    _cts(ctx, 0)
+        if len(down) == 0:
+            down = MDM.read()
+        nu = len(up)
+        nr = len(down)
+        # One DCD look covers both ways: after the read (is `down` all data?) and before a send (a
+        # byte written after the call ended would reach the modem's command parser).
         # `in` on one character works on 1.5 too, and costs no call on the data path.
-        if (nd > 0 or (nr > 0 and '\r' in r)) and MDM.getDCD() == 0:
-            ctx.keep_serial(held + d)
-            _finish(ctx, r)
+        if (nu > 0 or (nr > 0 and '\r' in down)) and MDM.getDCD() == 0:
+            ctx.keep_serial(up)
+            _finish(ctx, down)
             break
-        if nd > 0:
-            if len(held) > 0:
-                d = held + d
-                held = ''
-                nd = len(d)
-            if d[0] == '+' and nd <= len(PLUSES) and d == PLUSES[:nd]:
-                held = d
-            elif MDM.send(d, SEND_TENTHS) < 0:
-                ctx.dropped = ctx.dropped + nd
-        if nr > 0:
-            SER.send(r)
-            r = ''
-        if nd > 0 or nr > 0:
+        sent = 0
+        if nu > 0 and not (up[0] == '+' and nu <= len(PLUSES) and up == PLUSES[:nu]) and MDM.getCTS():
+            piece = up[:up_piece]
+            if MDM.send(piece, SEND_TENTHS) < 0:
+                ctx.dropped = ctx.dropped + len(piece)  # the link stalled for SEND_TENTHS
+            up = up[len(piece):]
+            budget = budget + SEND_TENTHS
+            sent = 1
+            if not ctx.cts and len(up) < UP_LOW:
+                _cts(ctx, 1)
+        if nr > 0 and SER.getRTS():
+            SER.send(down[:down_piece])
+            down = down[down_piece:]
+            budget = budget + down_tenths
+            sent = 1
+        if sent or nd > 0:
             idle = 0
             continue
-        if len(held) > 0:
-            held = _send_pluses(ctx, held)
-            if len(held) > 0:  # the call ended before they could go
-                ctx.keep_serial(held)
-                _finish(ctx, '')
+        if nu > 0 and up == PLUSES[:nu]:  # only '+', and the device has gone quiet
+            up = _send_pluses(ctx, up)
+            budget = budget + 2 * GUARD_TENTHS + SEND_TENTHS
+            if len(up) > 0:  # the call ended before they could go
+                ctx.keep_serial(up)
+                _finish(ctx, down)
                 break
             continue
         idle = idle + 1
         if idle >= IDLE_PASSES:
+            idle = 0
             MOD.watchdogReset()
+            fwclock.now()
+            budget = 0
             if MDM.getDCD() == 0:
-                _finish(ctx, '')
+                ctx.keep_serial(up)
+                _finish(ctx, down)
                 break
-            r = MDM.receive(1)
-            if len(r) > 0:
-                idle = 0
+            if len(down) == 0:
+                down = MDM.receive(1)
+            else:
+                MOD.sleep(1)  # the modem is full or the device holds RTS low: wait for them
+    if len(ctx.pending) < fwctx.PENDING_LOW:
+        _cts(ctx, 1)
     engine.dispatch(m, m.t.E_DROPPED, None)
+
+
+def _clamp(n, low, high):
+    if n < low:
+        return low
+    if n > high:
+        return high
+    return n
+
+
+def _cts(ctx, on):
+    if ctx.cts != on:
+        SER.setCTS(on)
+        ctx.cts = on
 
 
 def _send_pluses(ctx, held):
     """Writes '+' the device sent before going quiet so that the modem never sees its escape: after a
     guard-time pause, and a run of exactly three as '++', pause, '+'. CTS is low while the pump waits.
     Returns what could not be written because the call ended meanwhile ('' when all went)."""
-    if ctx.cts:
-        SER.setCTS(0)
+    was = ctx.cts
+    _cts(ctx, 0)
     if len(held) == 3:
         parts = ['++', '+']
     else:
@@ -108,8 +158,7 @@ def _send_pluses(ctx, held):
         if MDM.send(p, SEND_TENTHS) < 0:
             ctx.dropped = ctx.dropped + len(p)
         held = held[len(p):]
-    if ctx.cts:
-        SER.setCTS(1)
+    _cts(ctx, was)
     return held
 
 
@@ -130,6 +179,8 @@ def _finish(ctx, text):
     else:
         tail = text[cut + len(NO_CARRIER):]
         text = text[:cut]
-    if len(text) > 0:
-        SER.send(text)
+    while len(text) > 0:
+        MOD.watchdogReset()
+        SER.send(text[:PASS_BYTES])
+        text = text[PASS_BYTES:]
     ctx.at.feed(tail)

@@ -135,3 +135,48 @@ def test_config_says_offline_while_gprs_is_down(gw: Gateway) -> None:
     gw.sim.modem.network.gprs_ok = True
     gw.until(lambda: listening_port(gw) == port, "listening again")
     assert gw.command("connect config").startswith(f"Confirmed: config mode server any {port}, ip 127.0.0.1,")
+
+
+@pytest.mark.req("NOTE-CONFIRM", "CMD-BAUD")
+def test_a_baud_read_while_the_network_is_searching_is_applied_at_once(firmware_python, tmp_path) -> None:
+    """A message that waited in the SIM is read while the gateway still waits for registration: the
+    serial port takes the new speed at once (the reply cannot go before registration)."""
+    from host.modem import Modem
+
+    def searching(modem: Modem) -> None:
+        modem.network.registered = 2
+
+    g = Gateway(firmware_python, tmp_path / "nvm", prepare=searching, wait_boot=False)
+    try:
+        g.until(lambda: g.traced("gateway: modem boot ok"), "the modem boot")
+        g.sms("connect baud 4800")
+        g.until(lambda: g.sim.modem.sim_messages() == [], "the message to be handled")
+        g.run(1)
+        assert g.sim.status()["speed"] == "4800 8N1"
+        g.sim.modem.network.registered = 1
+        g.booted()
+        assert g.sim.status()["speed"] == "4800 8N1"
+    finally:
+        g.close()
+
+
+@pytest.mark.req("NOTE-CONFIRM", "CMD-CHARFORMAT")
+def test_a_charformat_read_between_two_failed_boots_is_applied_at_once(firmware_python, tmp_path) -> None:
+    from host.modem import Modem
+
+    def csdh_fails(modem: Modem) -> None:
+        modem.faults.error_next(r"^AT\+CSDH", count=3)
+
+    g = Gateway(firmware_python, tmp_path / "nvm", prepare=csdh_fails, wait_boot=False)
+    try:
+        g.until(lambda: g.traced("gateway: modem boot failed"), "a failed modem boot")
+        g.sms("connect charformat 7O1")
+        g.until(lambda: g.outbox and g.sim.modem.sim_messages() == [], "the reply, then the message deleted")
+        assert g.outbox[-1][1] == "Confirmed: charformat 7O1"
+        g.run(0.5)
+        assert g.sim.status()["speed"] == "9600 7O1"
+        assert not g.traced("gateway: modem boot ok"), "applied between two boots"
+        g.booted()
+        assert g.sim.status()["speed"] == "9600 7O1"
+    finally:
+        g.close()
