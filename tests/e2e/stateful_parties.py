@@ -77,10 +77,10 @@ class Peer:
 class TcpServer:
     """A server the gateway dials in client mode: accepting, refusing (nothing listens) or gone."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, port: int) -> None:
         self.name = name
         self.sock: socket.socket | None = None
-        self.port = 0
+        self.port = port
         self.accepting_since: float | None = None
         self.conns: list[Peer] = []
         self._listen(0.0)

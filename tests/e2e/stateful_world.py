@@ -9,6 +9,7 @@ Nothing here judges (tests/e2e/stateful_checks.py does). Times are virtual secon
 from __future__ import annotations
 
 import contextlib
+import random
 import select
 import socket
 import time
@@ -26,7 +27,6 @@ from host.modem.tcp import SocketCall
 from tests.e2e.gateway import FIRMWARE
 from tests.e2e.gateway import ROOT
 from tests.e2e.gateway import TRACE_FLAG
-from tests.e2e.gateway import free_port
 from tests.e2e.gateway import record_coverage
 from tests.e2e.stateful_parties import ObservedSimulator
 from tests.e2e.stateful_parties import Peer
@@ -36,6 +36,24 @@ from tests.e2e.stateful_parties import TcpServer
 WAIT_REAL_S = 60.0  # real seconds any single run may take before the test fails (2 cores, shared)
 SIM_CAPACITY = 20  # SIM message store
 MATCH_REAL_S = 1.0  # real seconds our end of a call may take to show up after the modem connected it
+
+
+def quiet_ports(n: int) -> list[int]:
+    """`n` distinct loopback ports below the kernel's ephemeral range, free now: no outgoing connection
+    (the modem's dials, our clients) can take one of them, so a listener can always be opened again."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    pick = random.SystemRandom()  # not hypothesis's seeded random: each example gets other ports
+    out: list[int] = []
+    while len(out) < n:
+        port = pick.randrange(max(1025, low - 12000), low)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        if port not in out:
+            out.append(port)
+    return out
 
 
 class World:
@@ -50,9 +68,10 @@ class World:
         self.sim = ObservedSimulator(ROOT / "runtime" / "main.py", FIRMWARE, python=python.path,
                                      clock=self.clock, nvm_dir=nvm, modem=modem)
         self.sim.observer = self.observe
-        self.local_ports = {"L0": free_port(), "L1": free_port()}
-        self.servers = {"S0": TcpServer("S0"), "S1": TcpServer("S1")}
-        self.dead_port = free_port()  # D0: nobody ever listens there
+        ports = quiet_ports(5)
+        self.local_ports = {"L0": ports[0], "L1": ports[1]}
+        self.servers = {"S0": TcpServer("S0", ports[2]), "S1": TcpServer("S1", ports[3])}
+        self.dead_port = ports[4]  # D0: nobody ever listens there
         # --- the record
         self.device_out = bytearray()  # every byte the device wrote (reached the pty)
         self.device_out_marks: list[tuple[float, int]] = []  # (time, offset in device_out) per write

@@ -342,10 +342,11 @@ def _machine(python: Interpreter, nvm_root: Path, tally: Tally) -> Callable[[], 
     return cls
 
 
-@pytest.mark.req("GW-BRIDGE", "GW-SERVER", "GW-SERVER-PERMIT", "GW-CLIENT-ONDEMAND", "GW-CLIENT-MAINTAIN",
-                 "GW-SMS-CONTROL", "NOTE-CONFIRM", "NOTE-ERROR", "NOTE-BAD-PASSWORD", "NOTE-IDLE-ONLY",
-                 "CMD-BAUD", "CMD-CHARFORMAT", "CMD-SOCKETTING", "CMD-GPRS", "CMD-MODE-SERVER",
-                 "CMD-MODE-CLIENT", "CMD-DIALIN", "CMD-SMSPASSWORD", "CMD-CONFIG", "NET-SOCKET-TIMEOUT")
+@pytest.mark.req("GW-BRIDGE", "GW-SERVER", "GW-SERVER-PERMIT", "GW-CLIENT", "GW-CLIENT-ONDEMAND",
+                 "GW-CLIENT-MAINTAIN", "GW-SMS-CONTROL", "NOTE-CONFIRM", "NOTE-ERROR", "NOTE-BAD-PASSWORD",
+                 "NOTE-IDLE-ONLY", "NOTE-FIXED-IP", "CMD-BAUD", "CMD-CHARFORMAT", "CMD-SOCKETTING", "CMD-GPRS",
+                 "CMD-MODE-SERVER", "CMD-MODE-CLIENT", "CMD-DIALIN", "CMD-SMSPASSWORD", "CMD-CONFIG",
+                 "CMD-PASSWORD-DEFAULT", "NET-SOCKET-TIMEOUT")
 @pytest.mark.properties(**dict(PROPERTIES))
 def test_random_use_keeps_every_invariant(firmware_python: Interpreter, tmp_path: Path,
                                          request: pytest.FixtureRequest) -> None:
