@@ -44,14 +44,14 @@ def requirement_ids(item: pytest.Item) -> list[str]:
 
 
 def properties_of(item: pytest.Item) -> dict[str, str]:
-    """The invariants named by `properties` markers on the item: {name: what it says}."""
+    """The invariants named by `properties` markers on the item: {name: what it says}, in their order."""
     out: dict[str, str] = {}
     for mark in item.iter_markers("properties"):
         if mark.args or not all(isinstance(v, str) for v in mark.kwargs.values()):
             raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.properties takes name=\"what it says\" "
                                     f"keywords only, not {mark.args!r} {mark.kwargs!r}")
         out.update(mark.kwargs)
-    return dict(sorted(out.items()))
+    return out
 
 
 def outcome_of(report: pytest.TestReport) -> str | None:

@@ -149,7 +149,7 @@ class Judge:
         accounted = r.delivered + dropped + r.lost
         m = self.model
         pending = m.pending_write_at is not None and not any(
-            c.started_at is not None and c.started_at > m.pending_write_at for c in self.world.calls)
+            c.started_at is not None and m.pending_write_at < c.started_at <= r.at for c in self.world.calls)
         exact = rec.quiet and not pending and r.epoch == rec.epoch
         if accounted > r.consumed or (exact and accounted != r.consumed):
             self._file("sent_equals_delivered_plus_dropped",
