@@ -68,14 +68,15 @@ SOCKETTING = st.builds("{{pw}} socketting {} {} {}".format, st.sampled_from((0, 
                        st.sampled_from((0, 1, 10, 255)), st.sampled_from((0, 1, 2, 3, 300, 512)))
 SMS_TEXTS = st.one_of(st.sampled_from(_VALID), SOCKETTING, st.sampled_from(_INVALID), st.sampled_from(_OTHERS))
 NEW_PASSWORDS = st.sampled_from(PASSWORDS + ("Secret12",))
-START_MODES = {  # the first SMS, and whether a client then calls (server) or the device writes (on demand)
-    "none": ("", False),
-    "server": ("{pw} mode server any {L0}", False),
-    "server, a client calls": ("{pw} mode server any {L0}", True),
-    "server 127.0.0.2, a client calls": ("{pw} mode server 127.0.0.2 {L0}", True),
-    "on demand": ("{pw} mode client 127.0.0.1 {S0}", False),
-    "on demand, the device writes": ("{pw} mode client 127.0.0.1 {S0}", True),
-    "maintain": ("{pw} mode client 127.0.0.1 {S0} maintain", False),
+START_MODES = {  # the first SMS, then a first event: a client calls, the device writes, a caller rings
+    "none": ((), ""),
+    "server": (("{pw} mode server any {L0}",), ""),
+    "server, a client calls": (("{pw} mode server any {L0}",), "client"),
+    "server 127.0.0.2, a client calls": (("{pw} mode server 127.0.0.2 {L0}",), "client"),
+    "server, dial-in on, a caller rings": (("{pw} mode server any {L0}", "{pw} dialin on"), "caller"),
+    "on demand": (("{pw} mode client 127.0.0.1 {S0}",), ""),
+    "on demand, the device writes": (("{pw} mode client 127.0.0.1 {S0}",), "device"),
+    "maintain": (("{pw} mode client 127.0.0.1 {S0} maintain",), ""),
 }
 WAITS = st.sampled_from((1, 2, 3, 5, 10, 30, 65, 310))  # the long ones: the SIM poll, the socket timeout
 SOURCES = st.sampled_from(("127.0.0.2", "127.0.0.3"))  # .2 is the permitted address of `mode server 127.0.0.2`
