@@ -68,6 +68,16 @@ class TraceRow:
 
 
 @dataclass(frozen=True)
+class PropertyRow:
+    """An invariant a property-based test checks (`@pytest.mark.properties`), with the tests checking it."""
+
+    name: str
+    text: str
+    tests: tuple[tuple[str, str], ...]  # (node id, outcome)
+    status: str
+
+
+@dataclass(frozen=True)
 class Subset:
     rules: tuple[RuleRow, ...]
     files: tuple[tuple[str, int], ...]  # (repo-relative file, number of findings)
@@ -83,6 +93,7 @@ class Pack:
     machines: list[MachineSection] = field(default_factory=list)
     commands: CommandSection | None = None
     trace: list[TraceRow] = field(default_factory=list)
+    properties: list[PropertyRow] = field(default_factory=list)
     requirement_rules: list[RuleRow] = field(default_factory=list)
     paths: tuple[str, list[tuple[str, list[str]]]] = ("", [])  # (note, [(summary line, missing items)])
     e2e: E2E | None = None
@@ -157,6 +168,17 @@ def trace_matrix(loaded: Loaded, results: Results) -> list[TraceRow]:
     return rows
 
 
+def property_rows(results: Results) -> list[PropertyRow]:
+    """One row per invariant named by a test's `properties` marker, in the order the tests name them."""
+    texts: dict[str, str] = {}
+    tests: dict[str, list[tuple[str, str]]] = {}
+    for t in results.tests:
+        for name, text in t.properties:
+            texts.setdefault(name, text)
+            tests.setdefault(name, []).append((t.nodeid, t.outcome))
+    return [PropertyRow(n, texts[n], tuple(tests[n]), _status(tuple(tests[n]))) for n in texts]
+
+
 def result_findings(loaded: Loaded, results: Results, trace: list[TraceRow]) -> list[Finding]:
     """Uncovered requirements, failed tests, and tests naming requirements that do not exist."""
     out = [Finding(row.loc, "uncovered-requirement", f"requirement '{row.id}' has no passing test "
@@ -200,6 +222,7 @@ def assemble(layout: Layout, results: Results, e2e_path: Path | None, e2e_explic
     findings = list(report.findings)
     pack = Pack(product(layout.root), git_version(layout.root), build_time(), results, findings)
     pack.trace = trace_matrix(loaded, results)
+    pack.properties = property_rows(results)
     findings += result_findings(loaded, results, pack.trace)
     pack.e2e, e2e_findings = e2e_coverage(loaded.specs.machines, e2e_path, e2e_explicit, layout.root)
     findings += e2e_findings

@@ -37,6 +37,7 @@ class TestResult:
     nodeid: str  # tests/e2e/test_client.py::test_x[py3]
     outcome: str  # one of OUTCOMES
     req: tuple[str, ...]
+    properties: tuple[tuple[str, str], ...] = ()  # (invariant name, what it says) of a property-based test
 
     @property
     def file(self) -> str:
@@ -67,11 +68,14 @@ def read_results(path: Path, source: str) -> Results:
     tests = []
     for i, t in enumerate(data["tests"]):
         ok = (isinstance(t, dict) and isinstance(t.get("nodeid"), str) and t.get("outcome") in OUTCOMES
-              and isinstance(t.get("req"), list) and all(isinstance(r, str) for r in t["req"]))
+              and isinstance(t.get("req"), list) and all(isinstance(r, str) for r in t["req"])
+              and isinstance(t.get("properties", {}), dict)
+              and all(isinstance(k, str) and isinstance(v, str) for k, v in t.get("properties", {}).items()))
         if not ok:
             raise CertInputError(f"{path}: test {i} is not {{\"nodeid\": str, \"outcome\": one of "
-                                 f"{', '.join(OUTCOMES)}, \"req\": [str, ...]}}: {t!r}")
-        tests.append(TestResult(t["nodeid"], t["outcome"], tuple(t["req"])))
+                                 f"{', '.join(OUTCOMES)}, \"req\": [str, ...], optional \"properties\": "
+                                 f"{{str: str}}}}: {t!r}")
+        tests.append(TestResult(t["nodeid"], t["outcome"], tuple(t["req"]), tuple(t.get("properties", {}).items())))
     return Results(source, tuple(tests), raw)
 
 

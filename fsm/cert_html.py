@@ -51,7 +51,8 @@ def toc(pack: Pack) -> list[tuple[str, str, str, list[tuple[str, str, str]]]]:
     parts += [("trace", "Requirement trace matrix", [("trace-matrix", "Requirement \u2192 spec element \u2192 test"),
                                                      ("trace-rules", "Validation report of the requirements")]),
               ("tests", "Test results", [("tests-summary", "Outcomes"), ("tests-failing", "Failing tests"),
-                                         ("tests-conformance", "Conformance tests")]),
+                                         ("tests-conformance", "Conformance tests"),
+                                         ("tests-properties", "Properties tested")]),
               ("paths", "Path coverage of the model-based tests", []),
               ("e2e", "End-to-end transition coverage", []),
               ("subset", "Python 1.5 subset and file names", [("subset-rules", "Rules"), ("subset-files", "Files")]),
@@ -80,6 +81,11 @@ def summary(pack: Pack) -> list[tuple[str, str, str]]:
     n = len(pack.trace)
     rows.append(("Requirements with a passing test", *_verdict(bool(pack.uncovered), f"{n} of {n}",
                  f"{n - len(pack.uncovered)} of {n}: {len(pack.uncovered)} not covered")))
+    props = pack.properties
+    if props:
+        bad = [p for p in props if not p.status.startswith("covered")]
+        rows.append(("Properties tested (property-based tests)", *_verdict(bool(bad), f"{len(props)} of {len(props)} hold",
+                     f"{len(props) - len(bad)} of {len(props)} with a passing test")))
     res = pack.results
     counts = ", ".join(f"{res.count(o)} {o}" for o in OUTCOMES if res.count(o))
     failing = sum(res.count(o) for o in FAILING)

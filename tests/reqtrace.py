@@ -2,8 +2,11 @@
 
 Tests declare what they cover with `@pytest.mark.req("CMD-BAUD", "NOTE-ERROR")` (on a function, a class or
 a module's `pytestmark`; ids from fsm/specs/requirements.yaml). `python build.py cert` reads the report to
-fill the requirement -> spec element -> test trace matrix. Writes nothing without the option. Outcomes:
-passed, failed, skipped, xfailed, xpassed, error (setup or teardown failed) and not-run (collected, never run).
+fill the requirement -> spec element -> test trace matrix. A property-based test also names the invariants
+it checks, `@pytest.mark.properties(name="what it says", ...)`; they are written as `"properties": {name:
+text}` (only for tests that have any) and listed by cert as properties tested. Writes nothing without the
+option. Outcomes: passed, failed, skipped, xfailed, xpassed, error (setup or teardown failed) and not-run
+(collected, never run).
 """
 
 from __future__ import annotations
@@ -40,6 +43,17 @@ def requirement_ids(item: pytest.Item) -> list[str]:
     return sorted(ids)
 
 
+def properties_of(item: pytest.Item) -> dict[str, str]:
+    """The invariants named by `properties` markers on the item: {name: what it says}, in their order."""
+    out: dict[str, str] = {}
+    for mark in item.iter_markers("properties"):
+        if mark.args or not all(isinstance(v, str) for v in mark.kwargs.values()):
+            raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.properties takes name=\"what it says\" "
+                                    f"keywords only, not {mark.args!r} {mark.kwargs!r}")
+        out.update(mark.kwargs)
+    return out
+
+
 def outcome_of(report: pytest.TestReport) -> str | None:
     """The test's outcome as far as this phase tells, or None when the phase changes nothing."""
     xfail = hasattr(report, "wasxfail")
@@ -67,7 +81,11 @@ class ReqReport:
     @pytest.hookimpl(trylast=True)  # after deselection (-k, -m): only the tests that will run
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
-            self._entry(item.nodeid)["req"] = requirement_ids(item)
+            entry = self._entry(item.nodeid)
+            entry["req"] = requirement_ids(item)
+            props = properties_of(item)
+            if props:
+                entry["properties"] = props
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         outcome = outcome_of(report)

@@ -19,7 +19,9 @@ import pytest
 
 import build
 from fsm.cert import HASHED
+from fsm.cert_evidence import CertInputError
 from fsm.cert_evidence import hashed_files
+from fsm.cert_evidence import read_results
 from fsm.loader import load_specs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -271,6 +273,46 @@ def test_the_plugin_reports_failures_and_setup_errors(tmp_path: Path) -> None:
     tests = {t["nodeid"]: (t["outcome"], t["req"]) for t in json.loads(report.read_text())["tests"]}
     assert tests == {"tests/test_bad.py::test_fails": ("failed", ["A", "B"]),
                      "tests/test_bad.py::TestX::test_error": ("error", ["C"])}
+
+
+def test_the_plugin_records_the_properties_a_test_checks(tmp_path: Path) -> None:
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_props.py").write_text(
+        "import pytest\n\n\n@pytest.mark.properties(b_holds='B holds', a_holds='A holds')\n"
+        "@pytest.mark.req('A')\ndef test_random_use():\n    pass\n\n\ndef test_plain():\n    pass\n")
+    (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    req: ids\n    properties: invariants\n")
+    report = tmp_path / "r.json"
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "tests.reqtrace",
+                           "--rootdir", str(tmp_path), "--req-report", str(report), str(tmp_path / "tests")],
+                          cwd=tmp_path, env={"PYTHONPATH": str(ROOT), "PATH": ""}, capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    tests = {t["nodeid"]: t for t in json.loads(report.read_text())["tests"]}
+    assert tests["tests/test_props.py::test_random_use"]["properties"] == {"a_holds": "A holds", "b_holds": "B holds"}
+    assert "properties" not in tests["tests/test_props.py::test_plain"]
+
+
+def test_the_pack_lists_the_properties_tested(project: Path, tmp_path: Path) -> None:
+    ids = requirement_ids(project)
+    path = tmp_path / "r.json"
+    data = {"format": 1, "exitstatus": 1, "tests": [
+        {"nodeid": "tests/e2e/test_all.py::test_everything", "outcome": "passed", "req": ids},
+        {"nodeid": "tests/e2e/test_s.py::test_random_use[py3]", "outcome": "passed", "req": [],
+         "properties": {"bytes_pass": "only peer bytes reach the device", "no_crash": "the firmware never ends"}},
+        {"nodeid": "tests/e2e/test_s.py::test_random_use[py27]", "outcome": "failed", "req": [],
+         "properties": {"bytes_pass": "only peer bytes reach the device"}},
+        {"nodeid": "tests/e2e/test_t.py::test_other", "outcome": "failed", "req": [],
+         "properties": {"replies": "every SMS is answered"}}]}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert cert(project, "--results", str(path), "--no-pdf") == 1  # the failed tests
+    html = html_of(project)
+    assert '<h2 id="tests-properties">' in html
+    assert ('<tr class="ok"><td class="mono">bytes_pass</td><td>only peer bytes reach the device</td>' in html)
+    assert '<tr class="bad"><td class="mono">replies</td><td>every SMS is answered</td>' in html
+    assert "2 of 3 with a passing test" in html
+    path.write_text(json.dumps({**data, "tests": [{**data["tests"][1], "properties": ["bytes_pass"]}]}))
+    with pytest.raises(CertInputError, match="optional \"properties\""):
+        read_results(path, "a test")
 
 
 def test_the_pack_hashes_sources_only_whatever_an_interpreter_compiled(tmp_path: Path) -> None:

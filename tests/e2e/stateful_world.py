@@ -1,0 +1,406 @@
+"""The stateful test's world: the gateway (real firmware, simulator, virtual clock) and every outside party
+the test plays -- the device on the pty, TCP clients (server mode), TCP servers (client mode), CSD callers,
+SMS senders -- and a recorder that samples them after every turn of the simulator loop, so that each byte,
+reply, call start and call end carries the virtual time it happened at.
+
+Nothing here judges (tests/e2e/stateful_checks.py does). Times are virtual seconds, sizes bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import select
+import socket
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import serial
+
+from host.clock import VirtualClock
+from host.interpreters import Interpreter
+from host.modem import Modem
+from host.modem import Network
+from host.modem.csd import CsdCall
+from host.modem.tcp import SocketCall
+from tests.e2e.gateway import FIRMWARE
+from tests.e2e.gateway import ROOT
+from tests.e2e.gateway import TRACE_FLAG
+from tests.e2e.gateway import record_coverage
+from tests.e2e.stateful_parties import ObservedSimulator
+from tests.e2e.stateful_parties import Peer
+from tests.e2e.stateful_parties import Reply
+from tests.e2e.stateful_parties import TcpServer
+
+WAIT_REAL_S = 60.0  # real seconds any single run may take before the test fails (2 cores, shared)
+SIM_CAPACITY = 20  # SIM message store
+MATCH_REAL_S = 1.0  # real seconds our end of a call may take to show up after the modem connected it
+
+
+def quiet_ports(n: int) -> list[int]:
+    """`n` distinct loopback ports below the kernel's ephemeral range, free now: no outgoing connection
+    (the modem's dials, our clients) can take one of them, so a listener can always be opened again."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    pick = random.SystemRandom()  # not hypothesis's seeded random: each example gets other ports
+    out: list[int] = []
+    while len(out) < n:
+        port = pick.randrange(max(1025, low - 12000), low)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        if port not in out:
+            out.append(port)
+    return out
+
+
+class World:
+    """The gateway and its surroundings, with the record of everything that happened."""
+
+    def __init__(self, python: Interpreter, nvm: Path) -> None:
+        nvm.mkdir(parents=True, exist_ok=True)
+        (nvm / TRACE_FLAG).write_text("on\n")
+        self.clock = VirtualClock()
+        self.network = Network()
+        modem = Modem(self.clock, self.network, sms_capacity=SIM_CAPACITY)
+        self.sim = ObservedSimulator(ROOT / "runtime" / "main.py", FIRMWARE, python=python.path,
+                                     clock=self.clock, nvm_dir=nvm, modem=modem)
+        self.sim.observer = self.observe
+        ports = quiet_ports(5)
+        self.local_ports = {"L0": ports[0], "L1": ports[1]}
+        self.servers = {"S0": TcpServer("S0", ports[2]), "S1": TcpServer("S1", ports[3])}
+        self.dead_port = ports[4]  # D0: nobody ever listens there
+        # --- the record
+        self.device_out = bytearray()  # every byte the device wrote (reached the pty)
+        self.device_out_marks: list[tuple[float, int]] = []  # (time, offset in device_out) per write
+        self.device_queue = bytearray()  # the device wants to write these, the pty has no room yet
+        self.device_in = bytearray()  # every byte the device received
+        self.peers: list[Peer] = []
+        self.calls: list[Peer] = []  # in the order the modem connected them
+        self.replies: list[Reply] = []
+        self.epoch = 0  # power cuts so far
+        self.epoch_start_in: list[int] = [0]  # serial bytes_in when each epoch began
+        self.powered = True
+        self.powered_since = 0.0
+        self.net_up_since: float | None = 0.0  # registered (SMS work); None while dropped
+        self.gprs_ok_since: float | None = 0.0  # registered and the context may be activated
+        self.last_call_end = float("-inf")
+        self.cuts: list[float] = []  # times of the network drops and power cuts the steps injected
+        self.power_cuts: list[float] = []
+        self.net_returned_at = float("-inf")  # the network or GPRS came back (not at first boot)
+        self.reboots_injected = 0
+        self.lost_in_flight: dict[int, int] = {}  # epoch -> device bytes in the modem when the network dropped
+        self.violations: list[str] = []  # facts the observer saw that no step explains
+        self.turns = 0
+        self._modem_call: object | None = None
+        self._seen: tuple[object, float, float] | None = None  # a call not matched yet: (call, since, real deadline)
+        self._cut_cause: str | None = None  # set while a step cuts the call (network drop, power cut)
+        self.sim.start()
+        self.serial = serial.serial_for_url(self.sim.serial_path, timeout=0, write_timeout=0)
+
+    def close(self) -> None:
+        record_coverage(self.sim.trace.lines())
+        for p in self.peers:
+            if p.sock is not None:
+                p.sock.close()
+        for s in self.servers.values():
+            s.close()
+        self.serial.close()
+        self.sim.stop()
+
+    # --- time
+    @property
+    def now(self) -> float:
+        return self.clock.now()
+
+    def run(self, seconds: float) -> None:
+        """Lets `seconds` of virtual time pass, observing every turn."""
+        self.sim.run_for(seconds, timeout_real_s=WAIT_REAL_S)
+
+    def run_until(self, predicate: Callable[[], bool], max_s: float, what: str) -> bool:
+        """Runs until predicate() or about `max_s` virtual seconds passed, then to a quiet point;
+        returns whether it held."""
+        if not self.powered:
+            self.run(max_s)
+            return predicate()
+        end = self.now + max_s
+        self.sim.run_until(lambda: predicate() or self.now >= end, WAIT_REAL_S, what)
+        self.quiet()
+        return predicate()
+
+    def quiet(self) -> None:
+        """Runs to the next quiet point: the firmware blocked in a wait, real I/O silent."""
+        self.sim.run_for(0.001, timeout_real_s=WAIT_REAL_S)
+
+    # --- the observer (after every turn)
+    def observe(self) -> None:
+        self.turns += 1
+        now = self.now
+        self._device_io(now)
+        for s in self.servers.values():
+            self._accept(s, now)
+        for p in self.peers:
+            if not p.gone:
+                self._peer_io(p, now)
+        self._calls(now)
+        box = self.sim.modem.outbox
+        while len(self.replies) < len(box):
+            to, text = box[len(self.replies)]
+            self.replies.append(Reply(now, to, text, bool(self.sim.modem.state.gprs_active), self.epoch,
+                                      self.consumed_in_epoch(), self.delivered_in_epoch(),
+                                      self.lost_in_flight.get(self.epoch, 0)))
+
+    def _device_io(self, now: float) -> None:
+        while self.device_queue and select.select([], [self.serial.fileno()], [], 0)[1]:
+            n = self.serial.write(bytes(self.device_queue[:256])) or 0
+            if not n:
+                break
+            self.device_out_marks.append((now, len(self.device_out)))
+            self.device_out += self.device_queue[:n]
+            del self.device_queue[:n]
+        got = self.serial.read(65536)
+        if got:
+            self.device_in += got
+
+    def _accept(self, server: TcpServer, now: float) -> None:
+        while server.sock is not None:
+            try:
+                conn, addr = server.sock.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            conn.setblocking(False)
+            peer = Peer(f"{server.name}.{len(server.conns)}", "server", now, sock=conn, epoch=self.epoch,
+                        port=server.port, addr=addr)
+            server.conns.append(peer)
+            self.peers.append(peer)
+
+    def _peer_io(self, p: Peer, now: float) -> None:
+        if p.csd is not None:
+            got = p.csd.recv()
+            if got:
+                p.received += got
+                p.rx_log.append((now, len(got)))
+            if not p.csd.active:
+                p.gone = True
+            return
+        assert p.sock is not None
+        if p.queued and p.closed_at is None:
+            with contextlib.suppress(BlockingIOError, OSError):
+                n = p.sock.send(bytes(p.queued))
+                p.sent += p.queued[:n]
+                del p.queued[:n]
+        while True:
+            try:
+                got = p.sock.recv(1 << 20)
+            except BlockingIOError:
+                return
+            except OSError:  # reset, refused
+                self._peer_gone(p)
+                return
+            if not got:
+                self._peer_gone(p)
+                return
+            p.received += got
+            p.rx_log.append((now, len(got)))
+
+    def _peer_gone(self, p: Peer) -> None:
+        p.gone = True
+        assert p.sock is not None
+        p.sock.close()
+
+    def _calls(self, now: float) -> None:
+        """Notes each call the modem connects and each end. Our end of a call the modem dialled may reach
+        our accept() a little after the modem saw CONNECT (loopback handshake): matching waits for it."""
+        call = self.sim.modem.main.call
+        if call is not self._modem_call and self._modem_call is not None:
+            self._call_ended(now, self._cut_cause or self._cause(self._modem_call, now))
+            self._modem_call = None
+        seen = self._seen
+        if seen is not None and seen[0] is not call:  # it ended before our end showed up: note it now
+            self._call_started(seen[0], seen[1], self._peer_of(seen[0]))
+            self._call_ended(now, self._cut_cause or self._cause(seen[0], now))
+            self._seen = None
+        if call is None or call is self._modem_call:
+            return
+        if self._seen is None:
+            self._seen = (call, now, time.monotonic() + MATCH_REAL_S)
+        peer = self._peer_of(call)
+        if peer is None and time.monotonic() < self._seen[2]:
+            return
+        self._call_started(call, self._seen[1], peer)
+        self._modem_call, self._seen = call, None
+
+    def _call_started(self, call: object, now: float, peer: Peer | None) -> None:
+        if peer is None:
+            peer = Peer(f"unknown{len(self.calls)}", "unknown", now, epoch=self.epoch)
+            self.peers.append(peer)
+            self.violations.append(f"t={now:.1f}: the modem connected a call nobody in the test made: {call!r}")
+        peer.call, peer.started_at, peer.epoch = len(self.calls), now, self.epoch
+        self.calls.append(peer)
+
+    def _peer_of(self, call: object) -> Peer | None:
+        """Our party at the far end of the modem's call, by the addresses both ends saw when they opened."""
+        if isinstance(call, CsdCall):
+            return next((p for p in self.peers if p.csd is call), None)
+        if not isinstance(call, SocketCall):
+            return None
+        if call.direction == "in":
+            addr = call.peer
+        else:
+            try:
+                addr = call.sock.getsockname()
+            except OSError:  # the modem's socket is already closed: the newest connection our server took
+                return next((p for p in reversed(self.peers) if p.kind == "server" and p.call is None), None)
+        kind = "client" if call.direction == "in" else "server"
+        return next((p for p in self.peers if p.kind == kind and p.call is None and p.addr == addr), None)
+
+    def _cause(self, call: object, now: float) -> str | None:
+        """Why the modem's call ended, from what the test did; None when nothing explains it."""
+        cur = self.calls[-1] if self.calls else None
+        if cur is not None and cur.closed_at is not None:
+            return "peer closed"
+        if isinstance(call, SocketCall) and call.skt_to and now >= call.last_t + call.skt_to - 1e-6:
+            return f"socket timeout ({call.skt_to} s)"
+        return None
+
+    def _call_ended(self, now: float, cause: str | None) -> None:
+        cur = self.calls[-1]
+        cur.ended_at, cur.cause = now, cause
+        if cause == "peer closed":
+            cur.complete = True
+        if cause is None:
+            self.violations.append(f"t={now:.1f}: call {cur.call} ({cur.name}) ended with no cause: the peer "
+                                   f"had not closed, the network was up, no power cut, no socket timeout due")
+        self.last_call_end = now
+        if cur.csd is not None:
+            cur.gone = True
+
+    # --- the device
+    def device_write(self, data: bytes) -> None:
+        self.device_queue += data
+        self.observe()
+
+    def device_silent_for(self) -> float:
+        return self.now - self.device_out_marks[-1][0] if self.device_out_marks else self.now
+
+    # --- peers
+    def connect_client(self, port: int, source: str, data: bytes) -> Peer:
+        s = socket.socket()
+        s.bind((source, 0))
+        s.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            s.connect(("127.0.0.1", port))
+        peer = Peer(f"client{sum(p.kind == 'client' for p in self.peers)}", "client", self.now, sock=s,
+                    source=source, epoch=self.epoch, port=port, addr=s.getsockname())
+        peer.queued += data
+        self.peers.append(peer)
+        self.observe()
+        return peer
+
+    def peer_send(self, peer: Peer, data: bytes) -> None:
+        if peer.csd is not None:
+            taken = peer.csd.send(data)
+            peer.sent += data[:taken]
+        else:
+            peer.queued += data
+        self.observe()
+
+    def peer_close(self, peer: Peer) -> None:
+        """A TCP peer half-closes (it keeps reading what the gateway still sends); a caller hangs up."""
+        self.observe()
+        peer.closed_at = self.now
+        if peer.csd is not None:
+            peer.csd.hangup()
+        elif peer.sock is not None and not peer.gone:
+            peer.queued.clear()
+            with contextlib.suppress(OSError):
+                peer.sock.shutdown(socket.SHUT_WR)
+        self.observe()
+
+    def ring(self, caller: str) -> Peer:
+        call = self.sim.modem.ring(caller)
+        peer = Peer(f"csd{sum(p.kind == 'csd' for p in self.peers)}", "csd", self.now, csd=call, epoch=self.epoch)
+        peer.gone = not call.active
+        self.peers.append(peer)
+        return peer
+
+    def live_peers(self, kind: str) -> list[Peer]:
+        return [p for p in self.peers if p.kind == kind and p.live]
+
+    # --- the network and the power
+    def modem_backlog(self) -> int:
+        call = self.sim.modem.main.call
+        return call.backlog() if call is not None else 0
+
+    def drop_network(self) -> None:
+        self.observe()
+        self.lost_in_flight[self.epoch] = self.lost_in_flight.get(self.epoch, 0) + self.modem_backlog()
+        self.cuts.append(self.now)
+        self._cut_cause = "network drop"
+        self.network.drop()
+        self.net_up_since = self.gprs_ok_since = None
+        self.observe()
+        self._cut_cause = None
+
+    def restore_network(self, gprs_ok: bool) -> None:
+        self.network.gprs_ok = gprs_ok
+        self.network.restore()
+        self.net_up_since = self.net_returned_at = self.now
+        self.gprs_ok_since = self.now if gprs_ok else None
+        self.observe()
+
+    def gprs_back(self) -> None:
+        self.network.gprs_ok = True
+        if self.net_up_since is not None and self.gprs_ok_since is None:
+            self.gprs_ok_since = self.net_returned_at = self.now
+
+    def power_cut(self) -> None:
+        """The module loses power: the firmware, its RAM (pending bytes, the drop counter) and the UART
+        buffers are gone; a new epoch of the byte accounting begins."""
+        self.observe()
+        self.cuts.append(self.now)
+        self.power_cuts.append(self.now)
+        self._cut_cause = "power cut"
+        self.sim.power_cut(restart=False)
+        self.powered = False
+        self.epoch += 1
+        side = self.sim.serial
+        assert side is not None
+        self.epoch_start_in.append(side.bytes_in)
+        self.observe()
+        self._cut_cause = None
+
+    def power_on(self) -> None:
+        self.sim.power_on()
+        self.reboots_injected += 1
+        self.powered, self.powered_since = True, self.now
+        self.observe()
+
+    # --- derived facts
+    def call_up(self) -> bool:
+        return self._modem_call is not None or self._seen is not None
+
+    def sms_ready_since(self) -> float | None:
+        """Since when the gateway can answer SMS (powered, registered, no call up), or None now."""
+        if not self.powered or self.net_up_since is None or self.call_up():
+            return None
+        return max(self.powered_since, self.net_up_since, self.last_call_end)
+
+    def consumed_in_epoch(self) -> int:
+        """Device bytes the firmware of this epoch took from its serial port (read by SER)."""
+        side = self.sim.serial
+        assert side is not None
+        return side.bytes_in - len(side.rx) - self.epoch_start_in[self.epoch]
+
+    def written_in_epoch(self) -> int:
+        """Device bytes that belong to this epoch: written, not taken by the module before the last cut."""
+        return len(self.device_out) - self.epoch_start_in[self.epoch]
+
+    def delivered_in_epoch(self) -> int:
+        return sum(len(p.received) for p in self.calls if p.epoch == self.epoch)
+
+    def listening_port(self) -> int | None:
+        lst = self.sim.modem.listener
+        return lst.lport if lst is not None else None

@@ -1,0 +1,376 @@
+"""The whole-system stateful test (issue 11): hypothesis drives the real firmware in the simulator
+(virtual clock) with random user actions -- SMS commands valid and not, wrong passwords, during calls and
+while the module is off; TCP clients that connect, send, close, reconnect at once or never close; servers
+that accept, refuse or vanish; device bytes (`+++` after silence, modem text, all 256 values); CSD calls;
+network drops and GPRS refusals; power cuts -- and checks the invariants of stateful_checks.py after
+every step. A failure shrinks to a short sequence of printed steps that replays it, followed by the
+firmware's trace. Budget and measurements: tests/e2e/STATEFUL.md.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck
+from hypothesis import Phase
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine
+from hypothesis.stateful import initialize
+from hypothesis.stateful import invariant
+from hypothesis.stateful import precondition
+from hypothesis.stateful import rule
+from hypothesis.stateful import run_state_machine_as_test
+
+from host.interpreters import Interpreter
+from tests.e2e.stateful_actions import NEW_PASSWORDS
+from tests.e2e.stateful_actions import PAYLOADS
+from tests.e2e.stateful_actions import SMS_TEXTS
+from tests.e2e.stateful_actions import SOURCES
+from tests.e2e.stateful_actions import START_MODES
+from tests.e2e.stateful_actions import WAITS
+from tests.e2e.stateful_actions import Payload
+from tests.e2e.stateful_actions import Tally
+from tests.e2e.stateful_checks import PROPERTIES
+from tests.e2e.stateful_checks import REPLY_S
+from tests.e2e.stateful_checks import Judge
+from tests.e2e.stateful_model import Model
+from tests.e2e.stateful_model import SmsRecord
+from tests.e2e.stateful_model import expect
+from tests.e2e.stateful_world import Peer
+from tests.e2e.stateful_world import World
+
+REACT_S = 2.0  # virtual seconds the gateway gets after each action
+ESCAPE_SILENCE_S = 1.6  # the device's silence around `+++` (the modem's guard time is 1 s)
+SETTLE_S = 140.0  # virtual seconds at the end of an example: longer than every bound of stateful_checks
+CI = {"max_examples": 20, "stateful_step_count": 50}  # per interpreter; see STATEFUL.md
+SOAK = {"max_examples": 200, "stateful_step_count": 60}  # >= 10,000 steps per interpreter
+CI_SEEDS = {"py3": 11, "py27": 27, "py152": 152}  # fixed, one per interpreter: CI repeats itself, each covers other ground
+
+
+class GatewayMachine(RuleBasedStateMachine):
+    """One example: a gateway from its first boot, a random sequence of user actions."""
+
+    python: Interpreter
+    nvm_root: Path
+    tally: Tally
+    counter = itertools.count()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.world = World(self.python, self.nvm_root / f"nvm{next(self.counter)}")
+        self.model = Model()
+        self.judge = Judge(self.world, self.model)
+        self.tally.examples += 1
+        self._healthy = True  # no invariant failed yet (teardown then lets time run out and checks again)
+        self.world.run_until(lambda: bool(self.world.sim.modem.state.gprs_active), 60, "the first boot")
+
+    def teardown(self) -> None:
+        """The user stops acting; every bound runs out (SETTLE_S) and the invariants are checked once more,
+        so a failure that needs time to show does not need filler steps (shorter shrunk sequences)."""
+        try:
+            if self._healthy:
+                self.world.run(SETTLE_S)
+                self.invariants_hold()
+        finally:
+            self.tally.virtual_s += self.world.now
+            self.tally.equalities += self.judge.stats["equalities"]
+            self.tally.replies += sum(v for k, v in self.judge.stats.items() if k not in ("equalities", "inequalities"))
+            self.world.close()
+
+    # --- helpers
+    def _act(self, name: str, can: bool = True) -> bool:
+        """Counts the step; `can` False makes it a no-op (nothing to act on now). Rules have preconditions
+        only on what the steps alone decide (power, network), so a replay draws the same steps."""
+        self.tally.steps += 1
+        self.tally.actions[name if can else f"{name} (nothing to do)"] += 1
+        return can
+
+    def _render(self, text: str) -> str:
+        w = self.world
+        return text.format(pw=self.model.settings.password, D0=w.dead_port, **w.local_ports,
+                           **{k: s.port for k, s in w.servers.items()})
+
+    def _deliver(self, text: str, quiet: bool = False) -> SmsRecord:
+        w, m = self.world, self.model
+        rec = SmsRecord(m.new_sender(), text, expect(text, m.settings).kind != "silence", w.now, w.epoch, quiet)
+        assert w.sim.modem.deliver_sms(rec.sender, text) is not None, "the SIM is full"
+        m.sms.append(rec)
+        return rec
+
+    def _can_sms(self) -> bool:
+        """The SIM has room, and no password change waits (its order against other messages decides
+        which password they need)."""
+        return self.world.sim.modem.sms.used() < 16 and not self.model.password_change_pending()
+
+    def _quiet_idle(self) -> bool:
+        w = self.world
+        return (w.powered and not w.call_up() and not self.model.unanswered()
+                and not any(p.kind == "csd" and not p.gone for p in w.peers))
+
+    # --- the start
+    @initialize(mode=st.sampled_from(list(START_MODES)))
+    def start_in_mode(self, mode: str) -> None:
+        """The first configuration and a first event, so that most examples reach calls early."""
+        self._act("start_in_mode")
+        w = self.world
+        texts, first = START_MODES[mode]
+        for text in texts:
+            self._deliver(self._render(text))
+            w.run(REACT_S)
+            self.invariants_hold()  # the model learns the reply
+        if first == "client":
+            w.connect_client(w.local_ports["L0"], "127.0.0.2", Payload("text", 16, 0).data())
+        elif first == "device":
+            self._device(Payload("text", 16, 0).data())
+        elif first == "caller":
+            self.judge.expect_answer(w.ring("+447700900123"))
+        w.run(REACT_S)
+
+    # --- SMS
+    @precondition(lambda self: self.world.net_up_since is not None)
+    @rule(text=SMS_TEXTS, capital=st.booleans())
+    def sms(self, text: str, capital: bool) -> None:
+        """An SMS from a phone: at any time the network is up (during calls, while the module is off)."""
+        if not self._act("sms", self._can_sms()):
+            return
+        body = self._render(text)
+        self._deliver(body[:1].upper() + body[1:] if capital else body)
+        self.world.run(REACT_S)
+
+    @precondition(lambda self: self.world.net_up_since is not None)
+    @rule(new=NEW_PASSWORDS)
+    def sms_new_password(self, new: str) -> None:
+        if not self._act("sms_new_password", self._can_sms() and not self.model.unanswered()):
+            return
+        self._deliver(self._render(f"{{pw}} smspassword {new}"))
+        self.world.run(REACT_S)
+
+    @precondition(lambda self: self.world.net_up_since is not None and self.world.powered)
+    @rule()
+    def config_when_idle(self) -> None:
+        """`config` at a quiet point (no call, every device byte taken by the firmware): its `dropped` must
+        make the byte ledger exact (sent = delivered + dropped)."""
+        if not self._act("config_when_idle", self._quiet_idle() and self._can_sms()):
+            return
+        w = self.world
+        side = w.sim.serial
+        assert side is not None
+        taken = w.run_until(lambda: not w.device_queue and side.bytes_in == len(w.device_out) and not side.rx, 5,
+                            "the firmware to take every device byte")
+        rec = self._deliver(self._render("{pw} config"), quiet=taken)
+        w.run_until(lambda: any(r.to == rec.sender for r in w.replies), REPLY_S + 2, "the config reply")
+
+    # --- the device
+    @precondition(lambda self: self.world.powered)
+    @rule(data=PAYLOADS)
+    def device_writes(self, data: Payload) -> None:
+        self._act("device_writes")
+        self._device(data.data())
+        self.world.run(REACT_S)
+
+    @precondition(lambda self: self.world.powered)
+    @rule()
+    def device_escape_sequence(self) -> None:
+        """`+++` after more than 1.5 s of silence, then silence: data like any other (README)."""
+        self._act("device_escape_sequence")
+        w = self.world
+        if w.device_silent_for() < ESCAPE_SILENCE_S:
+            w.run(ESCAPE_SILENCE_S - w.device_silent_for())
+        self._device(b"+++")
+        w.run(ESCAPE_SILENCE_S)
+
+    def _device(self, data: bytes) -> None:
+        w, m = self.world, self.model
+        if not w.call_up() and any(s.mode == "client" for s in m.candidates(w.now)):
+            m.pending_write_at = w.now
+        w.device_write(data)
+        self.judge.expect_dial()
+
+    # --- TCP clients (server mode)
+    @rule(port=st.sampled_from(("the server-mode port", "L0", "L1")), source=SOURCES, data=PAYLOADS)
+    def client_connects(self, port: str, source: str, data: Payload) -> None:
+        """A client calls a port (mostly the one server mode was set to) from the permitted address or not."""
+        self._act("client_connects")
+        w, s = self.world, self.model.settings
+        number = s.local_port if port not in w.local_ports else w.local_ports[port]
+        if len(w.live_peers("client")) < 3:
+            w.connect_client(number, source, data.data())
+        w.run(REACT_S)
+
+    # --- servers (client mode)
+    @rule(server=st.sampled_from(("S0", "S1")), state=st.sampled_from(("accept", "refuse", "vanish")))
+    def server_state(self, server: str, state: str) -> None:
+        self._act("server_state")
+        w = self.world
+        srv = w.servers[server]
+        if state == "accept":
+            srv.accept(w.now)
+        else:
+            srv.refuse()
+            if state == "vanish":
+                for p in srv.conns:
+                    if p.live:
+                        w.peer_close(p)
+        w.run(REACT_S)
+
+    # --- CSD
+    @precondition(lambda self: self.world.powered)
+    @rule()
+    def csd_rings(self) -> None:
+        """A CSD call rings (a caller still ringing unanswered gives up first; while a call is up the line
+        is busy)."""
+        self._act("csd_rings")
+        w = self.world
+        for p in w.live_peers("csd"):
+            if p.started_at is None:
+                w.peer_close(p)
+        peer = w.ring("+447700900123")
+        self.judge.expect_answer(peer)
+        w.run(REACT_S * 3)
+
+    # --- the far end of whatever call there is (client, server connection, CSD caller)
+    def _far_end(self, sending: bool = False) -> Peer | None:
+        """The peer of the call that is up, else the newest live one (a client not yet accepted, a caller
+        still ringing, who cannot send)."""
+        live = [p for p in self.world.peers if p.live and not (sending and p.csd is not None and p.started_at is None)]
+        up = [p for p in live if p.started_at is not None and p.ended_at is None]
+        return (up or live or [None])[-1]
+
+    @rule(data=PAYLOADS)
+    def far_end_sends(self, data: Payload) -> None:
+        peer = self._far_end(sending=True)
+        if not self._act("far_end_sends", peer is not None):
+            return
+        assert peer is not None
+        self.world.peer_send(peer, data.data())
+        self.world.run(REACT_S)
+
+    @rule(then=st.sampled_from(("nothing", "a client reconnects at once", "a client reconnects and closes at once")))
+    def far_end_closes(self, then: str) -> None:
+        """The far end closes (a caller hangs up); in server mode another client may call the moment the
+        port listens again (a reconnecting client, a health check, a port scanner), at a quiet point."""
+        peer = self._far_end()
+        if not self._act("far_end_closes", peer is not None):
+            return
+        assert peer is not None
+        w = self.world
+        w.peer_close(peer)
+        if then != "nothing" and peer.kind == "client":
+            w.run_until(lambda: w.listening_port() == peer.port, 20, "the port to listen again")
+            new = w.connect_client(peer.port, peer.source, b"")
+            if then == "a client reconnects and closes at once":
+                w.peer_close(new)
+        w.run(REACT_S)
+
+    # --- network and power
+    @precondition(lambda self: self.world.net_up_since is not None)
+    @rule()
+    def network_drops(self) -> None:
+        """The network goes (after the modem sent what it could: bytes still in it are counted lost); not
+        while an SMS waits for its reply (the reply could not be sent: no promise to check)."""
+        if not self._act("network_drops", not self.model.unanswered()):
+            return
+        w = self.world
+        w.run_until(lambda: w.modem_backlog() == 0, self.model.settings.send_timeout / 10 + 1, "the modem to send")
+        w.drop_network()
+        w.run(REACT_S)
+
+    @precondition(lambda self: self.world.net_up_since is None)
+    @rule(gprs=st.sampled_from(("GPRS works", "GPRS refused")))
+    def network_returns(self, gprs: str) -> None:
+        self._act("network_returns")
+        self.world.restore_network(gprs == "GPRS works")
+        self.world.run(REACT_S)
+
+    @precondition(lambda self: self.world.net_up_since is not None and self.world.gprs_ok_since is None)
+    @rule()
+    def gprs_returns(self) -> None:
+        self._act("gprs_returns")
+        self.world.gprs_back()
+        self.world.run(REACT_S)
+
+    @precondition(lambda self: self.world.powered)
+    @rule()
+    def power_cut(self) -> None:
+        self._act("power_cut")
+        self.model.pending_write_at = None  # RAM is gone: nothing waits any more
+        self.world.power_cut()
+        self.world.run(1)
+
+    @precondition(lambda self: not self.world.powered)
+    @rule()
+    def power_on(self) -> None:
+        self._act("power_on")
+        self.world.power_on()
+        self.world.run(REACT_S)
+
+    @rule(seconds=WAITS)
+    def wait(self, seconds: int) -> None:
+        self._act("wait")
+        self.world.run(seconds)
+
+    # --- the invariants (stateful_checks.PROPERTIES), after every step
+    def _check(self, name: str) -> None:
+        try:
+            getattr(self.judge, name)()
+        except AssertionError as exc:
+            self._healthy = False
+            raise AssertionError(f"invariant {name} broken: {exc}\n{self._context()}") from None
+
+    def _context(self) -> str:
+        w = self.world
+        lines = [line for line in w.sim.trace.lines() if not line.startswith("fsm: ")]  # not the transition trace
+        tail = "\n".join("    " + line for line in lines[-30:])
+        return (f"  clock t={w.now:.2f}, epoch {w.epoch}, powered {w.powered}, modem {w.sim.modem.describe()}\n"
+                f"  model: {self.model.settings}\n  simulator: no random seed (deterministic; real loopback "
+                f"TCP and a pty)\n  firmware trace (last 30 lines, without fsm: lines):\n{tail}")
+
+    @invariant()
+    def invariants_hold(self) -> None:
+        """Every invariant of stateful_checks.PROPERTIES, in that order; a failure names the one broken."""
+        for name, _ in PROPERTIES:
+            self._check(name)
+
+
+def _machine(python: Interpreter, nvm_root: Path, tally: Tally) -> Callable[[], GatewayMachine]:
+    cls: Any = type("GatewayMachine", (GatewayMachine,), {"python": python, "nvm_root": nvm_root, "tally": tally})
+    return cls
+
+
+@pytest.mark.req("GW-BRIDGE", "GW-SERVER", "GW-SERVER-PERMIT", "GW-CLIENT", "GW-CLIENT-ONDEMAND",
+                 "GW-CLIENT-MAINTAIN", "GW-SMS-CONTROL", "NOTE-CONFIRM", "NOTE-ERROR", "NOTE-BAD-PASSWORD",
+                 "NOTE-IDLE-ONLY", "NOTE-FIXED-IP", "CMD-BAUD", "CMD-CHARFORMAT", "CMD-SOCKETTING", "CMD-GPRS",
+                 "CMD-MODE-SERVER", "CMD-MODE-CLIENT", "CMD-DIALIN", "CMD-SMSPASSWORD", "CMD-CONFIG",
+                 "CMD-PASSWORD-DEFAULT", "NET-SOCKET-TIMEOUT")
+@pytest.mark.properties(**dict(PROPERTIES))
+def test_random_use_keeps_every_invariant(firmware_python: Interpreter, tmp_path: Path,
+                                         request: pytest.FixtureRequest) -> None:
+    soak = bool(request.config.getoption("--soak", default=False))
+    budget = SOAK if soak else CI
+    factory = _machine(firmware_python, tmp_path, Tally())
+    seed_text = os.environ.get("STATEFUL_SEED", "")
+    if seed_text:
+        seed = int(seed_text)
+    elif soak:
+        seed = random.randrange(1 << 32)
+    else:
+        seed = CI_SEEDS.get(firmware_python.id, 1)
+    factory._hypothesis_internal_use_seed = seed  # type: ignore[attr-defined]  # what @seed(n) sets
+    print(f"stateful [{firmware_python.id}]: hypothesis seed {seed} (STATEFUL_SEED={seed} replays this run)")
+    started = time.monotonic()
+    try:
+        run_state_machine_as_test(factory, settings=settings(
+            **budget, deadline=None, database=None, print_blob=True,
+            phases=(Phase.explicit, Phase.generate, Phase.shrink), report_multiple_bugs=False,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]))
+    finally:
+        tally: Tally = factory.tally  # type: ignore[attr-defined]
+        print(f"stateful [{firmware_python.id}] {time.monotonic() - started:.0f} s: {tally.line()}")
