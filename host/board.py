@@ -19,21 +19,31 @@ class Watchdog:
     def __init__(self) -> None:
         self.period_s: int | None = None
         self.deadline: float | None = None
+        self.kicked_at: float | None = None  # the last enable or reset while enabled
+        self.longest_gap_s = 0.0  # the longest time between two kicks (the bench's "longest watchdog gap")
 
     def enable(self, period_s: int, now: float) -> None:
         if period_s <= 0:
             self.disable()
             return
         self.period_s = period_s
-        self.deadline = now + period_s
+        self._kick(now)
 
     def reset(self, now: float) -> None:
         if self.period_s is not None:
-            self.deadline = now + self.period_s
+            self._kick(now)
+
+    def _kick(self, now: float) -> None:
+        assert self.period_s is not None
+        if self.kicked_at is not None:
+            self.longest_gap_s = max(self.longest_gap_s, now - self.kicked_at)
+        self.kicked_at = now
+        self.deadline = now + self.period_s
 
     def disable(self) -> None:
         self.period_s = None
         self.deadline = None
+        self.kicked_at = None
 
     def expired(self, now: float) -> bool:
         return self.deadline is not None and now >= self.deadline

@@ -93,6 +93,8 @@ class SerialSide:
         self.bytes_in = 0  # bytes that reached the receive buffer
         self.bytes_out = 0  # bytes the device side took
         self.lost = 0  # bytes that arrived while the receive buffer was full (Kindness.serial_flow_control: 0)
+        self._cts_low_s = 0.0  # clock seconds the firmware held CTS low, up to _cts_fell
+        self._cts_fell: float | None = None  # when CTS last fell, while it stays low
         self.closed = False  # the port went away (socket:// peer closed, device unplugged)
         self.error = ""
         self._in = Wire(self._rate())  # device -> module: on the line
@@ -297,10 +299,23 @@ class SerialSide:
         """SER.setCTS: a device that honours CTS stops after what it already started (IN_FLIGHT bytes), and
         goes on from now when CTS rises."""
         self.pump()
+        now = self.clock.now()
+        if not value and self._cts_fell is None:
+            self._cts_fell = now
+        elif value and self._cts_fell is not None:
+            self._cts_low_s += now - self._cts_fell
+            self._cts_fell = None
         self.lines_out["CTS"] = 1 if value else 0
         if not value and self.device_cts == "honour":
             self._held[:0] = self._in.recall(IN_FLIGHT)
         self.pump()
+
+    def cts_low_s(self) -> float:
+        """Clock seconds the firmware has held CTS low so far (the bench's CTS-low share)."""
+        low = self._cts_low_s
+        if self._cts_fell is not None:
+            low += self.clock.now() - self._cts_fell
+        return low
 
     def set_speed(self, speed: str, fmt: str) -> bool:
         """SER.set_speed: False (the built-in returns -1) for what the module rejects."""

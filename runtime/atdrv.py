@@ -16,6 +16,7 @@ FINALS = ('OK', 'ERROR', 'NO CARRIER', 'BUSY', 'NO ANSWER', 'NO DIALTONE')
 ERROR_PREFIXES = ('+CME ERROR', '+CMS ERROR')
 URC_PREFIXES = ('+CMTI:', 'RING', '+CRING:', '+CONN FROM:', 'NO CARRIER')
 MAX_LINE = 512  # a line longer than this is garbage: dropped
+AWAIT_TENTHS = 50  # how long a command waits for the CONNECT of a call the modem is accepting
 PROMPT = '> '  # the +CMGS text prompt after its CR LF (62, 32)
 
 
@@ -27,6 +28,8 @@ class Driver:
         self.rest = ''      # received text not yet split into lines (at most one incomplete line)
         self.data = ''      # bytes that followed CONNECT: the start of the data stream
         self.online = 0     # a CONNECT was seen and the data pump has not taken the stream yet
+        self.awaiting = 0   # +CONN FROM: (or DCD) says the modem is accepting a call: CONNECT follows
+        self.dcd_ok = 0     # DCD follows the call (AT&C1 was set): a high DCD means data mode
         self.timeouts = 0   # commands that got no final result in time
         self.errors = 0     # commands answered with an error
         self.on_wait = None # called on every pass of a wait (reads the serial port while dialling)
@@ -47,8 +50,14 @@ class Driver:
         for p in URC_PREFIXES:
             if compat.startswith(line, p):
                 self.urcs.append(line)
+                if p == '+CONN FROM:':
+                    self.awaiting = 1
                 return 1
         return 0
+
+    def in_call(self):
+        """1 while the modem is in data mode (or about to be): no command may be sent."""
+        return self.online or self.awaiting
 
     def feed(self, text):
         """Modem output read by someone else (the data pump's tail after a call): lines are routed."""
@@ -89,6 +98,7 @@ class Driver:
         if announce:
             self.urcs.append(line)
         self.online = 1
+        self.awaiting = 0
         self.data = self.data + self.rest
         self.rest = ''
 
@@ -117,10 +127,22 @@ class Driver:
         self._route_all()
 
     def send(self, cmd):
-        """Sends a command line unless the modem is in data mode; returns 1 if it was sent."""
+        """Sends a command line unless the modem is in data mode (a command line would reach the peer
+        as data); returns 1 if it was sent. A call the modem is accepting (+CONN FROM: came, or DCD is
+        up) is waited for: its CONNECT may still be on its way."""
         self.drain()
+        if not self.online and self.dcd_ok and self.mdm.getDCD():
+            self.awaiting = 1
+        left = AWAIT_TENTHS
+        while self.awaiting and not self.online and left > 0:
+            chunk = self._wait_step()
+            if len(chunk) > 0:
+                self._take(chunk)
+                self._route_all()
+            left = left - 1
         if self.online:
             return 0
+        self.awaiting = 0
         self.mdm.send(cmd + '\r', 50)
         return 1
 

@@ -43,6 +43,7 @@ class Ctx:
         self.handled = []         # SIM indexes handled in this round (a failed delete is not redone)
         self.stuck = []           # messages handled whose delete failed: never handled again
         self.replies = []         # texts to send to the sender
+        self.replied = 1          # every reply to the message went (else it is not deleted in a call)
         self.trace_on = 1
         self.guard = smsguard.Guard()  # senders locked out after wrong passwords
 

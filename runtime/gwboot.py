@@ -66,7 +66,9 @@ def boot_modem(m, arg):
     # Whatever profile the module saved: no echo, verbose result codes (the first answer may still
     # come in the old format: retried), numeric +CME errors, DCD that follows the call (the pump sees
     # the end of a call on it), no automatic answer, and the escape guard the data pump is built for.
+    at.dcd_ok = 0
     good = at.ok('ATE0V1', 10, 4) and at.ok('AT+CMEE=1') and at.ok('AT&C1') and at.ok('ATS0=0')
+    at.dcd_ok = good
     good = good and at.ok('ATS12=%d' % ESCAPE_GUARD) and _selint_2(ctx) and _sim_ready(at)
     # SMS in text mode from the SIM, new messages indicated with +CMTI, lengths in +CMGL headers.
     good = good and at.ok('AT+CMGF=1') and at.ok('AT+CPMS="SM","SM","SM"') and at.ok('AT+CNMI=2,1,0,0,0')
@@ -176,7 +178,7 @@ def check_network(m, arg):
     gw = ctx.gw
     in_mode = gw.state == gw.t.S_UNCONFIGURED or gw.state == gw.t.S_CLIENT_ON_DEMAND
     in_mode = in_mode or gw.state == gw.t.S_CLIENT_MAINTAIN or gw.state == gw.t.S_SERVER
-    if in_mode and ctx.sess.state != ctx.sess.t.S_ONLINE:
+    if in_mode and ctx.sess.state != ctx.sess.t.S_ONLINE and not ctx.at.in_call():
         status = context_status(ctx.at)
         if status != '1':
             ctx.trace('gateway: GPRS context lost (' + str(status) + ')')

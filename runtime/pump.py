@@ -15,11 +15,13 @@ falls. User data passes unchanged whatever it contains (+++, NO CARRIER, 0x1a, 0
 Back-pressure, both ways, nothing dropped while the device honours CTS: the uplink (GPRS, a few kB/s) is
 slower than a serial line at 115200. Serial bytes wait in `up`; at UP_HIGH CTS drops towards the device
 and SER is no longer read (what the device still sends waits in SER's own buffer), below UP_LOW CTS
-rises. MDM.send is called only while the modem's CTS says it has room, one piece per pass, so a send
-waits at most for one piece to cross the link; the modem is read only when the last chunk went to the
-device, and SER.send is called only while the device's RTS is up, so a device that stops reading stops
-the peer (TCP flow control), not the pump. Every wait's longest time is added to a budget, and the
-watchdog is kicked (and the clock read) when it reaches KICK_TENTHS: the watchdog never starves.
+rises, and it is low during any wait that could fill SER's buffer (see SAFE_BYTES). MDM.send is called
+only while the modem's CTS says it has room, one piece per pass, so a send waits at most for one piece
+to cross the link; the modem is read only when the last chunk went to the device, and SER.send is
+called only while the device's RTS is up, so a device that stops reading stops the peer (TCP flow
+control), not the pump. The clock is read after every pass that sent (a send may wait for the link or
+a slow device, however long) and the watchdog kicked every KICK_S of it: the watchdog never starves,
+and the clock never sees a real step long enough to pass for a jump (runtime/fwclock.py).
 """
 
 import MDM
@@ -33,44 +35,51 @@ import fwctx
 
 NO_CARRIER = '\r\nNO CARRIER\r\n'
 PLUSES = '++++++++++++++++++++++++++++++++'  # a backlog of only '+' is compared with a slice of this
-IDLE_PASSES = 8      # passes with nothing to move before the pump waits on the modem
+IDLE_PASSES = 8      # passes with nothing to move before the pump waits on the serial port
 SEND_TENTHS = 300    # MDM.send's longest wait for room: only a stalled link makes it run out
 GUARD_TENTHS = 5     # a pause longer than the escape guard time (S12=20 is 0.4 s, set at boot)
 END_TENTHS = 20      # how long the end-of-call text may take to arrive after DCD fell
-KICK_TENTHS = 300    # the watchdog is kicked once this much waiting may have passed (WATCHDOG_S 120 s)
+KICK_S = 10          # seconds between watchdog kicks while data moves (WATCHDOG_S is 120 s)
 UP_HIGH = 4096       # uplink backlog at which CTS drops towards the device (and SER is not read) ...
 UP_LOW = 1024        # ... and below which CTS rises again
-# A pass waits in at most one MDM.send and one SER.send. Meanwhile the device may fill SER's 4096-byte
-# buffer (before CTS stops it, or if it ignores CTS), so each wait is kept to ~0.15 s of the device's
-# line: MDM.send gets what a 2 kB/s uplink (the slowest GPRS class 10 coding) carries in that time,
-# SER.send half a second of line time, at most PASS_BYTES.
-PASS_BYTES = 1750    # bytes the device may send while one pass waits (its buffer holds 4096)
+# While the pump waits in MDM.send or SER.send the device may fill SER's 4096-byte buffer, and a read may
+# hand over only part of what waits, or nothing (the module hands over what it has when it likes).
+# `owed` bounds the bytes that may wait in SER unread: a wait with CTS high adds what the line carries
+# meanwhile, a read takes off what it got. A wait that would take it past SAFE_BYTES is made with CTS
+# low (the device stops within IN_FLIGHT bytes). CTS rises again only when reads in a row found SER
+# empty. Each wait is sized to half of SAFE_BYTES of the device's line, so a pass with one wait each
+# way fits: MDM.send gets what a 2 kB/s uplink (the slowest GPRS class 10 coding) carries in that time.
+SAFE_BYTES = 3000    # of SER's 4096, leaving room for bytes in flight when CTS falls
+IN_FLIGHT = 16       # bytes a device still sends after CTS fell (a 16550-style FIFO)
+EMPTY_READS = 3      # reads in a row that found nothing: SER is empty (a read may miss what waits)
 LINK_MIN_BPS = 2000  # the slowest uplink the pieces are sized for
 
 
 def pump(m, arg):
     ctx = m.ctx
     idle = 0
-    budget = 0
+    kick_at = 0
+    owed = 0
     line_bps = divmod(int(ctx.values['baud']), 10)[0]  # 10 bits a byte (8N1; 7E1 and 8N2: 9, 11)
-    up_piece = _clamp(divmod(PASS_BYTES * LINK_MIN_BPS, line_bps)[0], 64, 4096)
-    down_piece = _clamp(divmod(line_bps, 2)[0], 16, PASS_BYTES)
-    down_tenths = divmod(down_piece * 20, line_bps)[0] + 1  # twice: the UART may still hold as much
+    half = divmod(SAFE_BYTES, 2)[0]
+    up_piece = _clamp(divmod(half * LINK_MIN_BPS, line_bps)[0], 64, 4096)
+    up_owed = divmod(up_piece * line_bps, LINK_MIN_BPS)[0]
+    down_piece = _clamp(divmod(line_bps, 2)[0], 16, half)
     up = ctx.take_pending()    # serial bytes collected while the call was set up go first
     down = ctx.at.take_data()  # and what the peer sent with CONNECT comes first to the device
+    d = ''
     while 1:
-        if budget >= KICK_TENTHS:
-            MOD.watchdogReset()
-            fwclock.now()
-            budget = 0
-        nd = 0
         if len(up) < UP_HIGH:
-            d = SER.read()
-            nd = len(d)
-            if nd > 0:
-                up = up + d
-                if ctx.cts and len(up) >= UP_HIGH:
-                    _cts(ctx, 0)
+            d = d + SER.read()
+        nd = len(d)
+        if nd > 0:
+            up = up + d
+            d = ''
+            owed = owed - nd
+            if owed < 0:
+                owed = 0
+            if ctx.cts and len(up) >= UP_HIGH:
+                owed = _cts_low(ctx, owed)
         if len(down) == 0:
             down = MDM.read()
         nu = len(up)
@@ -82,27 +91,37 @@ def pump(m, arg):
             ctx.keep_serial(up)
             _finish(ctx, down)
             break
+        if not ctx.cts and nu < UP_LOW:
+            d = _cts_high_if_empty(ctx)
+            if len(d) > 0:
+                continue  # bytes were still waiting: take them first
+            owed = 0
         sent = 0
         if nu > 0 and not (up[0] == '+' and nu <= len(PLUSES) and up == PLUSES[:nu]) and MDM.getCTS():
+            owed = _before_wait(ctx, owed, up_owed)
             piece = up[:up_piece]
             if MDM.send(piece, SEND_TENTHS) < 0:
                 ctx.dropped = ctx.dropped + len(piece)  # the link stalled for SEND_TENTHS
             up = up[len(piece):]
-            budget = budget + SEND_TENTHS
             sent = 1
-            if not ctx.cts and len(up) < UP_LOW:
-                _cts(ctx, 1)
         if nr > 0 and SER.getRTS():
-            SER.send(down[:down_piece])
-            down = down[down_piece:]
-            budget = budget + down_tenths
+            piece = down[:down_piece]
+            owed = _before_wait(ctx, owed, len(piece))
+            SER.send(piece)
+            down = down[len(piece):]
             sent = 1
+        if sent:
+            now = fwclock.now()
+            if now >= kick_at:
+                MOD.watchdogReset()
+                kick_at = now + KICK_S
         if sent or nd > 0:
             idle = 0
             continue
         if nu > 0 and up == PLUSES[:nu]:  # only '+', and the device has gone quiet
             up = _send_pluses(ctx, up)
-            budget = budget + 2 * GUARD_TENTHS + SEND_TENTHS
+            MOD.watchdogReset()
+            kick_at = fwclock.now() + KICK_S
             if len(up) > 0:  # the call ended before they could go
                 ctx.keep_serial(up)
                 _finish(ctx, down)
@@ -112,19 +131,49 @@ def pump(m, arg):
         if idle >= IDLE_PASSES:
             idle = 0
             MOD.watchdogReset()
-            fwclock.now()
-            budget = 0
+            kick_at = fwclock.now() + KICK_S
             if MDM.getDCD() == 0:
                 ctx.keep_serial(up)
                 _finish(ctx, down)
                 break
-            if len(down) == 0:
-                down = MDM.receive(1)
+            if len(up) < UP_HIGH and ctx.cts:
+                # Nothing moves: wait on the serial port (the device may start at full speed, and a
+                # receive hands over what comes before the buffer can fill); the modem is read right
+                # after.
+                d = SER.receive(1)
             else:
                 MOD.sleep(1)  # the modem is full or the device holds RTS low: wait for them
     if len(ctx.pending) < fwctx.PENDING_LOW:
         _cts(ctx, 1)
     engine.dispatch(m, m.t.E_DROPPED, None)
+
+
+def _before_wait(ctx, owed, cost):
+    """A wait in which the device may send `cost` bytes is about to start: CTS goes low first when
+    that could fill SER's buffer (bytes may already wait there unread). Returns the new `owed`."""
+    if not ctx.cts:
+        return owed
+    if owed + cost > SAFE_BYTES:
+        return _cts_low(ctx, owed)
+    return owed + cost
+
+
+def _cts_low(ctx, owed):
+    _cts(ctx, 0)
+    return owed + IN_FLIGHT
+
+
+def _cts_high_if_empty(ctx):
+    """Raises CTS when SER's buffer is empty: EMPTY_READS reads in a row found nothing. Returns what a
+    read found instead ('' when CTS went up)."""
+    n = 0
+    while n < EMPTY_READS:
+        d = SER.read()
+        if len(d) > 0:
+            return d
+        n = n + 1
+    _cts(ctx, 1)
+    return ''
 
 
 def _clamp(n, low, high):
@@ -181,6 +230,6 @@ def _finish(ctx, text):
         text = text[:cut]
     while len(text) > 0:
         MOD.watchdogReset()
-        SER.send(text[:PASS_BYTES])
-        text = text[PASS_BYTES:]
+        SER.send(text[:SAFE_BYTES])
+        text = text[SAFE_BYTES:]
     ctx.at.feed(tail)

@@ -24,7 +24,7 @@ def read_next(m, arg):
     """Dispatches the next message not yet handled in this round. A message whose delete failed
     (ctx.stuck) is never handled again: only its delete is retried, once per round."""
     ctx = m.ctx
-    if len(ctx.handled) < MAX_ROUND:
+    if len(ctx.handled) < MAX_ROUND and not ctx.at.in_call():
         for msg in smsio.list_received(ctx.at):
             if msg[0] in ctx.handled:
                 continue
@@ -44,6 +44,7 @@ def parse_message(m, arg):
     password, unread. A wrong password counts towards the sender's lockout."""
     ctx = m.ctx
     ctx.msg = arg
+    ctx.replied = 1
     now = m.clock()
     if ctx.guard.is_ignored(arg[1], now):
         ctx.parsed = (smscmd.AUTH_FAILED, None, None)
@@ -157,12 +158,13 @@ def cmd_config(m, arg):
 def send_reply(m, arg):
     ctx = m.ctx
     for text in ctx.replies:
-        smsio.send(ctx.at, ctx.msg[1], text)
+        if not smsio.send(ctx.at, ctx.msg[1], text):
+            ctx.replied = 0
 
 
 def send_error(m, arg):
     ctx = m.ctx
-    smsio.send(ctx.at, ctx.msg[1], 'Error: ' + ctx.parsed[1])
+    ctx.replied = smsio.send(ctx.at, ctx.msg[1], 'Error: ' + ctx.parsed[1])
     ctx.trace('sms: error from ' + ctx.msg[1] + ': ' + ctx.parsed[1])
 
 
@@ -170,6 +172,8 @@ def delete_message(m, arg):
     """A message that cannot be deleted is remembered (bounded), so it is not applied and answered
     again in every round."""
     ctx = m.ctx
+    if ctx.at.in_call() and not ctx.replied:
+        return  # a call came in before the reply could go: the message is handled again after it
     if not smsio.delete(ctx.at, ctx.msg[0]):
         if len(ctx.stuck) >= MAX_STUCK:
             del ctx.stuck[0]
@@ -178,7 +182,9 @@ def delete_message(m, arg):
 
 
 def announce_changes(m, arg):
+    """The mode restarts with the new settings, unless a call came in meanwhile: then after it (the
+    round that follows the call announces them)."""
     ctx = m.ctx
-    if ctx.changed:
+    if ctx.changed and not ctx.at.in_call():
         ctx.changed = 0
         engine.dispatch(ctx.gw, ctx.gw.t.E_CONFIG_CHANGED, None)

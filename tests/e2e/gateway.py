@@ -43,8 +43,9 @@ LENIENT_FOR_NOW = Kindness(whole_chunks=True)
 
 class Gateway:
     def __init__(self, python: Interpreter, nvm: Path, prepare: Callable[[Modem], None] | None = None,
-                 wait_boot: bool = True) -> None:
-        """`prepare` gets the modem before power-on (to arm faults or take the network away)."""
+                 wait_boot: bool = True, *, device_cts: str = "honour", profile: str | None = None) -> None:
+        """`prepare` gets the modem before power-on (to arm faults or take the network away);
+        `device_cts` and `profile` as the simulator's (host/README.md)."""
         self.python = python
         self.nvm = nvm
         nvm.mkdir(parents=True, exist_ok=True)
@@ -54,7 +55,8 @@ class Gateway:
         if prepare is not None:
             prepare(modem)
         self.sim = Simulator(ROOT / "runtime" / "main.py", FIRMWARE, python=python.path, clock=clock,
-                             nvm_dir=nvm, modem=modem, kind=kindness(LENIENT_FOR_NOW), seed=sim_seed())
+                             nvm_dir=nvm, modem=modem, kind=kindness(LENIENT_FOR_NOW), seed=sim_seed(),
+                             device_cts=device_cts, profile=profile)
         self.sim.start()
         # Non-blocking both ways: the simulator runs only inside until(), so a blocking write would deadlock.
         self.serial = serial.serial_for_url(self.sim.serial_path, timeout=0, write_timeout=0)
