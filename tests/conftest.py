@@ -43,7 +43,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"seed of the simulators' chunking (default ${simseed.ENV}, else random; printed with failures)")
     parser.getgroup("simulator").addoption(
         "--sim-kindness", default=None, metavar="NAMES",
-        help="'none' or kindness names separated by commas: replaces LENIENT_FOR_NOW in the firmware suites")
+        help="kindness names separated by commas (or 'none', the default): the firmware suites' simulators")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -52,9 +52,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    from tests.e2e.gateway import LENIENT_FOR_NOW
-
-    kind = simseed.kindness(LENIENT_FOR_NOW)
+    kind = simseed.kindness()
     return [simseed.how_to_repeat(), f"firmware suites' kindness: {' '.join(kind.given()) or 'none'}"]
 
 

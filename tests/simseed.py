@@ -1,9 +1,9 @@
 """The seed every simulator of a test session cuts and merges its reads with (host/chunks.py), and the
-kindnesses the suites of the product firmware ask for (their LENIENT_FOR_NOW, unless overridden).
+kindnesses the suites of the product firmware run with: none (as hard as the module) unless overridden.
 
 `pytest --sim-seed N` or `SIM_SEED=N pytest` repeats a run; otherwise a random seed is drawn once per
-session. The seed is printed in the session header and with every failing test. `--sim-kindness none`
-(or a comma list of names) replaces every LENIENT_FOR_NOW: how the firmware fares against the real module.
+session. The seed is printed in the session header and with every failing test. `--sim-kindness a,b`
+makes every firmware suite's simulator that much kinder (to tell whether a failure is one of them).
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 import random
 
+from host.kindness import STRICT
 from host.kindness import Kindness
 
 ENV = "SIM_SEED"
 _seed: int | None = None
-_kindness: Kindness | None = None  # --sim-kindness: replaces the suites' LENIENT_FOR_NOW
+_kindness: Kindness = STRICT  # --sim-kindness
 
 
 def configure(option: int | None) -> int:
@@ -47,6 +48,6 @@ def configure_kindness(option: str | None) -> None:
         _kindness = Kindness.of(names)
 
 
-def kindness(lenient_for_now: Kindness) -> Kindness:
-    """What a suite of the product firmware runs with: its LENIENT_FOR_NOW unless --sim-kindness says."""
-    return _kindness if _kindness is not None else lenient_for_now
+def kindness() -> Kindness:
+    """What the suites of the product firmware run with: none (STRICT) unless --sim-kindness says."""
+    return _kindness

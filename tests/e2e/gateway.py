@@ -14,7 +14,6 @@ import serial
 
 from host.clock import VirtualClock
 from host.interpreters import Interpreter
-from host.kindness import Kindness
 from host.modem import Modem
 from host.modem import Network
 from host.simulator import Simulator
@@ -28,17 +27,6 @@ TRACE_FLAG = "fwtrace.on"  # runtime/main.py traces every transition on SER2 whe
 # Transitions the firmware took in this test session: {machine: {transition index: count}}.
 COVERAGE: dict[str, dict[int, int]] = {}
 WAIT_S = 30.0  # real seconds any single wait may take before the test fails
-# The kindnesses of host/kindness.py today's firmware still needs to pass these tests (and tests/hardening,
-# and the product-firmware tests in tests/host). Remove a kindness once the firmware survives it (issue 12);
-# the simulator is otherwise as hard as the module (its line speed, GPRS rate, buffers, profile).
-# `pytest --sim-kindness none` runs them without (host/README.md).
-#  - whole_chunks: after `+CONN FROM:` the firmware goes on sending AT commands (AT+CMGL, the watch's
-#    AT#GPRS?) while the CONNECT behind it has not reached it yet (cut off or held back), but the modem is
-#    already in data mode: the commands reach the TCP client as data, AT#GPRS? gets no answer, "GPRS
-#    context lost" and the call is lost (test_server.py: listens_again..., never_makes_the_server_deaf).
-#    And with reads cut and held back the pump lets SER's buffer overflow although the device honours CTS
-#    (test_data.py, seed 162950344: 77 of 1 MB lost, then the test waits for bytes that never come).
-LENIENT_FOR_NOW = Kindness(whole_chunks=True)
 
 
 class Gateway:
@@ -55,7 +43,7 @@ class Gateway:
         if prepare is not None:
             prepare(modem)
         self.sim = Simulator(ROOT / "runtime" / "main.py", FIRMWARE, python=python.path, clock=clock,
-                             nvm_dir=nvm, modem=modem, kind=kindness(LENIENT_FOR_NOW), seed=sim_seed(),
+                             nvm_dir=nvm, modem=modem, kind=kindness(), seed=sim_seed(),
                              device_cts=device_cts, profile=profile)
         self.sim.start()
         # Non-blocking both ways: the simulator runs only inside until(), so a blocking write would deadlock.

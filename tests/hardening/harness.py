@@ -15,7 +15,6 @@ from host.modem import Modem
 from host.modem import Network
 from host.simulator import Simulator
 from tests.e2e.gateway import FIRMWARE
-from tests.e2e.gateway import LENIENT_FOR_NOW
 from tests.e2e.gateway import ROOT
 from tests.e2e.gateway import Gateway
 from tests.simseed import kindness
@@ -35,7 +34,7 @@ class HGateway(Gateway):
         self.network = Network()
         modem = Modem(clock, self.network, sms_capacity=sms_capacity)
         self.sim = Simulator(ROOT / "runtime" / "main.py", FIRMWARE, python=python.path, clock=clock,
-                             modem=modem, nvm_dir=nvm, kind=kindness(LENIENT_FOR_NOW), seed=sim_seed())
+                             modem=modem, nvm_dir=nvm, kind=kindness(), seed=sim_seed())
         self.sim.start()
         import serial
 

@@ -11,7 +11,6 @@ import pytest
 
 from host import console
 from host.interpreters import Interpreter
-from tests.e2e.gateway import LENIENT_FOR_NOW
 from tests.host.conftest import FIRMWARE
 from tests.host.conftest import FIRMWARE_KINDNESS
 from tests.simseed import kindness
@@ -20,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # The test firmwares get what tests/host/conftest.py FIRMWARE_KINDNESS names, as console options.
 FIRMWARE_KINDNESS_ARGS = [arg for name in FIRMWARE_KINDNESS.given() for arg in ("--kind", name)]
 # The product firmware (runtime/) gets what tests/e2e/gateway.py says it still needs.
-PRODUCT_KINDNESS = [arg for name in kindness(LENIENT_FOR_NOW).given() for arg in ("--kind", name)]
+PRODUCT_KINDNESS = [arg for name in kindness().given() for arg in ("--kind", name)]
 SCRIPT = """help
 wait 5
 sms +447700900001 hello there

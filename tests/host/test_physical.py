@@ -20,7 +20,6 @@ from host.clock import VirtualClock
 from host.interpreters import Interpreter
 from host.modem import ScriptStore
 from host.simulator import Simulator
-from tests.e2e.gateway import LENIENT_FOR_NOW
 from tests.simseed import kindness
 from tests.simseed import sim_seed
 
@@ -160,7 +159,7 @@ def test_deploy_uploads_the_firmware_and_starts_it(module: Callable[..., Simulat
     store = ScriptStore()
     # deploy paces itself in real time (the serial line at its speed is not what this test is about), and
     # the product firmware runs afterwards with the kindnesses it still needs.
-    sim = module(store, RealClock(), kind=dataclasses.replace(kindness(LENIENT_FOR_NOW), instant_serial=True))
+    sim = module(store, RealClock(), kind=dataclasses.replace(kindness(), instant_serial=True))
     result: list[int] = []
     worker = threading.Thread(target=lambda: result.append(deploy.main(["--port", sim.serial_path, "--run"])),
                               daemon=True)

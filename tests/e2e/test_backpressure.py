@@ -1,0 +1,206 @@
+"""The module as it really is (issue 12): a device at 115200 into a class 10 GPRS link and back, a device
+that reads slowly, a device that ignores CTS, the clock jumping, a saved profile that is not ours.
+The simulator is as hard as the module here (no kindness): its line rate, SER's 4096-byte buffer, the
+link's rate (5,000 B/s up, 10,000 B/s down), the modem's bounded buffer and MDM.send that waits.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from host.interpreters import Interpreter
+from tests.e2e.gateway import Gateway
+from tests.e2e.gateway import Server
+from tests.e2e.gateway import connect_to_gateway
+from tests.e2e.gateway import free_port
+from tests.e2e.gateway import listening_port
+
+POLL_S = 60  # the SIM poll period (tests/e2e/stateful_checks.py REPLY_S): every SMS is answered within it + 3 s
+
+
+def _stream(seed: int, size: int) -> bytes:
+    return random.Random(seed).randbytes(size)
+
+
+def _recv(server: Server) -> None:
+    assert server.conn is not None
+    try:
+        server.received += server.conn.recv(1 << 20)
+    except BlockingIOError:
+        pass
+
+
+def _no_reboot_and_a_fed_watchdog(gw: Gateway) -> None:
+    assert gw.sim.reboots == 0, gw.sim.reboot_log
+    assert gw.sim.crash is None, gw.sim.crash.describe()
+    period = gw.sim.watchdog.period_s
+    assert period is not None
+    assert gw.sim.watchdog.longest_gap_s < period / 2, f"watchdog gap {gw.sim.watchdog.longest_gap_s} s"
+
+
+@pytest.fixture
+def gw_ignoring_cts(firmware_python: Interpreter, tmp_path: Path) -> Iterator[Gateway]:
+    g = Gateway(firmware_python, tmp_path / "nvm", device_cts="ignore")
+    try:
+        yield g
+    finally:
+        g.close()
+
+
+@pytest.mark.req("GW-BRIDGE", "GW-CLIENT-MAINTAIN")
+def test_ten_minutes_at_115200_into_a_class10_uplink_lose_nothing(gw: Gateway) -> None:
+    """The device writes as fast as CTS lets it at 115200 (11,520 B/s) for 10 virtual minutes; the link
+    carries 5,000 B/s. Every byte arrives, in order; the watchdog is fed; CTS was low much of the time."""
+    up = _stream(3, 8 << 20)
+    server = Server(gw)
+    try:
+        gw.command("connect baud 115200")
+        gw.command(f"connect mode client 127.0.0.1 {server.port} maintain")
+        server.accept("the connection")
+        start = gw.sim.clock.now()
+        cts_low_before = gw.sim.serial.cts_low_s()
+        written = 0
+
+        def ten_minutes() -> bool:
+            nonlocal written
+            written += gw.offer_serial(up[written:written + 65536])
+            _recv(server)
+            return gw.sim.clock.now() - start >= 600
+
+        gw.until(ten_minutes, "10 minutes of streaming", timeout_s=900)
+        gw.until(lambda: _recv(server) or len(server.received) >= written, "the backlog to cross the link",
+                 timeout_s=120)
+        assert server.received == up[:written]
+        assert written > 600 * 5000 * 0.9, "the device kept the link busy"
+        assert gw.sim.serial.lost == 0
+        assert gw.sim.serial.cts_low_s() - cts_low_before > 60, "CTS held the device back"
+        _no_reboot_and_a_fed_watchdog(gw)
+    finally:
+        server.close()
+
+
+@pytest.mark.req("GW-BRIDGE", "GW-CLIENT-MAINTAIN")
+def test_a_device_that_reads_slowly_loses_nothing_of_the_downlink(gw: Gateway) -> None:
+    """The server sends 300 kB at once; the device reads 1,000 bytes a second (the link carries 10,000):
+    the firmware waits for the device, the modem and TCP hold the server back, nothing is lost."""
+    down = _stream(4, 300_000)
+    server = Server(gw)
+    try:
+        gw.command("connect baud 115200")
+        gw.command(f"connect mode client 127.0.0.1 {server.port} maintain")
+        server.accept("the connection")
+        assert server.conn is not None
+        sent = 0
+        got = b""
+        for _ in range(2000):  # 0.5 s steps: 1000 s of virtual time at most
+            if sent < len(down):
+                try:
+                    sent += server.conn.send(down[sent:sent + 65536])
+                except BlockingIOError:
+                    pass
+            gw.run(0.5)
+            got += gw.serial.read(500)
+            if len(got) >= len(down):
+                break
+        assert got == down
+        _no_reboot_and_a_fed_watchdog(gw)
+    finally:
+        server.close()
+
+
+@pytest.mark.req("GW-BRIDGE", "GW-CLIENT-ONDEMAND", "CMD-CONFIG")
+def test_with_a_device_that_ignores_cts_every_byte_is_delivered_lost_or_counted(gw_ignoring_cts: Gateway) -> None:
+    """A device that ignores CTS streams at 115200 for a minute into the 5,000 B/s uplink: what SER's
+    buffer cannot hold is lost (the simulator counts it), what the firmware throws away it counts as
+    `dropped`; the sum is exactly what the device sent."""
+    gw = gw_ignoring_cts
+    up = _stream(5, 2 << 20)
+    server = Server(gw)
+    try:
+        gw.command("connect baud 115200")
+        gw.command("connect socketting 5 10 0")  # the call ends 5 s after the last byte
+        gw.command(f"connect mode client 127.0.0.1 {server.port}")
+        written = gw.offer_serial(up[:4096])
+        server.accept("the on-demand connection")
+        start = gw.sim.clock.now()
+
+        def a_minute() -> bool:
+            nonlocal written
+            written += gw.offer_serial(up[written:written + 65536])
+            _recv(server)
+            return gw.sim.clock.now() - start >= 60
+
+        gw.until(a_minute, "a minute of streaming", timeout_s=300)
+
+        def call_over() -> bool:
+            _recv(server)
+            return gw.traced("session: call ended") and gw.sim.modem.describe().get("mode") == "command"
+
+        gw.until(call_over, "the socket timeout to end the call", timeout_s=120)
+        _recv(server)
+        dropped = int(gw.command("connect config").rsplit("dropped ", 1)[1])
+        lost = gw.sim.serial.lost
+        assert lost > 0, "the device overran SER's buffer"
+        assert len(server.received) + lost + dropped == written
+    finally:
+        server.close()
+
+
+@pytest.mark.req("GW-SMS-CONTROL", "GW-CLIENT-MAINTAIN")
+@pytest.mark.parametrize("jump_s", [-86_400, 86_400])
+def test_deadlines_survive_the_clock_jumping(gw: Gateway, jump_s: int) -> None:
+    """MOD.secCounter() jumps by a day (the network set the clock): SMS are still answered within the
+    poll period, and a maintained client goes on retrying on its back-off, neither frozen nor firing at once."""
+    gw.sim.jump_clock(100_000)  # the network set the clock at boot: a day back stays above 0
+    port = free_port()
+    assert gw.command(f"connect mode client 127.0.0.1 {port} maintain").endswith("maintain")
+    gw.run(40)  # retries at 1, 2, 4, 8, 16 s
+    gw.sim.jump_clock(jump_s)
+    dials = sum(1 for c in gw.at_commands() if c.startswith("AT#SKTD"))
+    gw.run(2)
+    assert sum(1 for c in gw.at_commands() if c.startswith("AT#SKTD")) <= dials + 1, "timers fired at once"
+    gw.sms("connect config")
+    sent_at = gw.sim.clock.now()
+    gw.until(lambda: gw.sim.modem.sim_messages() == [], "the SMS after the jump")
+    assert gw.sim.clock.now() - sent_at <= POLL_S + 3
+    server = Server(gw, port)
+    try:
+        server.accept("a retry after the jump")  # the back-off is at most 60 s
+        assert gw.sim.clock.now() - sent_at <= 70
+    finally:
+        server.close()
+    _no_reboot_and_a_fed_watchdog(gw)
+
+
+@pytest.mark.req("GW-SERVER", "CMD-DIALIN")
+def test_a_saved_profile_that_is_not_ours_changes_nothing(firmware_python: Interpreter, tmp_path: Path) -> None:
+    """The module powers up with `&C0 S0=2 E1` saved: the boot sets DCD to follow the call, no automatic
+    answer and no echo, so a CSD call rings unanswered while dial-in is off, and a TCP call that ends
+    gives the listener back."""
+    gw = Gateway(firmware_python, tmp_path / "nvm", profile="&C0 S0=2 E1")
+    try:
+        commands = gw.at_commands()
+        for setting in ("&C1", "S0=0", "E0"):
+            assert any(setting in c for c in commands), f"the boot never sent {setting}: {commands[:12]}"
+        port = free_port()
+        assert gw.command(f"connect mode server any {port}").startswith("Confirmed")
+        gw.until(lambda: listening_port(gw) == port, "the listener")
+        call = gw.sim.modem.ring()
+        gw.run(15)
+        assert not call.answered, "the modem answered a data call by itself"
+        call.hangup()
+        client = connect_to_gateway(gw, port)
+        try:
+            gw.until(lambda: gw.sim.modem.describe().get("mode") == "data", "the TCP call")
+            gw.run(1)
+        finally:
+            client.close()
+        gw.until(lambda: listening_port(gw) == port and gw.traced("session: call ended"),
+                 "the listener back after the call (DCD fell)")
+        _no_reboot_and_a_fed_watchdog(gw)
+    finally:
+        gw.close()
