@@ -16,6 +16,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import buildscale  # noqa: E402
+from bench import class10  # noqa: E402
 from bench import datapath  # noqa: E402
 from bench import footprint  # noqa: E402
 from bench import smslat  # noqa: E402
@@ -25,7 +26,7 @@ from bench.report import header  # noqa: E402
 from host.interpreters import Interpreter  # noqa: E402
 from host.interpreters import firmware_pythons  # noqa: E402
 
-SECTIONS = ("datapath", "stack", "footprint", "build", "sms")
+SECTIONS = ("datapath", "stack", "footprint", "build", "sms", "class10")
 
 
 def _plan(pythons: list[Interpreter], quick: bool, out: Path) -> dict[str, Callable[[], Section]]:
@@ -38,6 +39,7 @@ def _plan(pythons: list[Interpreter], quick: bool, out: Path) -> dict[str, Calla
         "footprint": lambda: footprint.run(py27, quick),
         "build": lambda: buildscale.run(quick, out),
         "sms": lambda: smslat.run(py3, quick),
+        "class10": lambda: class10.run([p for p in pythons if p.id in ("py3", "py27")] or pythons[:1], quick),
     }
 
 

@@ -99,7 +99,7 @@ class Judge:
         stream = bytes(w.device_in)
         pos, first = self.commit_at
         quiet = (not w.call_up() and w.now - w.last_call_end >= SETTLED_S and w.sim.serial is not None
-                 and not w.sim.serial.tx)
+                 and w.sim.serial.waiting_out() == 0)
         parts = []
         for c in w.calls[first:]:
             cut = any(t >= (c.ended_at or 0.0) for t in w.cuts)

@@ -32,6 +32,8 @@ from tests.e2e.stateful_parties import ObservedSimulator
 from tests.e2e.stateful_parties import Peer
 from tests.e2e.stateful_parties import Reply
 from tests.e2e.stateful_parties import TcpServer
+from tests.simseed import kindness
+from tests.simseed import sim_seed
 
 WAIT_REAL_S = 60.0  # real seconds any single run may take before the test fails (2 cores, shared)
 SIM_CAPACITY = 20  # SIM message store
@@ -66,7 +68,8 @@ class World:
         self.network = Network()
         modem = Modem(self.clock, self.network, sms_capacity=SIM_CAPACITY)
         self.sim = ObservedSimulator(ROOT / "runtime" / "main.py", FIRMWARE, python=python.path,
-                                     clock=self.clock, nvm_dir=nvm, modem=modem)
+                                     clock=self.clock, nvm_dir=nvm, modem=modem, seed=sim_seed(),
+                                     kind=kindness())
         self.sim.observer = self.observe
         ports = quiet_ports(5)
         self.local_ports = {"L0": ports[0], "L1": ports[1]}

@@ -330,8 +330,8 @@ class GatewayMachine(RuleBasedStateMachine):
         lines = [line for line in w.sim.trace.lines() if not line.startswith("fsm: ")]  # not the transition trace
         tail = "\n".join("    " + line for line in lines[-30:])
         return (f"  clock t={w.now:.2f}, epoch {w.epoch}, powered {w.powered}, modem {w.sim.modem.describe()}\n"
-                f"  model: {self.model.settings}\n  simulator: no random seed (deterministic; real loopback "
-                f"TCP and a pty)\n  firmware trace (last 30 lines, without fsm: lines):\n{tail}")
+                f"  model: {self.model.settings}\n  simulator seed {w.sim.seed} (repeat with --sim-seed "
+                f"{w.sim.seed}; real loopback TCP and a pty)\n  firmware trace (last 30 lines, without fsm: lines):\n{tail}")
 
     @invariant()
     def invariants_hold(self) -> None:
