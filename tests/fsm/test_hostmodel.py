@@ -18,9 +18,9 @@ GATEWAY = next(m for m in REAL.specs.machines if m.name == "gateway")
 def _gateway(mode: str, maintain: str = "") -> HostModel:
     values = {"mode": mode, "maintain": maintain}
     oracle = {
-        "is_mode_server": lambda: values["mode"] == "server",
-        "is_mode_client": lambda: values["mode"] == "client",
-        "is_mode_maintain": lambda: values["mode"] == "client" and values["maintain"] == "maintain",
+        "is_server": lambda: values["mode"] == "server",
+        "is_client": lambda: values["mode"] == "client",
+        "is_maintain": lambda: values["mode"] == "client" and values["maintain"] == "maintain",
         "has_attempts_left": lambda: True,
         "is_wait_over": lambda: False,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from host.interpreters import Interpreter
 from tests.runtime.enginehelp import generate
 from tests.runtime.enginehelp import load_fixture
 from tests.runtime.enginehelp import run_engine
+from tests.support import ROOT
 
 LOADED = load_fixture()
 DOOR = LOADED.specs.machines[0]
@@ -84,3 +86,21 @@ def test_setting_of_zero_means_no_timeout(firmware_python: Interpreter, gen_dir:
     assert out[-1] == "state opened"
     assert not any(line.startswith("timeout") for line in out)
 
+
+def _int_constants(path: Path, prefix: str) -> dict[str, int]:
+    """The module-level `NAME = <int>` assignments of a firmware file whose name starts with prefix."""
+    out = {}
+    for node in ast.parse(path.read_text()).body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id.startswith(prefix) and isinstance(node.value, ast.Constant)):
+            out[node.targets[0].id] = node.value.value
+    return out
+
+
+def test_every_generated_table_names_its_columns_as_the_engine_reads_them(gen_dir: Path) -> None:
+    engine = _int_constants(ROOT / "runtime" / "engine.py", "TR_")
+    assert sorted(engine.values()) == list(range(7)), engine
+    tables = sorted((ROOT / "generated").glob("fsm_*.py")) + sorted(gen_dir.glob("*.py"))
+    for path in tables:
+        if path.name != "fsm_commands.py":
+            assert _int_constants(path, "TR_") == engine, path.name
