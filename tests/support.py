@@ -14,13 +14,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from host.firmware import FIRMWARE_DIRS
+from host.firmware import ROOT
 from host.firmware import Launch
 from host.firmware import stage_firmware
 from host.interpreters import Interpreter
 
-ROOT = Path(__file__).resolve().parents[1]
-RUNTIME = ROOT / "runtime"
-GENERATED = ROOT / "generated"
+__all__ = ["FIRMWARE_DIRS", "ROOT"]  # re-exported: the root is found in one place, host/firmware.py
+
+RUNTIME, GENERATED = FIRMWARE_DIRS
 SPECS = ROOT / "fsm" / "specs"
 FIXTURE = ROOT / "tests" / "fsm" / "fixtures" / "good"  # a small valid spec set with its own callbacks
 STUBS = ROOT / "tests" / "runtime" / "stubs"  # inert MDM/SER/MOD/GPIO for firmware code that only imports them

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import transitions
 
 from fsm.hostmodel import HostModel
 from fsm.loader import load_specs
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 REAL = load_specs(ROOT / "fsm" / "specs", ROOT / "runtime", ROOT)
 GATEWAY = next(m for m in REAL.specs.machines if m.name == "gateway")
 
