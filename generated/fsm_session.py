@@ -2,6 +2,7 @@
 # spec sha256: 48fc210838fc361e9c5dfe9a99428a959104f648b020203a0125644958a457b2
 # Edit the spec and run `python build.py` again; `python build.py check` fails when this file drifts.
 """State tables of the 'session' machine, run by runtime/engine.py. One TCP (or CSD) connection at a time, from set-up to the end of the call."""
+import modes
 import pump
 import sessact
 
@@ -98,6 +99,13 @@ ACTIVITY = (
 FINAL = (0, 0, 0, 0, 0, 0, 0, 0)
 
 # Transitions in spec order: (index, prepare, conditions, unless, before, after, dest); dest -1 = internal.
+TR_INDEX = 0
+TR_PREPARE = 1
+TR_CONDITIONS = 2
+TR_UNLESS = 3
+TR_BEFORE = 4
+TR_AFTER = 5
+TR_DEST = 6
 T0 = (0, (), (), (), (), (sessact.reset_backoff,), S_WAITING)  # closed --open_on_demand--> waiting
 T1 = (1, (), (), (), (sessact.reset_backoff,), (), S_DIALING)  # closed --open_maintain--> dialing
 T2 = (2, (), (), (), (), (), S_LISTENING)  # closed --open_server--> listening
@@ -114,9 +122,9 @@ T12 = (12, (), (), (), (), (), S_LISTENING)  # listen_backoff --retry--> listeni
 T13 = (13, (), (sessact.is_dialin_on,), (), (), (), S_ANSWERING)  # listening --ring--> answering
 T14 = (14, (), (), (sessact.is_dialin_on,), (), (), -1)  # listening --ring--> (internal)
 T15 = (15, (), (), (), (), (), S_LISTENING)  # answering --failed--> listening
-T16 = (16, (), (sessact.is_server,), (), (), (sessact.end_call,), S_LISTENING)  # online --dropped--> listening
-T17 = (17, (), (sessact.is_maintain,), (), (), (sessact.end_call,), S_DIAL_BACKOFF)  # online --dropped--> dial_backoff
-T18 = (18, (), (), (sessact.is_server, sessact.is_maintain), (), (sessact.end_call,), S_WAITING)  # online --dropped--> waiting
+T16 = (16, (), (modes.is_server,), (), (), (sessact.end_call,), S_LISTENING)  # online --dropped--> listening
+T17 = (17, (), (modes.is_maintain,), (), (), (sessact.end_call,), S_DIAL_BACKOFF)  # online --dropped--> dial_backoff
+T18 = (18, (), (), (modes.is_server, modes.is_maintain), (), (sessact.end_call,), S_WAITING)  # online --dropped--> waiting
 T19 = (19, (), (), (), (), (sessact.hang_up,), S_CLOSED)  # waiting --close--> closed
 T20 = (20, (), (), (), (), (sessact.hang_up,), S_CLOSED)  # dial_backoff --close--> closed
 T21 = (21, (), (), (), (), (sessact.hang_up,), S_CLOSED)  # listening --close--> closed

@@ -2,7 +2,7 @@
 # spec sha256: dcfc3e7190a92b0699423d18e773947df9bc410dcfa435b8fc1cd4f73f10c810
 # Edit the spec and run `python build.py` again; `python build.py check` fails when this file drifts.
 """State tables of the 'watch' machine, run by runtime/engine.py. Checks the GPRS context every minute while no call is up."""
-import gwboot
+import watchact
 
 NAME = 'watch'
 
@@ -26,7 +26,7 @@ EVENTS = (
 # Per state, in state order: entry and exit actions, timeout (seconds, setting, event), activity, final.
 ON_ENTER = (
     (),  # idle
-    (gwboot.check_network,),  # checking
+    (watchact.check_network,),  # checking
 )
 ON_EXIT = (
     (),  # idle
@@ -43,6 +43,13 @@ ACTIVITY = (
 FINAL = (0, 0)
 
 # Transitions in spec order: (index, prepare, conditions, unless, before, after, dest); dest -1 = internal.
+TR_INDEX = 0
+TR_PREPARE = 1
+TR_CONDITIONS = 2
+TR_UNLESS = 3
+TR_BEFORE = 4
+TR_AFTER = 5
+TR_DEST = 6
 T0 = (0, (), (), (), (), (), S_CHECKING)  # idle --tick--> checking
 T1 = (1, (), (), (), (), (), S_IDLE)  # checking --done--> idle
 TRANSITIONS = (

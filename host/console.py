@@ -21,6 +21,8 @@ from typing import TextIO
 from host import nvm
 from host.clock import RealClock
 from host.clock import VirtualClock
+from host.firmware import FIRMWARE_DIRS
+from host.firmware import MAIN
 from host.firmware import FirmwareExit
 from host.kindness import LENIENT
 from host.kindness import Kindness
@@ -35,7 +37,6 @@ from host.simulator import Simulator
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_ENV = 3
-ROOT = Path(__file__).resolve().parents[1]
 HELP = """commands:
   help                              this list
   sms <from> <text...>              an SMS arrives in the SIM
@@ -305,8 +306,8 @@ def main(argv: list[str] | None = None) -> int:
     if not (os.path.isfile(python) and os.access(python, os.X_OK)):
         print(f"simulate: firmware interpreter not found: {args.python}", file=sys.stderr)
         return EXIT_ENV
-    entry = args.entry or ROOT / "runtime" / "main.py"
-    dirs = args.path if args.path is not None else [ROOT / "runtime", ROOT / "generated"]
+    entry = args.entry or MAIN
+    dirs = args.path if args.path is not None else list(FIRMWARE_DIRS)
     if not entry.is_file():
         print(f"simulate: firmware entry script not found: {entry}", file=sys.stderr)
         return EXIT_ENV if args.entry is None else EXIT_USAGE

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import serial
 
-ROOT = Path(__file__).resolve().parents[1]
+from host.firmware import FIRMWARE_DIRS
+
 ENTRY = "main.py"
 MAX_NAME = 16            # module file names, including `.pyo`
 CHUNK = 1024             # bytes per write with RTS/CTS (the port waits while the module holds CTS low)
@@ -87,11 +88,12 @@ def compiled_size(name: str, source: bytes) -> int:
     return size + size // 8 + PYO_HEADER
 
 
-def firmware_files(root: Path = ROOT) -> dict[str, bytes]:
-    """Every file of runtime/ and generated/, with the CRLF line endings the module's scripts need."""
+def firmware_files(dirs: tuple[Path, ...] = FIRMWARE_DIRS) -> dict[str, bytes]:
+    """Every module of the firmware (runtime/ and generated/), with the CRLF line endings the module's
+    scripts need."""
     out: dict[str, bytes] = {}
-    for folder in ("runtime", "generated"):
-        for path in sorted((root / folder).glob("*.py")):
+    for folder in dirs:
+        for path in sorted(folder.glob("*.py")):
             text = path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
             out[path.name] = text
     return out

@@ -24,6 +24,9 @@ from host.link import FrameReader
 from host.link import Request
 from host.link import parse_request
 
+ROOT = Path(__file__).resolve().parents[1]  # the source tree: its runtime/ and generated/ are the firmware
+FIRMWARE_DIRS = (ROOT / "runtime", ROOT / "generated")  # the firmware's modules, in path order
+MAIN = ROOT / "runtime" / "main.py"  # the firmware's entry script
 STDERR_KEEP = 64 * 1024  # bytes of the firmware's stderr kept (the end, where a traceback is)
 TRACEBACK_HEADERS = ("Traceback (most recent call last):",  # CPython 2.x and 3.x
                      "Traceback (innermost last):")  # CPython 1.5.2
@@ -92,9 +95,35 @@ def stage_dirs(dirs: list[Path], dest: Path, keep: tuple[Path, ...] = ()) -> lis
     return out
 
 
+@dataclass(frozen=True)
+class Launch:
+    """How to start a firmware interpreter over private copies of its modules (see stage_firmware)."""
+
+    argv: list[str]  # the interpreter with -S and, when there is one, the entry script's copy
+    env: dict[str, str]  # firmware_env over the copies
+    entry: Path | None  # the entry script's copy
+
+
+def stage_firmware(python: str, entry: Path | None, path_dirs: list[Path], dest: Path,
+                   keep: tuple[Path, ...] = ()) -> Launch:
+    """The one way every firmware process is started (the simulator and the tests): the entry's folder and
+    `path_dirs` are copied under `dest` (stage_dirs, `keep` used as they are), PYTHONPATH is the copies of
+    `path_dirs` in order (the entry's folder comes first by itself), and `-S` keeps site-packages (and so
+    the PC packages) out. With no entry, the caller appends `-c <code>`."""
+    dirs = [Path(d).resolve() for d in path_dirs]
+    if entry is None:
+        where = dict(zip(dirs, stage_dirs(dirs, dest, keep), strict=True))
+        return Launch([python, "-S"], firmware_env([where[d] for d in dirs]), None)
+    entry = Path(entry).resolve()
+    order = [entry.parent, *[d for d in dirs if d != entry.parent]]
+    where = dict(zip(order, stage_dirs(order, dest, keep), strict=True))
+    run_entry = where[entry.parent] / entry.name
+    return Launch([python, "-S", str(run_entry)], firmware_env([where[d] for d in dirs]), run_entry)
+
+
 class FirmwareProcess:
-    """One run of the firmware. `-S` keeps site-packages (and so the PC packages) out of its path; the
-    modules run from copies (stage_dirs), never from the source tree."""
+    """One run of the firmware, started by stage_firmware: the modules run from copies, never from the
+    source tree."""
 
     def __init__(self, python: str, entry: Path, path_dirs: list[Path], cwd: Path) -> None:
         self.python = python
@@ -113,17 +142,16 @@ class FirmwareProcess:
         if not self.entry.is_file():
             raise FileNotFoundError(f"firmware entry script not found: {self.entry}")
         self.staged = Path(tempfile.mkdtemp(prefix="fwcopy-"))
-        dirs = [d.resolve() for d in self.path_dirs]
-        order = [self.entry.parent, *[d for d in dirs if d != self.entry.parent]]
-        where = dict(zip(order, stage_dirs(order, self.staged, keep=(self.cwd,)), strict=True))
-        self.run_entry = where[self.entry.parent] / self.entry.name
+        launch = stage_firmware(self.python, self.entry, self.path_dirs, self.staged, keep=(self.cwd,))
+        assert launch.entry is not None
+        self.run_entry = launch.entry
         self.proc = subprocess.Popen(
-            [self.python, "-S", str(self.run_entry)],
+            launch.argv,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             cwd=self.cwd,
-            env=firmware_env([where[d] for d in dirs]),
+            env=launch.env,
         )
         assert self.proc.stdout is not None
         assert self.proc.stderr is not None

@@ -41,6 +41,7 @@ from host.modem import ScriptStore
 from host.modem.profile import power_up_profile
 from host.modem.state import Profile
 from host.serialside import SerialSide
+from host.startup import Startup
 
 TELIT_DIR = Path(__file__).resolve().parent / "telit"  # the emulated built-ins (MDM.py, SER.py, ...)
 QUIET_S = 0.01  # real seconds without real I/O before virtual time may jump (a TCP peer or pty writer gets
@@ -110,7 +111,7 @@ class Simulator:
         self.calls = 0  # built-in calls serviced
         self.state = "off"  # off | at (AT parser on the serial port) | running | ended (script ended)
         self.process: FirmwareProcess | None = None
-        self.physical: nvm.Startup | None = None  # the AT parser on the serial port while no script runs
+        self.physical: Startup | None = None  # the AT parser on the serial port while no script runs
         self._blocked: services.Wait | None = None
         self._blocked_name = ""
         self._last_io = time.monotonic()
@@ -277,8 +278,8 @@ class Simulator:
         assert self.scripts is not None
         assert self.serial is not None
         self.serial.autobaud = True  # +IPR=0, the factory default: the parser follows the device's speed
-        self.physical = nvm.Startup(self.scripts, self.clock, at_power_on=at_power_on,
-                                    dtr_asserted=self.dtr_asserted, flow_control=self.serial.rtscts)
+        self.physical = Startup(self.scripts, self.clock, at_power_on=at_power_on,
+                                dtr_asserted=self.dtr_asserted, flow_control=self.serial.rtscts)
         self.state = "at"
 
     def _run_script(self) -> None:

@@ -31,12 +31,6 @@ if _HAVE_METHODS:
     def lower(s):
         return s.lower()
 
-    def upper(s):
-        return s.upper()
-
-    def replace(s, old, new):
-        return s.replace(old, new)
-
     def join(words, sep):
         return sep.join(words)
 
@@ -60,12 +54,6 @@ else:
     def lower(s):
         return string.lower(s)
 
-    def upper(s):
-        return string.upper(s)
-
-    def replace(s, old, new):
-        return string.replace(s, old, new)
-
     def join(words, sep):
         return string.join(words, sep)
 
@@ -77,8 +65,3 @@ def startswith(s, prefix):
 def endswith(s, suffix):
     n = len(suffix)
     return n == 0 or s[-n:] == suffix
-
-
-def contains(s, sub):
-    """Substring test: `in` on strings takes only one character in 1.5."""
-    return find(s, sub) >= 0

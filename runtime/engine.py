@@ -9,6 +9,15 @@ current one, as Machine(queued=True) does. State timeouts count whole seconds of
 
 INTERNAL = -1  # dest of an internal transition in the generated tables
 
+# The columns of a transition row of the generated tables (each table module carries the same constants).
+TR_INDEX = 0       # the transition's number in spec order
+TR_PREPARE = 1     # functions run before the guards
+TR_CONDITIONS = 2  # guards that must all be true
+TR_UNLESS = 3      # guards that must all be false
+TR_BEFORE = 4      # actions before the state change
+TR_AFTER = 5       # actions after it
+TR_DEST = 6        # destination state, or INTERNAL
+
 # Trace kinds passed to the trace hook as trace(m, kind, value); value is an event, state or transition index.
 T_EVENT = 0
 T_IGNORED = 1
@@ -95,12 +104,12 @@ def dispatch(m, event, arg):
 
 
 def _passes(m, t, arg):
-    for f in t[1]:
+    for f in t[TR_PREPARE]:
         f(m, arg)
-    for f in t[2]:
+    for f in t[TR_CONDITIONS]:
         if not f(m, arg):
             return 0
-    for f in t[3]:
+    for f in t[TR_UNLESS]:
         if f(m, arg):
             return 0
     return 1
@@ -131,10 +140,10 @@ def _fire(m, event, arg):
 def _take(m, t, arg):
     trace = m.trace
     if trace is not None:
-        trace(m, T_TRANSITION, t[0])
-    for f in t[4]:
+        trace(m, T_TRANSITION, t[TR_INDEX])
+    for f in t[TR_BEFORE]:
         f(m, arg)
-    dest = t[6]
+    dest = t[TR_DEST]
     if dest != INTERNAL:
         if trace is not None:
             trace(m, T_EXIT, m.state)
@@ -147,5 +156,5 @@ def _take(m, t, arg):
             f(m, arg)
         # Armed after the entry actions, so one of them may set a timeout read from m.values (back-off).
         arm_timeout(m)
-    for f in t[5]:
+    for f in t[TR_AFTER]:
         f(m, arg)

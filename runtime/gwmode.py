@@ -1,22 +1,11 @@
-"""Gateway callbacks choosing and starting the configured mode (gateway machine).
+"""Gateway callbacks choosing and starting the configured mode (gateway machine; its guards on the
+mode are in modes.py).
 
 The settings are m.values (names from fsm/specs/commands.yaml). A mode state opens the session machine
 in its way on entry and closes it on exit, so a settings change restarts the session.
 """
 
 import engine
-
-
-def is_mode_server(m, arg):
-    return m.values['mode'] == 'server'
-
-
-def is_mode_client(m, arg):
-    return m.values['mode'] == 'client'
-
-
-def is_mode_maintain(m, arg):
-    return m.values['mode'] == 'client' and m.values['maintain'] == 'maintain'
 
 
 def select_mode(m, arg):

@@ -10,19 +10,12 @@ import MOD
 import compat
 import engine
 import gwboot
+import modes
 
 DIAL_TENTHS = 700        # #SKTD answer wait: the modem's own connect timeout (#SKTCT 600) plus margin
 ANSWER_TENTHS = 600      # ATA: CSD handshake (S7 default 60 s)
 BACKOFF_CAP_S = 60       # capped exponential back-off between dials
 ON_DEMAND_DIALS = 5      # on demand, the dial is given up after this many failures in a row
-
-
-def is_server(m, arg):
-    return m.values['mode'] == 'server'
-
-
-def is_maintain(m, arg):
-    return m.values['mode'] == 'client' and m.values['maintain'] == 'maintain'
 
 
 def is_dialin_on(m, arg):
@@ -45,7 +38,7 @@ def grow_backoff(m, arg):
 
 
 def has_dial_attempts_left(m, arg):
-    return is_maintain(m, arg) or m.ctx.dial_attempts < ON_DEMAND_DIALS
+    return modes.is_maintain(m, arg) or m.ctx.dial_attempts < ON_DEMAND_DIALS
 
 
 def give_up_dial(m, arg):

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 import build
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support import ROOT
 
 
 @pytest.fixture

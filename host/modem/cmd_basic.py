@@ -1,9 +1,9 @@
-"""Basic and network-status AT commands: AT, E, V, Q, Z, &F, &W, &P, &C, &D, &K, S0, S7, S12, +CMEE,
-+CPIN, +CREG, +CGREG, +CSQ, #SELINT. Units: S0 rings, S7 seconds, S12 1/50 s.
+"""Basic and network-status AT commands: V, Q, Z, &F, &W, &P, &C, &D, &K, S0, S7, S12, +CMEE, +CPIN, +CREG,
++CGREG, +CSQ, #SELINT (AT and E are in cmd_line.py). Units: S0 rings, S7 seconds, S12 1/50 s.
 The ranges, formats and error replies chosen for each command are listed in the comment below.
 """
 
-# Choices (out of range -> ERROR): E 0..1; V 0..1; &C 0..2; S0 0..255; S7 1..255; S12 20..255; +CMEE 0..2;
+# Choices (out of range -> ERROR): V 0..1; &C 0..2; S0 0..255; S7 1..255; S12 20..255; +CMEE 0..2;
 # +CREG/+CGREG <n> 0..2; #SELINT 0..2 (stored, but responses always keep the SELINT 2 format). Q1 (quiet)
 # is not emulated and answers ERROR. S-register reads are three digits (V.25ter): `ATS12?` -> `050`.
 # `AT+CPIN=<pin>` with the SIM already READY -> +CME ERROR: 3 (ERROR while +CMEE=0, `+CME ERROR:
@@ -32,19 +32,10 @@ if TYPE_CHECKING:
 S_REGISTERS = {"S0": ("s0", 0, 255), "S7": ("s7", 1, 255), "S12": ("s12", 20, 255)}
 
 
-def at(port: AtPort, cmd: Command) -> list[str]:
-    return []
-
-
 def _flag(cmd: Command, allowed: tuple[str, ...]) -> str:
     if cmd.op or cmd.args not in allowed:
         raise AtError()
     return cmd.args
-
-
-def echo(port: AtPort, cmd: Command) -> list[str]:
-    port.echo = _flag(cmd, ("", "0", "1")) == "1"
-    return []
 
 
 def verbose(port: AtPort, cmd: Command) -> list[str]:
@@ -170,8 +161,6 @@ def selint(port: AtPort, cmd: Command) -> list[str]:
 
 
 HANDLERS = {
-    "": at,
-    "E": echo,
     "V": verbose,
     "Q": quiet,
     "Z": reset_profile,

@@ -1,5 +1,6 @@
 """Script commands on the physical port: #WSCRIPT, #RSCRIPT, #LSCRIPT, #DSCRIPT, #ESCRIPT, #STARTMODESCR,
-#EXECSCR, #REBOOT, plus AT and ATE. Units: sizes in bytes, the start-mode timeout in seconds.
+#EXECSCR, #REBOOT, plus AT and ATE (cmd_line.py). Units: sizes in bytes, the start-mode timeout in
+seconds.
 The ranges, formats and error replies chosen for each command are listed in the comment below.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from host.modem import cmd_line
 from host.modem.parser import AtError
 from host.modem.parser import Command
 from host.modem.parser import int_arg
@@ -38,17 +40,6 @@ def _set_only(cmd: Command) -> list[str]:
     if cmd.op != "=":
         raise AtError()
     return split_args(cmd.args)
-
-
-def at(port: PhysicalPort, cmd: Command) -> list[str]:
-    return []
-
-
-def echo(port: PhysicalPort, cmd: Command) -> list[str]:
-    if cmd.op or cmd.args not in ("", "0", "1"):
-        raise AtError()
-    port.echo = cmd.args == "1"
-    return []
 
 
 def wscript(port: PhysicalPort, cmd: Command) -> list[str] | None:
@@ -131,8 +122,7 @@ def reboot(port: PhysicalPort, cmd: Command) -> list[str]:
 
 
 HANDLERS = {
-    "": at,
-    "E": echo,
+    **cmd_line.HANDLERS,
     "#WSCRIPT": wscript,
     "#RSCRIPT": rscript,
     "#LSCRIPT": lscript,

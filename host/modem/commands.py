@@ -8,20 +8,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from host.modem import cmd_basic
+from host.modem import cmd_csd
+from host.modem import cmd_frwl
 from host.modem import cmd_gprs
+from host.modem import cmd_line
 from host.modem import cmd_sms
 from host.modem import cmd_socket
-from host.modem import csd
-from host.modem import firewall
 from host.modem.lineport import Handler
 
 FAMILIES: tuple[Mapping[str, Handler], ...] = (
+    cmd_line.HANDLERS,
     cmd_basic.HANDLERS,
     cmd_gprs.HANDLERS,
     cmd_socket.HANDLERS,
-    firewall.HANDLERS,
+    cmd_frwl.HANDLERS,
     cmd_sms.HANDLERS,
-    csd.HANDLERS,
+    cmd_csd.HANDLERS,
 )
 
 

@@ -1,22 +1,17 @@
-"""CSD (circuit-switched data) dial-in: the incoming call with its caller side, and ATA / ATH / ATO / +CRC.
-Times are clock seconds (a RING every RING_PERIOD_S); the data path is not packetised.
-The ranges, formats and error replies chosen for each command are listed in the comment below.
+"""CSD (circuit-switched data) dial-in: the incoming call, with its caller's side and the modem's.
+Times are clock seconds (a RING every RING_PERIOD_S); the data path is not packetised. Its AT commands
+(ATA, ATH, ATO, +CRC) are in cmd_csd.py.
 """
 
 # The call rings (RING, or +CRING: ASYNC after +CRC=1; RI pulses) until answered, rejected with ATH, or
-# the caller hangs up; ATS0=n answers by itself after n rings. ATA answers `CONNECT 9600`, and `ERROR`
-# when no call is ringing. `+++` gives OK and online command mode with the call held (DCD stays high);
-# ATO resumes it (`CONNECT 9600`), ATH hangs up (OK). The caller hanging up or the network going gives
-# NO CARRIER and DCD low.
+# the caller hangs up; ATS0=n answers by itself after n rings. The caller hanging up or the network going
+# gives NO CARRIER and DCD low.
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from host.modem.atport import Mode
-from host.modem.parser import AtError
-from host.modem.parser import Command
-from host.modem.parser import int_arg
 
 if TYPE_CHECKING:
     from host.modem.atport import AtPort
@@ -130,46 +125,3 @@ class CsdCall:
 
     def describe(self) -> dict[str, object]:
         return {"caller": self.caller, "answered": self.answered, "active": self.active, "rings": self.rings}
-
-
-def ata(port: AtPort, cmd: Command) -> list[str] | None:
-    call = port.modem.incoming
-    if call is None or not call.active or call.answered or port.call is not None:
-        raise AtError()  # no call ringing (the module says ERROR when the call is gone)
-    call.answer(port)
-    return None
-
-
-def ath(port: AtPort, cmd: Command) -> list[str]:
-    if cmd.args not in ("", "0"):
-        raise AtError()
-    call = port.call
-    if isinstance(call, CsdCall):
-        call.local_hangup()
-    elif port.modem.incoming is not None and not port.modem.incoming.answered:
-        port.modem.incoming.local_hangup()  # reject the ringing call
-    return []
-
-
-def ato(port: AtPort, cmd: Command) -> list[str] | None:
-    if cmd.args not in ("", "0"):
-        raise AtError()
-    if not isinstance(port.call, CsdCall):
-        raise AtError("NO CARRIER")
-    port.resume_data(CONNECT_TEXT)
-    return None
-
-
-def crc(port: AtPort, cmd: Command) -> list[str]:
-    profile = port.modem.state.profile
-    if cmd.op == "?":
-        return [f"+CRC: {profile.crc}"]
-    if cmd.op == "=?":
-        return ["+CRC: (0,1)"]
-    if cmd.op != "=":
-        raise AtError()
-    profile.crc = int_arg(cmd.args, 0, 1)
-    return []
-
-
-HANDLERS = {"A": ata, "H": ath, "O": ato, "+CRC": crc}

@@ -1,14 +1,13 @@
 """Differential runs: the same paths through the `transitions` host model and through the generated tables
 under runtime/engine.py in a firmware interpreter process, compared line by line.
 
-A `Firmware` is one long-lived runner process (tests/conformance/firmware/confrun.py) fed whole batches of
+A `Firmware` is one long-lived runner process (tests/runtime/firmware/tablerun.py) fed whole batches of
 paths over its stdin; a `Suite` is one spec folder with its recording firmware, its host models and the
 positive values its timeouts and variables read. A divergence is shrunk to the shortest diverging prefix.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import tempfile
 import threading
@@ -25,17 +24,20 @@ from fsm.paths import ARMED
 from fsm.paths import WAITED
 from fsm.paths import Path as FsmPath
 from fsm.paths import Step
-from host.firmware import stage_dirs
 from host.interpreters import Interpreter
 from tests.conformance.mutants import Mutant
 from tests.conformance.mutants import mutants
 from tests.conformance.recgen import write_firmware
+from tests.support import FIRMWARE_ENCODING
+from tests.support import FIXTURE
+from tests.support import ROOT
+from tests.support import RUNTIME
+from tests.support import SPECS
+from tests.support import TABLE_RUNNER
+from tests.support import launch_firmware
 
-ROOT = Path(__file__).resolve().parents[2]
-RUNNER = Path(__file__).parent / "firmware" / "confrun.py"
-FIXTURE = ROOT / "tests" / "fsm" / "fixtures" / "good"
 SPEC_SETS = {  # name -> (spec folder, runtime folder the validator checks callback names against)
-    "specs": (ROOT / "fsm" / "specs", ROOT / "runtime"),
+    "specs": (SPECS, RUNTIME),
     "fixture": (FIXTURE / "specs", FIXTURE / "runtime"),
 }
 
@@ -57,14 +59,11 @@ class Firmware:
 
     def __init__(self, python: Interpreter, gen_dir: Path) -> None:
         self.python = python
-        self._copies = tempfile.TemporaryDirectory(prefix="confrun-")  # a 1.5.2 writes its .pyc files here
-        dirs = stage_dirs([RUNNER.parent, gen_dir, ROOT / "runtime"], Path(self._copies.name))
-        env = {"PYTHONPATH": os.pathsep.join(map(str, dirs[1:] + dirs[:1])), "PATH": os.environ.get("PATH", ""),
-               "PYTHONDONTWRITEBYTECODE": "1"}
+        self._copies = tempfile.TemporaryDirectory(prefix="tablerun-")  # a 1.5.2 writes its .pyc files here
+        launch = launch_firmware(python, TABLE_RUNNER, [gen_dir, RUNTIME], Path(self._copies.name))
         self._stderr = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen([python.path, str(dirs[0] / RUNNER.name)], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=self._stderr, env=env, text=True, bufsize=1,
-                                     cwd=self._copies.name)
+        self.proc = subprocess.Popen(launch.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
+                                     env=launch.env, encoding=FIRMWARE_ENCODING, bufsize=1, cwd=self._copies.name)
         self._write_error: BaseException | None = None
 
     def _write(self, data: str) -> None:

@@ -9,9 +9,9 @@ from fsm.paths import covering_paths
 from fsm.paths import random_walks
 from fsm.py15check import check_source
 from tests.conformance.conftest import Case
-from tests.conformance.harness import RUNNER
 from tests.conformance.harness import Divergence
 from tests.conformance.harness import Firmware
+from tests.support import TABLE_RUNNER
 
 WALK_SEED = 20240611
 WALKS = 200
@@ -54,6 +54,6 @@ def test_runner_and_recording_module_are_in_the_firmware_subset(case: Case) -> N
     tables = case.suite.gen_dir / f"{case.machine.module}.py"
     local = ("engine", "compat", "rec", case.machine.module)
     findings = []
-    for path in (RUNNER, rec, tables):
+    for path in (TABLE_RUNNER, rec, tables):
         findings += check_source(Path(path).read_text(), str(path), local_modules=local)
     assert not findings, "\n".join(map(str, findings))

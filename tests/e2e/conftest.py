@@ -13,8 +13,8 @@ from fsm.loader import load_specs
 from host.interpreters import Interpreter
 from tests.e2e.gateway import COVERAGE
 from tests.e2e.gateway import Gateway
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 COVERAGE_FILE = ROOT / "build" / "e2e-coverage.json"
 
 

@@ -19,8 +19,8 @@ from host.modem import Network
 from host.simulator import Simulator
 from tests.simseed import kindness
 from tests.simseed import sim_seed
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 FIRMWARE = [ROOT / "runtime", ROOT / "generated", ROOT / "host" / "telit"]
 PHONE = "+447700900001"
 TRACE_FLAG = "fwtrace.on"  # runtime/main.py traces every transition on SER2 when this file exists
@@ -177,15 +177,6 @@ class Server:
             self.conn.close()
             self.conn = None
         self.sock.close()
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on now (for the gateway's server mode)."""
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def connect_to_gateway(gw: Gateway, port: int, source: str = "127.0.0.1") -> socket.socket:

@@ -6,8 +6,8 @@ import pytest
 
 from tests.e2e.gateway import Gateway
 from tests.e2e.gateway import Server
-from tests.e2e.gateway import free_port
 from tests.e2e.gateway import listening_port
+from tests.support import free_port
 
 
 @pytest.mark.req("CMD-PASSWORD-DEFAULT", "CMD-CONFIG", "NOTE-PASSWORD-RESET")

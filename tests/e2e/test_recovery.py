@@ -9,8 +9,8 @@ import pytest
 from host.interpreters import Interpreter
 from host.modem import Modem
 from tests.e2e.gateway import Gateway
-from tests.e2e.gateway import free_port
 from tests.e2e.gateway import listening_port
+from tests.support import free_port
 
 
 def _gateway(python: Interpreter, tmp_path: Path, prepare) -> Gateway:  # noqa: ANN001

@@ -8,8 +8,8 @@ import pytest
 
 from tests.e2e.gateway import Gateway
 from tests.e2e.gateway import connect_to_gateway
-from tests.e2e.gateway import free_port
 from tests.e2e.gateway import listening_port
+from tests.support import free_port
 
 
 def _listen(gw: Gateway, permit: str = "any") -> int:

@@ -23,8 +23,7 @@ from fsm.cert_evidence import CertInputError
 from fsm.cert_evidence import hashed_files
 from fsm.cert_evidence import read_results
 from fsm.loader import load_specs
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,10 +11,12 @@ from fsm.codegen import lit
 from fsm.codegen import render_commands
 from fsm.codegen import render_machine
 from fsm.loader import load_specs
-from host.firmware import stage_dirs
 from host.interpreters import Interpreter
+from tests.support import ROOT
+from tests.support import RUNTIME
+from tests.support import STUBS
+from tests.support import run_firmware
 
-ROOT = Path(__file__).resolve().parents[2]
 REAL = load_specs(ROOT / "fsm" / "specs", ROOT / "runtime", ROOT)
 FIXTURE = load_specs(ROOT / "tests/fsm/fixtures/good/specs", ROOT / "tests/fsm/fixtures/good/runtime", ROOT)
 
@@ -75,14 +75,9 @@ def test_generated_modules_import_under_every_interpreter(firmware_python: Inter
         names.append(m.module)
     (tmp_path / f"{loaded.specs.commands.module}.py").write_text(render_commands(loaded.specs.commands, loaded.runtime))
     names.append(loaded.specs.commands.module)
-    runtime_dir = ROOT / "runtime" if loaded is REAL else ROOT / "tests/fsm/fixtures/good/runtime"
+    runtime_dir = RUNTIME if loaded is REAL else ROOT / "tests/fsm/fixtures/good/runtime"
     (tmp_path / "chk.py").write_text(CHECK_TABLES)
-    stubs = ROOT / "tests" / "runtime" / "stubs"  # inert MDM/SER/MOD: this test only imports the tables
-    copies = stage_dirs([runtime_dir, ROOT / "runtime", stubs], tmp_path / "copies")  # .pyc of a 1.5.2 go there
-    env = {"PYTHONPATH": os.pathsep.join(map(str, [tmp_path, *copies])),
-           "PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1"}
-    proc = subprocess.run([firmware_python.path, str(tmp_path / "chk.py"), *names], capture_output=True, text=True,
-                          timeout=60, env=env)
+    proc = run_firmware(firmware_python, tmp_path / "chk.py", [tmp_path, runtime_dir, RUNTIME, STUBS], args=tuple(names))
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     want = [f"{m.name} {len(m.states)} {len(m.events)} {len(m.transitions)}" for m in loaded.specs.machines]

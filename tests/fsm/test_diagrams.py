@@ -21,8 +21,8 @@ from fsm.render import GraphvizMissing
 from fsm.render import RenderError
 from fsm.render import dot_bytes
 from fsm.render import render
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fsm" / "fixtures" / "good"
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import transitions
 
 from fsm.hostmodel import HostModel
 from fsm.loader import load_specs
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 REAL = load_specs(ROOT / "fsm" / "specs", ROOT / "runtime", ROOT)
 GATEWAY = next(m for m in REAL.specs.machines if m.name == "gateway")
 
@@ -18,9 +16,9 @@ GATEWAY = next(m for m in REAL.specs.machines if m.name == "gateway")
 def _gateway(mode: str, maintain: str = "") -> HostModel:
     values = {"mode": mode, "maintain": maintain}
     oracle = {
-        "is_mode_server": lambda: values["mode"] == "server",
-        "is_mode_client": lambda: values["mode"] == "client",
-        "is_mode_maintain": lambda: values["mode"] == "client" and values["maintain"] == "maintain",
+        "is_server": lambda: values["mode"] == "server",
+        "is_client": lambda: values["mode"] == "client",
+        "is_maintain": lambda: values["mode"] == "client" and values["maintain"] == "maintain",
         "has_attempts_left": lambda: True,
         "is_wait_over": lambda: False,
     }

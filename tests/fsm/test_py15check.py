@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import ast
-import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,13 +13,13 @@ from fsm.py15check import RULES
 from fsm.py15check import check_paths
 from fsm.py15check import check_source
 from fsm.py15check import main
-from host.firmware import stage_dirs
 from host.interpreters import Interpreter
+from tests.support import RUNTIME
+from tests.support import run_firmware
 
 HERE = Path(__file__).parent
 BAD = HERE / "py15bad"
 GOOD = HERE / "py15good" / "ok.py"
-RUNTIME = HERE.parent.parent / "runtime"
 FIXTURES = sorted(BAD.glob("*.py"))
 SYNTAX_FIXTURE = BAD / "py15-syntax.py"
 
@@ -109,10 +107,7 @@ def test_good_fixture_has_no_findings() -> None:
 
 
 def test_good_fixture_runs_alike_under_every_interpreter(firmware_python: Interpreter, tmp_path: Path) -> None:
-    copies = stage_dirs([GOOD.parent, RUNTIME], tmp_path)  # a 1.5.2 writes its .pyc files there
-    env = {**os.environ, "PYTHONPATH": str(copies[1])}
-    out = subprocess.run([firmware_python.path, str(copies[0] / GOOD.name)], capture_output=True, text=True,
-                         env=env, timeout=60, check=False)
+    out = run_firmware(firmware_python, GOOD, [RUNTIME])  # from copies: a 1.5.2 writes its .pyc files there
     assert (out.returncode, out.stderr) == (0, "")
     assert out.stdout == GOOD_OUTPUT
 

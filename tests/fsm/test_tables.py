@@ -16,8 +16,8 @@ from fsm.tables import expected_tables
 from fsm.tables import field_text
 from fsm.tables import machine_table_md
 from fsm.tables import write_tables
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fsm" / "fixtures" / "good"
 LOADED = load_specs(FIXTURE / "specs", FIXTURE / "runtime", ROOT)
 SPECS = LOADED.specs

@@ -8,10 +8,10 @@ import pytest
 
 from fsm.loader import load_specs
 from fsm.loader import rule_ids
+from tests.support import ROOT
 
 HERE = Path(__file__).parent
 BAD = HERE / "bad"
-ROOT = HERE.parents[1]
 FIXTURES = sorted(p for p in BAD.iterdir() if p.name != "runtime" and not p.name.startswith("."))
 
 

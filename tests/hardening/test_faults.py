@@ -10,10 +10,10 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.gateway import Server
-from tests.e2e.gateway import free_port
 from tests.e2e.gateway import listening_port
 from tests.hardening.harness import HGateway
 from tests.hardening.harness import record_recovery
+from tests.support import free_port
 
 FAULT_S = 90        # virtual seconds a fault stays armed
 RECOVER_S = 900     # virtual seconds allowed to work again once it cleared

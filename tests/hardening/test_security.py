@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from tests.e2e.gateway import Server
 from tests.e2e.gateway import connect_to_gateway
-from tests.e2e.gateway import free_port
 from tests.e2e.gateway import listening_port
 from tests.hardening import corpus
 from tests.hardening.harness import newest_settings
+from tests.support import free_port
 
 SECRET = "zq9secret"
 WRONG = 10_000

@@ -8,10 +8,6 @@ within the command table's limits, and still are after a reboot.
 from __future__ import annotations
 
 import ast
-import os
-import subprocess
-import tempfile
-from pathlib import Path
 
 from hypothesis import HealthCheck
 from hypothesis import Phase
@@ -19,16 +15,16 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from host.firmware import stage_dirs
 from host.interpreters import Interpreter
 from host.modem.cmd_sms import septets
 from tests.hardening import corpus
 from tests.hardening.harness import HGateway
 from tests.hardening.harness import check_settings_valid
 from tests.hardening.harness import newest_settings
-from tests.runtime.fwunit import ROOT
-from tests.runtime.fwunit import RUNNER
-from tests.runtime.fwunit import STUBS
+from tests.support import GENERATED
+from tests.support import RUNTIME
+from tests.support import STUBS
+from tests.support import run_firmware
 
 BATCH = 120          # messages per SIM store (capacity raised from 20)
 ROUNDS = 10          # batches per gateway boot in CI (x2 interpreters: 2400 messages end to end)
@@ -150,15 +146,11 @@ while 1:
 
 
 def parse_in_firmware(python: Interpreter, texts: list[str], password: str = "connect") -> list[tuple]:
-    with tempfile.TemporaryDirectory(prefix="fuzz-fw-") as tmp:  # the modules run from copies (host/firmware.py)
-        dirs = stage_dirs([ROOT / "runtime", ROOT / "generated", STUBS, RUNNER.parent], Path(tmp))
-        env = {"PYTHONPATH": os.pathsep.join(map(str, dirs)), "PATH": os.environ.get("PATH", ""),
-               "PYTHONDONTWRITEBYTECODE": "1"}
-        setup = (f"V.update(cfgstore.defaults(fsm_commands)) or V.update({{'password': {password!r}}}) or 0")
-        lines = [setup] + [PARSE_EXPR % ascii(corpus.to_wire(t)) for t in texts]
-        proc = subprocess.run([python.path, "-c", RUNNER_152, "smscmd", "fsm_commands", "cfgstore"],
-                              input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=120, env=env,
-                              encoding="latin-1", cwd=tmp)
+    setup = (f"V.update(cfgstore.defaults(fsm_commands)) or V.update({{'password': {password!r}}}) or 0")
+    lines = [setup] + [PARSE_EXPR % ascii(corpus.to_wire(t)) for t in texts]
+    proc = run_firmware(python, None, [RUNTIME, GENERATED, STUBS],
+                        args=("-c", RUNNER_152, "smscmd", "fsm_commands", "cfgstore"),
+                        stdin="\n".join(lines) + "\n", timeout_s=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = [ast.literal_eval(x) for x in proc.stdout.split("\n")[:-1]]
     assert len(out) == len(lines)

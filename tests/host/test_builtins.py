@@ -10,6 +10,7 @@ from host.simulator import Simulator
 from tests.host.conftest import MakeSim
 from tests.host.conftest import reports
 from tests.host.conftest import wait_report
+from tests.support import ROOT
 
 
 @pytest.fixture
@@ -99,9 +100,8 @@ def test_the_firmware_runs_from_its_own_copies_never_from_the_source_tree(make_s
     sim = make_sim("pathcheck.py")
     wait_report(sim, "done")
     rep = reports(sim)
-    root = Path(__file__).resolve().parents[2]
     for key in ("file main", "file fwtest", "file MDM", "cwd"):
-        assert not Path(rep[key]).resolve().is_relative_to(root), (key, rep[key])
+        assert not Path(rep[key]).resolve().is_relative_to(ROOT), (key, rep[key])
     assert Path(rep["cwd"]).resolve() == sim.nvm_dir.resolve() if sim.nvm_dir else False
     staged = Path(rep["file fwtest"]).parent
     sim.stop()

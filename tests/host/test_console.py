@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -14,8 +13,9 @@ from host.interpreters import Interpreter
 from tests.host.conftest import FIRMWARE
 from tests.host.conftest import FIRMWARE_KINDNESS
 from tests.simseed import kindness
+from tests.support import ROOT
+from tests.support import free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 # The test firmwares get what tests/host/conftest.py FIRMWARE_KINDNESS names, as console options.
 FIRMWARE_KINDNESS_ARGS = [arg for name in FIRMWARE_KINDNESS.given() for arg in ("--kind", name)]
 # The product firmware (runtime/) gets what tests/e2e/gateway.py says it still needs.
@@ -40,11 +40,6 @@ frobnicate
 trace 2
 status
 """
-
-
-def free_port() -> int:
-    with socket.create_server(("127.0.0.1", 0)) as sock:
-        return sock.getsockname()[1]
 
 
 def simulate(args: list[str], stdin: str, kind_args: list[str] = FIRMWARE_KINDNESS_ARGS) -> subprocess.CompletedProcess[str]:

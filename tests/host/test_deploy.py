@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import select
-import subprocess
 import termios
 import threading
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from host.clock import RealClock
 from host.interpreters import Interpreter
 from host.modem import PhysicalPort
 from host.modem import ScriptStore
+from tests.support import run_firmware
 
 Filter = Callable[[bytes], bytes]  # what the wire does to bytes from the module towards the PC
 
@@ -177,9 +177,9 @@ def test_the_compiled_size_estimate_is_above_what_each_interpreter_compiles(firm
     names = sorted(n for n in files if n.endswith(".py"))
     for name in names:
         (tmp_path / name).write_bytes(files[name].replace(b"\r\n", b"\n"))
-    out = subprocess.run([firmware_python.path, "-O", "-c", COMPILED_SIZES, *names],
-                         capture_output=True, text=True, timeout=60, check=True, cwd=tmp_path,
-                         env={"PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1"}).stdout.split()
+    proc = run_firmware(firmware_python, None, [], args=("-O", "-c", COMPILED_SIZES, *names), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.split()
     for name, measured in zip(names, out, strict=True):
         assert deploy.compiled_size(name, files[name]) >= int(measured) + deploy.PYO_HEADER, name
 

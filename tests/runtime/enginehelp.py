@@ -1,21 +1,23 @@
-"""Runs generated tables under runtime/engine.py in a firmware interpreter process, for the engine tests."""
+"""Runs the fixture's generated tables under runtime/engine.py in a firmware interpreter process (the one
+table runner, tests/runtime/firmware/tablerun.py), for the engine tests."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import tempfile
 from pathlib import Path
 
 from fsm.codegen import render_machine
 from fsm.loader import Loaded
 from fsm.loader import load_specs
-from host.firmware import stage_dirs
 from host.interpreters import Interpreter
+from tests.support import FIXTURE
+from tests.support import ROOT
+from tests.support import RUNTIME
+from tests.support import TABLE_RUNNER
+from tests.support import run_firmware
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURE = ROOT / "tests" / "fsm" / "fixtures" / "good"
-RUNNER = Path(__file__).parent / "firmware" / "engrun.py"
+# What the fixture's callbacks (tests/fsm/fixtures/good/runtime/doorio.py) read until a script sets them.
+FIXTURE_CTX = {"allowed": 1, "jammed": 0, "attempts": 0}
+FIXTURE_VALUES = {"hold_open_s": 30}  # the setting the `opened` state's timeout reads
 
 
 def load_fixture() -> Loaded:
@@ -32,12 +34,10 @@ def generate(loaded: Loaded, out: Path) -> Path:
 
 def run_engine(python: Interpreter, gen_dir: Path, module: str, script: list[str],
                runtime_dir: Path = FIXTURE / "runtime") -> list[str]:
-    """Feeds the script to the engine runner; returns its output lines (trace lines and `state s`)."""
-    with tempfile.TemporaryDirectory(prefix="engrun-") as tmp:  # copies: a 1.5.2 writes its .pyc files there
-        dirs = stage_dirs([RUNNER.parent, gen_dir, runtime_dir, ROOT / "runtime"], Path(tmp))
-        env = {"PYTHONPATH": os.pathsep.join(map(str, dirs[1:] + dirs[:1])), "PATH": os.environ.get("PATH", ""),
-               "PYTHONDONTWRITEBYTECODE": "1"}
-        proc = subprocess.run([python.path, str(dirs[0] / RUNNER.name), module], input="\n".join(script) + "\n",
-                              capture_output=True, text=True, timeout=60, env=env, cwd=tmp)
-    assert proc.returncode == 0, f"engine runner failed under {python.id}:\n{proc.stderr}"
+    """Feeds `machine <module>`, the fixture's context and settings and the script to the table runner; returns its
+    output lines (trace lines, `state s` after each step)."""
+    lines = [f"machine {module}", *[f"set {k} {v}" for k, v in FIXTURE_CTX.items()],
+             *[f"value {k} {v}" for k, v in FIXTURE_VALUES.items()], *script]
+    proc = run_firmware(python, TABLE_RUNNER, [gen_dir, runtime_dir, RUNTIME], stdin="\n".join(lines) + "\n")
+    assert proc.returncode == 0, f"table runner failed under {python.id}:\n{proc.stderr}"
     return proc.stdout.splitlines()

@@ -3,15 +3,13 @@ every firmware interpreter. The cases are derived from the command table spec, n
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fsm.loader import load_specs
 from fsm.model import Command
 from fsm.model import Field
 from host.interpreters import Interpreter
 from tests.runtime.fwunit import evaluate
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 TABLE = load_specs(ROOT / "fsm" / "specs", ROOT / "runtime", ROOT).specs.commands
 assert TABLE is not None
 VALID, INVALID, AUTH_FAILED = 0, 1, 2

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import socket
-import time
 from collections.abc import Callable
 from typing import Protocol
 from typing import TypeVar
@@ -12,6 +11,7 @@ from typing import TypeVar
 from host.clock import VirtualClock
 from host.kindness import Kindness
 from host.modem import Modem
+from tests.support import wait_until
 
 T = TypeVar("T")
 FINAL = re.compile(r"^(OK|ERROR|NO CARRIER|CONNECT( \d+)?|\+CME ERROR: .*|\+CMS ERROR: .*)$")
@@ -44,11 +44,7 @@ def lines(data: bytes) -> list[str]:
 
 def wait_for(modem: Modem, done: Callable[[], bool], what: str, timeout: float = WAIT_S) -> None:
     """poll() until done() holds, failing with `what` after `timeout` real seconds."""
-    deadline = time.monotonic() + timeout
-    while not done():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        modem.poll()
+    wait_until(done, what, timeout, step=modem.poll)
 
 
 def command(modem: Modem, line: str, port: Port | None = None, timeout: float = WAIT_S) -> list[str]:

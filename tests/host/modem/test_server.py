@@ -17,14 +17,7 @@ from tests.host.modem.helpers import read_until
 from tests.host.modem.helpers import recv_exactly
 from tests.host.modem.helpers import track
 from tests.host.modem.helpers import wait_for
-
-
-def free_port() -> int:
-    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    probe.bind(("127.0.0.1", 0))
-    port = int(probe.getsockname()[1])
-    probe.close()
-    return port
+from tests.support import free_port
 
 
 def listening(modem: Modem) -> int:

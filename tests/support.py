@@ -1,0 +1,70 @@
+"""The test toolkit: where the tree is, free loopback ports, waits with a deadline, and firmware processes.
+
+Every firmware process a test starts (a runner script or `-c` code) goes through host.firmware's
+stage_firmware, as the simulator's does: private copies of the modules, the same environment. Its stdin
+and stdout carry one byte per character (latin-1) on every interpreter.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from host.firmware import FIRMWARE_DIRS
+from host.firmware import ROOT
+from host.firmware import Launch
+from host.firmware import stage_firmware
+from host.interpreters import Interpreter
+
+__all__ = ["FIRMWARE_DIRS", "ROOT"]  # re-exported: the root is found in one place, host/firmware.py
+
+RUNTIME, GENERATED = FIRMWARE_DIRS
+SPECS = ROOT / "fsm" / "specs"
+FIXTURE = ROOT / "tests" / "fsm" / "fixtures" / "good"  # a small valid spec set with its own callbacks
+STUBS = ROOT / "tests" / "runtime" / "stubs"  # inert MDM/SER/MOD/GPIO for firmware code that only imports them
+TABLE_RUNNER = ROOT / "tests" / "runtime" / "firmware" / "tablerun.py"  # drives runtime/engine.py over tables
+FIRMWARE_ENCODING = "latin-1"  # one character is one byte on the firmware's stdin/stdout
+
+WAIT_S = 10.0  # default real-time deadline of wait_until
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on now (bound to port 0, then released)."""
+    with socket.create_server((host, 0)) as sock:
+        return int(sock.getsockname()[1])
+
+
+def wait_until(done: Callable[[], bool], what: str, timeout_s: float = WAIT_S,
+               step: Callable[[], object] | None = None) -> None:
+    """Calls step() (or sleeps 10 ms) until done() holds; fails naming `what` after `timeout_s` real seconds."""
+    deadline = time.monotonic() + timeout_s
+    while not done():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+        if step is not None:
+            step()
+        else:
+            time.sleep(0.01)
+
+
+def launch_firmware(python: Interpreter, entry: Path | None, path_dirs: list[Path], dest: Path,
+                    keep: tuple[Path, ...] = ()) -> Launch:
+    """host.firmware.stage_firmware for a test's interpreter (see there)."""
+    return stage_firmware(python.path, entry, path_dirs, dest, keep)
+
+
+def run_firmware(python: Interpreter, entry: Path | None, path_dirs: list[Path], *, args: tuple[str, ...] = (),
+                 stdin: str = "", cwd: Path | None = None, keep: tuple[Path, ...] = (),
+                 timeout_s: float = 60) -> subprocess.CompletedProcess[str]:
+    """Runs `entry` (or `-c` code given in args) to its end in a firmware process, from copies made in a
+    temporary folder (a 1.5.2 writes its .pyc files there), which is also the working directory unless
+    `cwd` is given; returns what it wrote."""
+    with tempfile.TemporaryDirectory(prefix="fwrun-") as tmp:
+        launch = launch_firmware(python, entry, path_dirs, Path(tmp), keep)
+        return subprocess.run([*launch.argv, *args], input=stdin, capture_output=True,
+                              encoding=FIRMWARE_ENCODING, timeout=timeout_s, env=launch.env,
+                              cwd=cwd or tmp, check=False)
