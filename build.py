@@ -32,10 +32,10 @@ def _print_findings(findings: list) -> None:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Validate the specs, generate the firmware tables, write and draw the diagrams."""
+    from fsm.emit.render import GraphvizMissing
+    from fsm.emit.render import render
     from fsm.pipeline import Layout
     from fsm.pipeline import build
-    from fsm.render import GraphvizMissing
-    from fsm.render import render
 
     started = time.monotonic()
     layout = Layout.of(args.root)
@@ -86,11 +86,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_cert(args: argparse.Namespace) -> int:
     """Write the certification pack diagrams/cert/ (index.html and a PDF) from the specs, the tests and the firmware."""
-    from fsm.cert import run
-    from fsm.cert_evidence import CertEnvironmentError
-    from fsm.cert_evidence import CertInputError
+    from fsm.cert.evidence import CertEnvironmentError
+    from fsm.cert.evidence import CertInputError
+    from fsm.cert.pack import run
+    from fsm.emit.render import GraphvizMissing
     from fsm.pipeline import Layout
-    from fsm.render import GraphvizMissing
 
     started = time.monotonic()
     layout = Layout.of(args.root)

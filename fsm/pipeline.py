@@ -11,16 +11,16 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
-from fsm.codegen import render_commands
-from fsm.codegen import render_machine
-from fsm.diagrams import expected_dot_files
+from fsm.emit.codegen import render_commands
+from fsm.emit.codegen import render_machine
+from fsm.emit.diagrams import expected_dot_files
+from fsm.emit.tables import expected_tables
 from fsm.findings import Finding
 from fsm.findings import Loc
-from fsm.loader import Loaded
-from fsm.loader import load_specs
-from fsm.modnames import check_module_names
-from fsm.py15check import check_paths
-from fsm.tables import expected_tables
+from fsm.py15.check import check_paths
+from fsm.rules.modnames import check_module_names
+from fsm.spec.loader import Loaded
+from fsm.spec.loader import load_specs
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from fsm.codegen import render_machine
-from fsm.loader import Loaded
-from fsm.loader import load_specs
+from fsm.emit.codegen import render_machine
+from fsm.spec.loader import Loaded
+from fsm.spec.loader import load_specs
 from host.firmware import stage_dirs
 from host.interpreters import Interpreter
 

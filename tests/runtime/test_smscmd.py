@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fsm.loader import load_specs
-from fsm.model import Command
-from fsm.model import Field
+from fsm.spec.loader import load_specs
+from fsm.spec.model import Command
+from fsm.spec.model import Field
 from host.interpreters import Interpreter
 from tests.runtime.fwunit import evaluate
 
