@@ -33,11 +33,3 @@ class Finding:
 
     def __str__(self) -> str:
         return f"{self.loc}: {self.rule}: {self.message}"
-
-
-class SpecError(Exception):
-    """Raised with every finding when a spec set cannot be built."""
-
-    def __init__(self, findings: list[Finding]) -> None:
-        self.findings = sorted(findings)
-        super().__init__("\n".join(str(f) for f in self.findings))

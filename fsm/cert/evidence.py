@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from fsm.errors import EnvironmentProblem
+from fsm.errors import UsageError
+
 RESULTS_FORMAT = 1  # tests/reqtrace.py FORMAT
 PASSED = "passed"
 OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed", "not-run")
@@ -24,11 +27,11 @@ FAILING = ("failed", "error", "xpassed")  # xpassed cannot stay one: xfail_stric
 E2E_DEFAULT = Path("build") / "e2e-coverage.json"  # relative to the project root
 
 
-class CertInputError(Exception):
+class CertInputError(UsageError):
     """A results or coverage file given to `build.py cert` is missing or not in the expected form."""
 
 
-class CertEnvironmentError(Exception):
+class CertEnvironmentError(EnvironmentProblem):
     """The test suite could not be run, or ran without writing its report."""
 
 

@@ -1,7 +1,7 @@
 """DOT file -> SVG / PDF beside it, through Graphviz's `dot` program.
 
-The only module that runs Graphviz. A missing `dot` raises `GraphvizMissing` (build.py: exit code 3); a
-DOT file `dot` rejects raises `RenderError` with dot's message. Outputs are rewritten only when their
+The only module that runs Graphviz. A missing `dot` raises `GraphvizMissing`; a DOT file `dot`
+rejects raises `RenderError` with dot's message (both `fsm.errors.EnvironmentProblem`: exit code 3). Outputs are rewritten only when their
 bytes change; the PDF date is pinned to the epoch (SOURCE_DATE_EPOCH, and a rewrite for older cairo) so
 the same DOT text gives the same bytes.
 """
@@ -15,16 +15,18 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from fsm.errors import EnvironmentProblem
+
 DOT_TIMEOUT_S = 120  # a layout that takes longer than this is a bug in the DOT text, not a slow machine
 PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate) \(D:)\d{14}")  # cairo < 1.17 ignores SOURCE_DATE_EPOCH
 INSTALL_HINT = "install Graphviz (apt install graphviz, brew install graphviz, or https://graphviz.org/download/)"
 
 
-class GraphvizMissing(Exception):
+class GraphvizMissing(EnvironmentProblem):
     """The `dot` program is not installed or not on PATH."""
 
 
-class RenderError(Exception):
+class RenderError(EnvironmentProblem):
     """`dot` failed on a DOT file; the message carries the file and dot's own error text."""
 
 
@@ -32,7 +34,7 @@ def dot_program() -> str:
     found = shutil.which("dot")
     if found is None:
         raise GraphvizMissing(f"Graphviz's `dot` program was not found on PATH; {INSTALL_HINT}, "
-                              "or run `python build.py --no-draw`")
+                              "or build without drawing: `python build.py build --no-draw`")
     return found
 
 

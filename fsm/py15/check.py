@@ -16,6 +16,9 @@ import tokenize
 from collections.abc import Iterable
 from pathlib import Path
 
+from fsm.errors import EXIT_FINDINGS
+from fsm.errors import EXIT_OK
+from fsm.errors import EXIT_USAGE
 from fsm.findings import Finding
 from fsm.findings import Loc
 from fsm.py15 import calls
@@ -26,10 +29,6 @@ from fsm.py15.base import TELIT_BUILTINS
 from fsm.py15.base import Context
 from fsm.py15.base import Rule
 from fsm.py15.base import run_rules
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
 
 SYNTAX = "py15-syntax"
 ALL_RULES: tuple[Rule, ...] = tuple(
