@@ -18,9 +18,10 @@ from fsm.emit.tables import expected_tables
 from fsm.findings import Finding
 from fsm.findings import Loc
 from fsm.py15.check import check_paths
+from fsm.rules import check_specs
 from fsm.rules.modnames import check_module_names
 from fsm.spec.loader import Loaded
-from fsm.spec.loader import load_specs
+from fsm.spec.loader import parse_specs
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,13 @@ class Report:
     unchanged: list[Path] = field(default_factory=list)
     rendered: list[Path] = field(default_factory=list)
     diffs: list[str] = field(default_factory=list)
+
+
+def load_specs(spec_dir: Path, runtime_dir: Path, root: Path) -> Loaded:
+    """Read a spec folder and run every validation rule on it (the rules assume a well-formed model, so they
+    run only when reading and the schema found nothing). The one way the build, tests and cert load specs."""
+    loaded = parse_specs(spec_dir, runtime_dir, root)
+    return loaded if loaded.findings else loaded.with_findings(check_specs(loaded))
 
 
 def load(layout: Layout) -> Loaded:

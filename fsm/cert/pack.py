@@ -40,20 +40,14 @@ from fsm.findings import Finding
 from fsm.findings import Loc
 from fsm.pipeline import Layout
 from fsm.pipeline import check
-from fsm.py15.check import RULES as PY15_RULES
+from fsm.py15.check import SUBSET_RULES
 from fsm.py15.check import firmware_files
-from fsm.rules.modnames import MAX_MODULE_NAME
+from fsm.rules.modnames import FILE_NAME_RULES
 from fsm.spec.loader import Loaded
 
 HASHED = [("fsm/specs/*.yaml", "spec"), ("generated/*.py", "generated firmware"),
           ("diagrams/*.dot", "generated diagram"), ("diagrams/*.md", "generated table"),
           ("runtime/*.py", "runtime firmware"), ("host/telit/*.py", "emulated built-in")]
-FILE_NAME_RULES = {  # fsm/rules/modnames.py (DESIGN.md 3.5)
-    "module-name-invalid": "lowercase letters, digits and '_', starting with a letter; no subfolders",
-    "module-name-too-long": f"at most {MAX_MODULE_NAME} characters, so that name.pyo fits 16",
-    "module-name-reserved": "never the name of a Telit, Python 1.5 or CPython module",
-    "module-name-collision": "unique across runtime/ and generated/ (compared case-insensitively)",
-}
 
 
 def product(root: Path) -> str:
@@ -141,7 +135,7 @@ def result_findings(loaded: Loaded, results: Results, trace: list[TraceRow]) -> 
 def subset_report(layout: Layout, findings: list[Finding]) -> Subset:
     dirs = [d for d in (layout.runtime, layout.generated, layout.emulated) if d.is_dir()]
     files = [p.relative_to(layout.root).as_posix() for p in firmware_files(dirs)]
-    rules = {**PY15_RULES, **FILE_NAME_RULES}
+    rules = {**SUBSET_RULES, **FILE_NAME_RULES.sentences()}
     mine = [f for f in findings if f.rule in rules and f.loc.file in files]  # not the spec rule of that name
     counts = tuple((p, sum(1 for f in mine if f.loc.file == p)) for p in files)
     return Subset(tuple(rule_rows(rules, mine)), counts)

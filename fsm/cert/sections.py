@@ -158,7 +158,7 @@ def rule_rows(rules: dict[str, str], findings: Iterable[Finding]) -> list[RuleRo
 
 
 def spec_rules() -> dict[str, str]:
-    from fsm.spec.loader import rule_ids
+    from fsm.rules import rule_ids
 
     return {**rule_ids(), "drift": "the generated files match what the specs produce (`build.py check`)"}
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jinja2
 
+from fsm.spec.argtypes import ARG_TYPES
 from fsm.spec.model import Command
 from fsm.spec.model import CommandTable
 from fsm.spec.model import Field
@@ -17,7 +18,6 @@ from fsm.spec.model import Machine
 from fsm.spec.runtime_scan import RuntimeIndex
 
 TEMPLATES = Path(__file__).parent / "templates"
-ARG_TYPES = ("enum", "int", "ipv4", "ipv4_or_any", "password", "text", "keyword", "onoff")
 
 
 def _env() -> jinja2.Environment:
@@ -161,6 +161,6 @@ def render_commands(table: CommandTable, runtime: RuntimeIndex) -> str:
         imports=sorted(refs.modules), settings=settings,
         is_int=tup([str(s["is_int"]) for s in settings]), secret=tup([str(s["secret"]) for s in settings]),
         in_config=tup([str(s["in_config"]) for s in settings]),
-        arg_types=[{"const": const("A_", t), "value": i} for i, t in enumerate(ARG_TYPES)],
+        arg_types=[{"const": const("A_", t.name), "value": i} for i, t in enumerate(ARG_TYPES)],
         commands=commands,
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fsm.emit.diagrams import write_if_changed
 from fsm.emit.notation import guard_text
+from fsm.spec.argtypes import describe
 from fsm.spec.model import Command
 from fsm.spec.model import CommandTable
 from fsm.spec.model import Field
@@ -96,36 +97,11 @@ def machine_table_md(m: Machine) -> str:
 
 
 def field_text(f: Field) -> str:
-    """An argument as a user reads it: `port: 1..65535`, `[ip: IPv4 address or any]`."""
-    unit = f" {f.unit}" if f.unit else ""
-    if f.unit[:1].isdigit():  # a count of units: 'send_timeout: 0..255 x 100 ms'
-        unit = f" x {f.unit}"
-    if f.type == "int":
-        what = f"{f.min}..{f.max}{unit}"
-    elif f.type == "enum":
-        what = "one of " + " ".join(f.values) + unit
-    elif f.type == "onoff":
-        what = "on or off"
-    elif f.type == "keyword":
-        what = f"the word '{f.values[0]}'" if f.values else "a keyword"
-    elif f.type == "ipv4":
-        what = "IPv4 address a.b.c.d"
-    elif f.type == "ipv4_or_any":
-        what = "IPv4 address a.b.c.d, or any"
-    elif f.type == "password":
-        what = f"{_span(f)} characters of 0-9 a-z"
-    elif f.type == "text":
-        what = f"{_span(f)} characters, no spaces"
-    else:
-        what = f.type
-    text = f"{f.name}: {what}"
+    """An argument as a user reads it: `port: 1..65535`, `[ip: IPv4 address a.b.c.d, or any]`."""
+    text = f"{f.name}: {describe(f)}"
     if f.secret:
         text += " (secret)"
     return f"[{text}]" if f.optional else text
-
-
-def _span(f: Field) -> str:
-    return str(f.max) if f.min == f.max else f"{f.min}-{f.max}"
 
 
 def command_syntax(c: Command) -> str:

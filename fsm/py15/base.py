@@ -1,4 +1,5 @@
-"""The subset checker's plumbing: one parsed firmware file (`Context`) and the rule registry (`RuleSet`).
+"""The subset checker's plumbing: one parsed firmware file (`SourceFile`) and its rule type
+(the registry is `fsm.findings.RuleSet`).
 
 A rule is a small function `check(ctx)` that yields `(where, message)` pairs, where `where` is an ast node or
 a `(line, col0)` pair; the checker attaches the file and the rule id. This module knows no rule itself.
@@ -16,10 +17,11 @@ from dataclasses import field
 
 from fsm.findings import Finding
 from fsm.findings import Loc
+from fsm.findings import Rule
 
 Where = ast.AST | tuple[int, int]
 Found = Iterator[tuple[Where, str]]  # what a rule yields: where, and the message
-Check = Callable[["Context"], Found]
+Check = Callable[["SourceFile"], Found]
 
 # Modules the Telit module provides itself (PY15.md "What exists in 1.5.2").
 TELIT_BUILTINS = frozenset({"MDM", "MDM2", "SER", "SER2", "MOD", "GPIO", "sys"})
@@ -28,29 +30,8 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    description: str
-    check: Check
-
-
 @dataclass
-class RuleSet:
-    """An ordered list of rules; `@rules.rule(id, description)` registers a check function."""
-
-    rules: list[Rule] = field(default_factory=list)
-
-    def rule(self, rule_id: str, description: str) -> Callable[[Check], Check]:
-        def register(check: Check) -> Check:
-            self.rules.append(Rule(rule_id, description, check))
-            return check
-
-        return register
-
-
-@dataclass
-class Context:
+class SourceFile:
     """One firmware file, parsed once, with what several rules need precomputed."""
 
     filename: str
@@ -104,9 +85,10 @@ class Context:
                 yield tok
 
 
-def run_rules(ctx: Context, rules: list[Rule]) -> list[Finding]:
+def run_rules(ctx: SourceFile, rules: list[Rule[SourceFile]]) -> list[Finding]:
     found = []
     for rule in rules:
+        assert rule.check is not None
         for where, message in rule.check(ctx):
             found.append(Finding(ctx.loc(where), rule.id, message))
     return found

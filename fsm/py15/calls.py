@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import ast
 
+from fsm.findings import RuleSet
 from fsm.py15.base import TELIT_BUILTINS
-from fsm.py15.base import Context
 from fsm.py15.base import Found
-from fsm.py15.base import RuleSet
+from fsm.py15.base import SourceFile
 
 rules = RuleSet()
 
@@ -30,7 +30,7 @@ IMPORT_HINTS = {
 }
 
 
-def _method_calls(ctx: Context) -> list[tuple[ast.Call, ast.Attribute]]:
+def _method_calls(ctx: SourceFile) -> list[tuple[ast.Call, ast.Attribute]]:
     calls = []
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
@@ -38,13 +38,13 @@ def _method_calls(ctx: Context) -> list[tuple[ast.Call, ast.Attribute]]:
     return calls
 
 
-def _on_module(ctx: Context, attr: ast.Attribute) -> bool:
+def _on_module(ctx: SourceFile, attr: ast.Attribute) -> bool:
     """The receiver is a name an import statement binds (compat.split, MDM.send)."""
     return isinstance(attr.value, ast.Name) and attr.value.id in ctx.module_names
 
 
 @rules.rule("py15-str-method", "string methods (s.split(), ' '.join(...)); call the compat module")
-def check_str_method(ctx: Context) -> Found:
+def check_str_method(ctx: SourceFile) -> Found:
     if ctx.is_compat:
         return
     for call, attr in _method_calls(ctx):
@@ -55,7 +55,7 @@ def check_str_method(ctx: Context) -> Found:
 
 
 @rules.rule("py15-format-method", "str.format(); use % formatting")
-def check_format_method(ctx: Context) -> Found:
+def check_format_method(ctx: SourceFile) -> Found:
     for call, attr in _method_calls(ctx):
         if attr.attr == "format" and not _on_module(ctx, attr):
             yield call, "'.format()' is not Python 1.5; use '%' formatting: '%s=%d' % (name, n)"
@@ -80,7 +80,7 @@ def _conversions(fmt: str) -> list[str]:
 
 
 @rules.rule("py15-percent-r", "%r and %a in % formatting; use %s with repr()")
-def check_percent_r(ctx: Context) -> Found:
+def check_percent_r(ctx: SourceFile) -> Found:
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
             left = node.left
@@ -90,7 +90,7 @@ def check_percent_r(ctx: Context) -> Found:
 
 
 @rules.rule("py15-sort-args", "sort() with arguments (cmp function in 1.5, key= in 3)")
-def check_sort_args(ctx: Context) -> Found:
+def check_sort_args(ctx: SourceFile) -> Found:
     for call, attr in _method_calls(ctx):
         if attr.attr == "sort" and (call.args or call.keywords):
             yield call, ("sort() with arguments fails in 1.5 (no key=) or in 3 (no cmp function); "
@@ -98,7 +98,7 @@ def check_sort_args(ctx: Context) -> Found:
 
 
 @rules.rule("py15-sys-version", "reading sys.version & co.: detect features by trying them")
-def check_sys_version(ctx: Context) -> Found:
+def check_sys_version(ctx: SourceFile) -> Found:
     message = "do not read the interpreter version; detect the feature by trying it (see the compat module)"
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.Attribute) and node.attr in VERSION_ATTRS:
@@ -111,7 +111,7 @@ def check_sys_version(ctx: Context) -> Found:
 
 
 @rules.rule("py15-import-module", "imports other than MDM MDM2 SER SER2 MOD GPIO sys and the firmware's own modules")
-def check_import_module(ctx: Context) -> Found:
+def check_import_module(ctx: SourceFile) -> Found:
     allowed = ctx.allowed_modules | ({"string"} if ctx.is_compat else set())
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.Import):
@@ -133,7 +133,7 @@ def check_import_module(ctx: Context) -> Found:
 
 
 @rules.rule("py15-in-operator", "'in' with a multi-character string on the left or a dict display on the right")
-def check_in_operator(ctx: Context) -> Found:
+def check_in_operator(ctx: SourceFile) -> Found:
     for node in ast.walk(ctx.tree):
         if not isinstance(node, ast.Compare):
             continue
@@ -150,7 +150,7 @@ def check_in_operator(ctx: Context) -> Found:
 
 
 @rules.rule("py15-dict-view", "indexing or calling methods on d.keys()/values()/items() (a view in 3)")
-def check_dict_view(ctx: Context) -> Found:
+def check_dict_view(ctx: SourceFile) -> Found:
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.Subscript | ast.Attribute):
             view = node.value

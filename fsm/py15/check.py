@@ -21,23 +21,23 @@ from fsm.errors import EXIT_OK
 from fsm.errors import EXIT_USAGE
 from fsm.findings import Finding
 from fsm.findings import Loc
+from fsm.findings import Rule
 from fsm.py15 import calls
 from fsm.py15 import lex
 from fsm.py15 import names
 from fsm.py15 import syntax
 from fsm.py15.base import TELIT_BUILTINS
-from fsm.py15.base import Context
-from fsm.py15.base import Rule
+from fsm.py15.base import SourceFile
 from fsm.py15.base import run_rules
 
 SYNTAX = "py15-syntax"
-ALL_RULES: tuple[Rule, ...] = tuple(
+ALL_RULES: tuple[Rule[SourceFile], ...] = tuple(
     rule for rule_set in (syntax.rules, lex.rules, names.rules, calls.rules)
     for rule in rule_set.rules
 )
-RULES: dict[str, str] = {
+SUBSET_RULES: dict[str, str] = {
     SYNTAX: "the file must parse as Python 3 (raise E, 'x' / except E, e / 1L / `x` / <> do not)",
-    **{rule.id: rule.description for rule in ALL_RULES},
+    **{rule.id: rule.sentence for rule in ALL_RULES},
 }
 # The one string helper module: it may import `string` and call str methods (STYLE.md 2.7).
 COMPAT_MODULES = frozenset({"compat"})
@@ -64,7 +64,7 @@ def check_source(
     allowed = TELIT_BUILTINS | frozenset(local_modules) | frozenset(allowed_imports)
     if stem in TELIT_BUILTINS:
         allowed = allowed | STUB_IMPORTS
-    ctx = Context(filename, text, tree, tokens, allowed, stem in frozenset(compat_modules))
+    ctx = SourceFile(filename, text, tree, tokens, allowed, stem in frozenset(compat_modules))
     return sorted(run_rules(ctx, list(ALL_RULES)))
 
 
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return EXIT_USAGE if exc.code else EXIT_OK
     if args.list_rules:
-        for rule_id, description in RULES.items():
+        for rule_id, description in SUBSET_RULES.items():
             print(f"{rule_id}: {description}")
         return EXIT_OK
     if not args.paths:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import ast
 import tokenize
 
-from fsm.py15.base import Context
+from fsm.findings import RuleSet
 from fsm.py15.base import Found
-from fsm.py15.base import RuleSet
+from fsm.py15.base import SourceFile
 
 rules = RuleSet()
 
@@ -26,7 +26,7 @@ def _string_parts(text: str) -> tuple[str, str]:
 
 
 @rules.rule("py15-string-prefix", "string prefixes u'', b'', f'', rb'' (r'' is fine)")
-def check_string_prefix(ctx: Context) -> Found:
+def check_string_prefix(ctx: SourceFile) -> Found:
     hints = {"u": "write a plain '...' (str is bytes on the module)",
              "b": "write a plain '...' (data is str everywhere, one character per byte)",
              "f": "use '%' formatting: '%s' % (x,)"}
@@ -44,7 +44,7 @@ def check_string_prefix(ctx: Context) -> Found:
 
 
 @rules.rule("py15-string-escape", "\\u, \\U, \\N escapes: a backslash and a letter in 1.5/2.7, a character in 3")
-def check_string_escape(ctx: Context) -> Found:
+def check_string_escape(ctx: SourceFile) -> Found:
     for tok in ctx.tokens:
         if tok.type != tokenize.STRING:
             continue
@@ -63,7 +63,7 @@ def check_string_escape(ctx: Context) -> Found:
 
 
 @rules.rule("py15-number-literal", "0o/0b literals and underscores in numbers (0x is fine)")
-def check_number_literal(ctx: Context) -> Found:
+def check_number_literal(ctx: SourceFile) -> Found:
     for tok in ctx.tokens:
         if tok.type != tokenize.NUMBER:
             continue
@@ -76,7 +76,7 @@ def check_number_literal(ctx: Context) -> Found:
 
 
 @rules.rule("py15-non-ascii", "non-ASCII characters anywhere (2.7 rejects them, 1.5 sees bytes)")
-def check_non_ascii(ctx: Context) -> Found:
+def check_non_ascii(ctx: SourceFile) -> Found:
     for tok in ctx.tokens:
         index = next((i for i, ch in enumerate(tok.string) if ord(ch) > 127), -1)
         if index < 0:
@@ -89,7 +89,7 @@ def check_non_ascii(ctx: Context) -> Found:
 
 
 @rules.rule("py15-class-empty-parens", "class C(): with empty parentheses; write class C:")
-def check_class_empty_parens(ctx: Context) -> Found:
+def check_class_empty_parens(ctx: SourceFile) -> Found:
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.ClassDef) and not node.bases and not node.keywords:
             toks = ctx.tokens_from(node.lineno, ctx.loc(node).col - 1)
@@ -99,7 +99,7 @@ def check_class_empty_parens(ctx: Context) -> Found:
 
 
 @rules.rule("py15-import-paren", "from x import (a, b): parenthesised import lists")
-def check_import_paren(ctx: Context) -> Found:
+def check_import_paren(ctx: SourceFile) -> Found:
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.ImportFrom):
             toks = ctx.tokens_from(node.lineno, ctx.loc(node).col - 1)

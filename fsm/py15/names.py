@@ -9,9 +9,9 @@ from __future__ import annotations
 import ast
 import builtins
 
-from fsm.py15.base import Context
+from fsm.findings import RuleSet
 from fsm.py15.base import Found
-from fsm.py15.base import RuleSet
+from fsm.py15.base import SourceFile
 
 rules = RuleSet()
 
@@ -53,12 +53,12 @@ HINTS = {
 }
 
 
-def _free(ctx: Context) -> dict[int, ast.Name]:
+def _free(ctx: SourceFile) -> dict[int, ast.Name]:
     return {id(name): name for name in ctx.free_names}
 
 
 @rules.rule("py15-print", "print in any form (statement in 1.5, function in 3); use the trace function")
-def check_print(ctx: Context) -> Found:
+def check_print(ctx: SourceFile) -> Found:
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.Name) and node.id == "print":
             yield node, ("'print' is a statement in 1.5 and a function in 3 ('print(a, b)' prints a tuple "
@@ -66,7 +66,7 @@ def check_print(ctx: Context) -> Found:
 
 
 @rules.rule("py15-bool", "True, False and bool: 1.5 has none; use 1 and 0")
-def check_bool(ctx: Context) -> Found:
+def check_bool(ctx: SourceFile) -> Found:
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.Constant) and type(node.value) is bool:
             yield node, f"'{node.value}' is not Python 1.5; write {int(node.value)}"
@@ -76,7 +76,7 @@ def check_bool(ctx: Context) -> Found:
 
 
 @rules.rule("py15-builtin", "built-ins missing from 1.5.2 or 3 (isinstance, object, super, map, set, dict, ...)")
-def check_builtin(ctx: Context) -> Found:
+def check_builtin(ctx: SourceFile) -> Found:
     for name in ctx.free_names:
         if name.id in ALL_BUILTINS and name.id not in SAFE_BUILTINS and name.id not in _OTHER_RULES:
             hint = HINTS.get(name.id, "write it with the built-ins PY15.md lists")
@@ -84,7 +84,7 @@ def check_builtin(ctx: Context) -> Found:
 
 
 @rules.rule("py15-builtin-kwargs", "keyword arguments to a built-in (open(f, mode='r'), min(x, key=f))")
-def check_builtin_kwargs(ctx: Context) -> Found:
+def check_builtin_kwargs(ctx: SourceFile) -> Found:
     free = _free(ctx)
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.Call) and id(node.func) in free and free[id(node.func)].id in ALL_BUILTINS:
@@ -95,7 +95,7 @@ def check_builtin_kwargs(ctx: Context) -> Found:
 
 
 @rules.rule("py15-exec", "exec, eval, compile, execfile: no code from strings")
-def check_exec(ctx: Context) -> Found:
+def check_exec(ctx: SourceFile) -> Found:
     for name in ctx.free_names:
         if name.id in ("exec", "eval", "compile", "execfile"):
             yield name, (f"'{name.id}' is a statement in 1.5 and a function in 3 (or missing); "
@@ -103,7 +103,7 @@ def check_exec(ctx: Context) -> Found:
 
 
 @rules.rule("py15-range", "range() outside a for statement (a list in 1.5, a lazy object in 3)")
-def check_range(ctx: Context) -> Found:
+def check_range(ctx: SourceFile) -> Found:
     for name in ctx.free_names:
         call = ctx.parents.get(name)
         if name.id != "range" or not isinstance(call, ast.Call) or call.func is not name:
@@ -114,7 +114,7 @@ def check_range(ctx: Context) -> Found:
 
 
 @rules.rule("py15-nested-function", "def or class inside a function: 1.5 has no nested scopes")
-def check_nested_function(ctx: Context) -> Found:
+def check_nested_function(ctx: SourceFile) -> Found:
     functions = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -125,7 +125,7 @@ def check_nested_function(ctx: Context) -> Found:
 
 
 @rules.rule("py15-nested-lambda", "lambda inside a def, a class or a lambda (module-level lambdas are fine)")
-def check_nested_lambda(ctx: Context) -> Found:
+def check_nested_lambda(ctx: SourceFile) -> Found:
     scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.Lambda) and any(isinstance(up, scopes) for up in ctx.enclosing(node)):
@@ -134,7 +134,7 @@ def check_nested_lambda(ctx: Context) -> Found:
 
 
 @rules.rule("py15-slots", "__slots__: classes are old-style in 1.5")
-def check_slots(ctx: Context) -> Found:
+def check_slots(ctx: SourceFile) -> Found:
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.Name) and node.id == "__slots__":
             yield node, "'__slots__' does nothing on 1.5's old-style classes; remove it"
@@ -144,7 +144,7 @@ SPECIAL_OK = frozenset({"__init__", "__del__", "__repr__", "__str__"})
 
 
 @rules.rule("py15-special-method", "operator overloading and rich comparisons (__eq__, __iter__, __add__, ...)")
-def check_special_method(ctx: Context) -> Found:
+def check_special_method(ctx: SourceFile) -> Found:
     for node in ast.walk(ctx.tree):
         if not isinstance(node, ast.ClassDef):
             continue

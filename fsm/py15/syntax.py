@@ -9,9 +9,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from fsm.py15.base import Context
+from fsm.findings import RuleSet
 from fsm.py15.base import Found
-from fsm.py15.base import RuleSet
+from fsm.py15.base import SourceFile
 
 rules = RuleSet()
 
@@ -22,12 +22,12 @@ _OPS = {
 INT_LIMIT = 2**31  # 32-bit 1.5.2 rejects larger int literals; 2.7 would make them longs
 
 
-def _nodes(ctx: Context, *types: type[ast.AST]) -> Iterator[ast.AST]:
+def _nodes(ctx: SourceFile, *types: type[ast.AST]) -> Iterator[ast.AST]:
     return (node for node in ast.walk(ctx.tree) if isinstance(node, types))
 
 
 @rules.rule("py15-augassign", "augmented assignment (x += 1); write x = x + 1")
-def check_augassign(ctx: Context) -> Found:
+def check_augassign(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.AugAssign):
         assert isinstance(node, ast.AugAssign)
         op, target = _OPS[type(node.op)], ctx.source(node.target)
@@ -36,7 +36,7 @@ def check_augassign(ctx: Context) -> Found:
 
 
 @rules.rule("py15-comprehension", "list/set/dict comprehensions and generator expressions")
-def check_comprehension(ctx: Context) -> Found:
+def check_comprehension(ctx: SourceFile) -> Found:
     kinds = {ast.ListComp: "list comprehension", ast.SetComp: "set comprehension",
              ast.DictComp: "dict comprehension", ast.GeneratorExp: "generator expression"}
     for node in _nodes(ctx, *kinds):
@@ -44,13 +44,13 @@ def check_comprehension(ctx: Context) -> Found:
 
 
 @rules.rule("py15-set-literal", "set displays {a, b}: 1.5 has no sets")
-def check_set_literal(ctx: Context) -> Found:
+def check_set_literal(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.Set):
         yield node, "set literal is not Python 1.5 (no sets); use a dict {key: 1} or a list"
 
 
 @rules.rule("py15-import-as", "import x as y, from x import y as z")
-def check_import_as(ctx: Context) -> Found:
+def check_import_as(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.Import, ast.ImportFrom):
         assert isinstance(node, ast.Import | ast.ImportFrom)
         for alias in node.names:
@@ -65,7 +65,7 @@ def check_import_as(ctx: Context) -> Found:
 
 
 @rules.rule("py15-import-relative", "relative imports (from . import x): the module's file system is flat")
-def check_import_relative(ctx: Context) -> Found:
+def check_import_relative(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.ImportFrom):
         assert isinstance(node, ast.ImportFrom)
         if node.level:
@@ -73,7 +73,7 @@ def check_import_relative(ctx: Context) -> Found:
 
 
 @rules.rule("py15-future-import", "from __future__ import ...")
-def check_future_import(ctx: Context) -> Found:
+def check_future_import(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.ImportFrom):
         assert isinstance(node, ast.ImportFrom)
         if node.module == "__future__":
@@ -81,7 +81,7 @@ def check_future_import(ctx: Context) -> Found:
 
 
 @rules.rule("py15-call-star", "call-site f(*args) / f(**kw); use apply(f, args, kw)")
-def check_call_star(ctx: Context) -> Found:
+def check_call_star(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.Call):
         assert isinstance(node, ast.Call)
         for arg in node.args:
@@ -93,7 +93,7 @@ def check_call_star(ctx: Context) -> Found:
 
 
 @rules.rule("py15-except-as", "except E as e; write except E: and use sys.exc_info()")
-def check_except_as(ctx: Context) -> Found:
+def check_except_as(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.ExceptHandler):
         assert isinstance(node, ast.ExceptHandler)
         if node.name:
@@ -103,7 +103,7 @@ def check_except_as(ctx: Context) -> Found:
 
 
 @rules.rule("py15-try-except-finally", "try/except/finally in one statement; nest them")
-def check_try_except_finally(ctx: Context) -> Found:
+def check_try_except_finally(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.Try):
         assert isinstance(node, ast.Try)
         if node.handlers and node.finalbody:
@@ -112,25 +112,25 @@ def check_try_except_finally(ctx: Context) -> Found:
 
 
 @rules.rule("py15-except-star", "except* (exception groups)")
-def check_except_star(ctx: Context) -> Found:
+def check_except_star(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.TryStar):
         yield node, "'except*' is not Python 1.5; write 'except E:'"
 
 
 @rules.rule("py15-with", "the with statement; use try/finally")
-def check_with(ctx: Context) -> Found:
+def check_with(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.With, ast.AsyncWith):
         yield node, "'with' is not Python 1.5; use try/finally and release the resource yourself"
 
 
 @rules.rule("py15-conditional-expr", "a if c else b; write an if statement")
-def check_conditional_expr(ctx: Context) -> Found:
+def check_conditional_expr(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.IfExp):
         yield node, "conditional expression 'a if c else b' is not Python 1.5; write an if statement"
 
 
 @rules.rule("py15-decorator", "decorators @x; write f = x(f) after the def")
-def check_decorator(ctx: Context) -> Found:
+def check_decorator(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
         assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
         for deco in node.decorator_list:
@@ -140,19 +140,19 @@ def check_decorator(ctx: Context) -> Found:
 
 
 @rules.rule("py15-yield", "yield / yield from (generators)")
-def check_yield(ctx: Context) -> Found:
+def check_yield(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.Yield, ast.YieldFrom):
         yield node, "'yield' (generators) is not Python 1.5; return a list or keep the state in an object"
 
 
 @rules.rule("py15-async", "async def / async for / async with / await")
-def check_async(ctx: Context) -> Found:
+def check_async(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.AsyncFunctionDef, ast.AsyncFor, ast.AsyncWith, ast.Await):
         yield node, "'async'/'await' is not Python 1.5; poll in the main loop instead"
 
 
 @rules.rule("py15-division", "/ and // (and /=, //=): / floors in 1.5/2.7 and not in 3; use divmod or shifts")
-def check_division(ctx: Context) -> Found:
+def check_division(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.BinOp, ast.AugAssign):
         assert isinstance(node, ast.BinOp | ast.AugAssign)
         if isinstance(node.op, ast.Div):
@@ -163,7 +163,7 @@ def check_division(ctx: Context) -> Found:
 
 
 @rules.rule("py15-matmul", "the @ operator")
-def check_matmul(ctx: Context) -> Found:
+def check_matmul(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.BinOp, ast.AugAssign):
         assert isinstance(node, ast.BinOp | ast.AugAssign)
         if isinstance(node.op, ast.MatMult):
@@ -171,13 +171,13 @@ def check_matmul(ctx: Context) -> Found:
 
 
 @rules.rule("py15-walrus", "assignment expressions (x := y)")
-def check_walrus(ctx: Context) -> Found:
+def check_walrus(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.NamedExpr):
         yield node, "':=' is not Python 1.5; assign in a statement of its own"
 
 
 @rules.rule("py15-starred", "starred assignment a, *b = x; unpacking in displays [*a], {**d}")
-def check_starred(ctx: Context) -> Found:
+def check_starred(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.Starred):
         if not isinstance(ctx.parents.get(node), ast.Call):  # f(*a) is py15-call-star
             yield node, f"starred unpacking '{ctx.source(node)}' is not Python 1.5; index or slice the sequence"
@@ -188,7 +188,7 @@ def check_starred(ctx: Context) -> Found:
 
 
 @rules.rule("py15-ellipsis", "the ... literal")
-def check_ellipsis(ctx: Context) -> Found:
+def check_ellipsis(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.Constant):
         assert isinstance(node, ast.Constant)
         if node.value is Ellipsis:
@@ -196,7 +196,7 @@ def check_ellipsis(ctx: Context) -> Found:
 
 
 @rules.rule("py15-raise-from", "raise X from Y")
-def check_raise_from(ctx: Context) -> Found:
+def check_raise_from(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.Raise):
         assert isinstance(node, ast.Raise)
         if node.cause is not None:
@@ -204,13 +204,13 @@ def check_raise_from(ctx: Context) -> Found:
 
 
 @rules.rule("py15-nonlocal", "nonlocal (there are no nested scopes; global is fine)")
-def check_nonlocal(ctx: Context) -> Found:
+def check_nonlocal(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.Nonlocal):
         yield node, "'nonlocal' is not Python 1.5 (no nested scopes); keep the state at module level"
 
 
 @rules.rule("py15-kwonly-args", "keyword-only parameters (def f(a, *, b))")
-def check_kwonly_args(ctx: Context) -> Found:
+def check_kwonly_args(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.arguments):
         assert isinstance(node, ast.arguments)
         if node.kwonlyargs:
@@ -220,7 +220,7 @@ def check_kwonly_args(ctx: Context) -> Found:
 
 
 @rules.rule("py15-posonly-args", "positional-only parameters (def f(a, /))")
-def check_posonly_args(ctx: Context) -> Found:
+def check_posonly_args(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.arguments):
         assert isinstance(node, ast.arguments)
         if node.posonlyargs:
@@ -228,7 +228,7 @@ def check_posonly_args(ctx: Context) -> Found:
 
 
 @rules.rule("py15-annotation", "parameter, return and variable annotations")
-def check_annotation(ctx: Context) -> Found:
+def check_annotation(ctx: SourceFile) -> Found:
     message = "annotations are not Python 1.5; put the type in a comment or the docstring"
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.arg) and node.annotation is not None:
@@ -240,7 +240,7 @@ def check_annotation(ctx: Context) -> Found:
 
 
 @rules.rule("py15-class-keywords", "class C(metaclass=M) and other class keywords")
-def check_class_keywords(ctx: Context) -> Found:
+def check_class_keywords(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.ClassDef):
         assert isinstance(node, ast.ClassDef)
         for kw in node.keywords:
@@ -248,13 +248,13 @@ def check_class_keywords(ctx: Context) -> Found:
 
 
 @rules.rule("py15-match", "the match statement")
-def check_match(ctx: Context) -> Found:
+def check_match(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.Match):
         yield node, "'match' is not Python 1.5; write if/elif"
 
 
 @rules.rule("py15-slice-step", "extended slices a[i:j:k]: built-in sequences reject them before 2.3")
-def check_slice_step(ctx: Context) -> Found:
+def check_slice_step(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.Slice):
         assert isinstance(node, ast.Slice)
         if node.step is not None:
@@ -262,7 +262,7 @@ def check_slice_step(ctx: Context) -> Found:
 
 
 @rules.rule("py15-float", "float and complex literals: no floats on the module")
-def check_float(ctx: Context) -> Found:
+def check_float(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.Constant):
         assert isinstance(node, ast.Constant)
         if type(node.value) in (float, complex):
@@ -271,7 +271,7 @@ def check_float(ctx: Context) -> Found:
 
 
 @rules.rule("py15-int-too-large", "int literals >= 2**31: 32-bit 1.5.2 rejects them")
-def check_int_too_large(ctx: Context) -> Found:
+def check_int_too_large(ctx: SourceFile) -> Found:
     for node in _nodes(ctx, ast.Constant):
         assert isinstance(node, ast.Constant)
         if type(node.value) is int and node.value >= INT_LIMIT:
@@ -280,7 +280,7 @@ def check_int_too_large(ctx: Context) -> Found:
 
 
 @rules.rule("py15-continue-in-try", "continue inside a try: or finally: block (fine in except:)")
-def check_continue_in_try(ctx: Context) -> Found:
+def check_continue_in_try(ctx: SourceFile) -> Found:
     yield from _continues(ctx.tree.body, None)
 
 

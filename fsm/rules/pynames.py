@@ -1,4 +1,5 @@
-"""Names the firmware must not use: keywords and built-ins of Python 1.5.2, 2.7 and 3.x."""
+"""Names a spec must not give a state, event, callback, setting or argument: keywords and built-ins of
+Python 1.5.2, 2.7 and 3.x (`PYTHON_RESERVED`; the module names firmware files must avoid are in modnames.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ _PY15_BUILTINS = (
 ).split()
 _PY27_EXTRA = "unicode unichr basestring file bytes bool object".split()
 
-RESERVED: frozenset[str] = frozenset(
+PYTHON_RESERVED: frozenset[str] = frozenset(
     [*_PY15_KEYWORDS, *_PY15_BUILTINS, *_PY27_EXTRA, *keyword.kwlist, *keyword.softkwlist]
     + [n for n in dir(builtins) if not n.startswith("_")]
 )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 
+from fsm.spec.argtypes import ARG_TYPES
 from fsm.spec.model import Command
 from fsm.spec.model import CommandTable
 from fsm.spec.model import Field
 from fsm.spec.model import Requirement
 from fsm.spec.model import Setting
+from fsm.spec.schema import SCHEMA_TYPE
 from fsm.spec.schema import Reader
 from fsm.spec.yamlload import YMap
 from fsm.spec.yamlload import YNode
@@ -18,7 +20,7 @@ TABLE_KEYS = ("name", "description", "settings", "commands")
 SETTING_KEYS = ("name", "type", "default", "description", "secret", "in_config")
 COMMAND_KEYS = ("command", "description", "args", "assign", "req", "reply", "action")
 FIELD_KEYS = ("name", "type", "sets", "values", "min", "max", "optional", "secret", "unit", "description")
-FIELD_TYPES = ("enum", "int", "ipv4", "ipv4_or_any", "password", "text", "keyword", "onoff")
+FIELD_TYPES = tuple(t.name for t in ARG_TYPES)
 SETTING_TYPES = ("int", "str")
 REQ_KEYS = ("requirements",)
 REQ_ITEM_KEYS = ("id", "section", "text")
@@ -31,7 +33,7 @@ def _field(r: Reader, node: YNode) -> Field | None:
         return None
     ftype = r.str_(m.get("type"), "type")
     if ftype not in FIELD_TYPES:
-        r.err(m.get("type").loc, "schema-type", f"argument type '{ftype}' is not one of {', '.join(FIELD_TYPES)}")
+        r.err(m.get("type").loc, SCHEMA_TYPE, f"argument type '{ftype}' is not one of {', '.join(FIELD_TYPES)}")
     values = tuple(str(v.value) for v in r.seq(m.get("values"), "values") if isinstance(v, YScalar))
     sets = m.get("sets")
     return Field(
@@ -59,7 +61,7 @@ def _setting(r: Reader, node: YNode) -> Setting | None:
         default: int | str = r.int_(default_node, "default") or 0
     else:
         if stype not in SETTING_TYPES:
-            r.err(m.get("type").loc, "schema-type", f"setting type '{stype}' is not one of int, str")
+            r.err(m.get("type").loc, SCHEMA_TYPE, f"setting type '{stype}' is not one of int, str")
         default = "" if isinstance(default_node, YScalar) and default_node.value is None else r.str_(default_node, "default")
     in_config = m.get("in_config")
     return Setting(
@@ -90,7 +92,7 @@ def build_commands(root: YNode, path: str, text: str, r: Reader) -> CommandTable
         if isinstance(assign_node, YMap):
             assign = [(k, r.str_(v, "assigned value")) for k, _, v in assign_node.items]
         elif assign_node is not None:
-            r.err(assign_node.loc, "schema-type", "assign must be a mapping of setting: value")
+            r.err(assign_node.loc, SCHEMA_TYPE, "assign must be a mapping of setting: value")
         commands.append(Command(
             words=words,
             loc=cm.loc,

@@ -15,6 +15,7 @@ from fsm.spec.model import State
 from fsm.spec.model import Timeout
 from fsm.spec.model import Transition
 from fsm.spec.schema import IDENT
+from fsm.spec.schema import SCHEMA_TYPE
 from fsm.spec.schema import Reader
 from fsm.spec.yamlload import YMap
 from fsm.spec.yamlload import YNode
@@ -51,11 +52,11 @@ def _timeout(r: Reader, node: YNode | None) -> Timeout | None:
     event = r.ident(m.get("event"), "timeout event")
     if isinstance(after, YScalar) and type(after.value) is int:
         if after.value <= 0:
-            r.err(after.loc, "schema-type", "timeout 'after' must be a positive number of seconds or a setting name")
+            r.err(after.loc, SCHEMA_TYPE, "timeout 'after' must be a positive number of seconds or a setting name")
         return Timeout(event, m.loc, seconds=after.value)
     if isinstance(after, YScalar) and isinstance(after.value, str) and IDENT.match(after.value):
         return Timeout(event, m.loc, key=after.value)
-    r.err(m.loc if after is None else after.loc, "schema-type",
+    r.err(m.loc if after is None else after.loc, SCHEMA_TYPE,
           "timeout 'after' must be a positive number of seconds or a setting name")
     return None
 

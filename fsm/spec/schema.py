@@ -10,12 +10,18 @@ import re
 
 from fsm.findings import Finding
 from fsm.findings import Loc
+from fsm.spec.rulebook import SPEC_RULES
 from fsm.spec.yamlload import YMap
 from fsm.spec.yamlload import YNode
 from fsm.spec.yamlload import YScalar
 from fsm.spec.yamlload import YSeq
 
 IDENT = re.compile(r"[a-z][a-z0-9_]*\Z")
+
+SCHEMA_UNKNOWN_KEY = SPEC_RULES.declare("schema-unknown-key", "only the keys of the spec language are used")
+SCHEMA_MISSING = SPEC_RULES.declare("schema-missing", "required keys are present")
+SCHEMA_TYPE = SPEC_RULES.declare("schema-type", "every value has the type its key needs")
+SCHEMA_NAME = SPEC_RULES.declare("schema-name", "names are lower-case identifiers")
 
 
 class Reader:
@@ -30,21 +36,21 @@ class Reader:
     def mapping(self, node: YNode | None, what: str, allowed: tuple[str, ...], required: tuple[str, ...]) -> YMap | None:
         if not isinstance(node, YMap):
             if node is not None:
-                self.err(node.loc, "schema-type", f"{what} must be a mapping with keys {', '.join(allowed)}")
+                self.err(node.loc, SCHEMA_TYPE, f"{what} must be a mapping with keys {', '.join(allowed)}")
             return None
         for key, kloc, _ in node.items:
             if key not in allowed:
-                self.err(kloc, "schema-unknown-key", f"unknown key '{key}' in {what}; allowed: {', '.join(allowed)}")
+                self.err(kloc, SCHEMA_UNKNOWN_KEY, f"unknown key '{key}' in {what}; allowed: {', '.join(allowed)}")
         for key in required:
             if node.get(key) is None and key not in node.keys():
-                self.err(node.loc, "schema-missing", f"{what} needs key '{key}'")
+                self.err(node.loc, SCHEMA_MISSING, f"{what} needs key '{key}'")
         return node
 
     def seq(self, node: YNode | None, what: str) -> tuple[YNode, ...]:
         if node is None:
             return ()
         if not isinstance(node, YSeq):
-            self.err(node.loc, "schema-type", f"{what} must be a list")
+            self.err(node.loc, SCHEMA_TYPE, f"{what} must be a list")
             return ()
         return node.items
 
@@ -52,7 +58,7 @@ class Reader:
         if node is None:
             return default
         if not isinstance(node, YScalar) or not isinstance(node.value, str):
-            self.err(node.loc, "schema-type", f"{what} must be text")
+            self.err(node.loc, SCHEMA_TYPE, f"{what} must be text")
             return default
         return node.value
 
@@ -60,14 +66,14 @@ class Reader:
         """A name: lower-case letters, digits and '_', starting with a letter."""
         text = self.str_(node, what)
         if node is not None and text and not IDENT.match(text):
-            self.err(node.loc, "schema-name", f"{what} '{text}' must match [a-z][a-z0-9_]*")
+            self.err(node.loc, SCHEMA_NAME, f"{what} '{text}' must match [a-z][a-z0-9_]*")
         return text
 
     def int_(self, node: YNode | None, what: str) -> int | None:
         if node is None:
             return None
         if not isinstance(node, YScalar) or type(node.value) is not int:
-            self.err(node.loc, "schema-type", f"{what} must be a whole number")
+            self.err(node.loc, SCHEMA_TYPE, f"{what} must be a whole number")
             return None
         return node.value
 
@@ -75,7 +81,7 @@ class Reader:
         if node is None:
             return False
         if not isinstance(node, YScalar) or type(node.value) is not bool:
-            self.err(node.loc, "schema-type", f"{what} must be true or false")
+            self.err(node.loc, SCHEMA_TYPE, f"{what} must be true or false")
             return False
         return node.value
 

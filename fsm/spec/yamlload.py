@@ -14,8 +14,13 @@ import yaml
 
 from fsm.findings import Finding
 from fsm.findings import Loc
+from fsm.spec.rulebook import SPEC_RULES
 
 _INT = re.compile(r"[-+]?(0|[1-9][0-9]*)\Z")
+
+YAML_SYNTAX = SPEC_RULES.declare("yaml-syntax", "the file is valid YAML, without merge keys")
+DUPLICATE_KEY = SPEC_RULES.declare("duplicate-key", "no key appears twice in one mapping")
+SCHEMA_KEY = SPEC_RULES.declare("schema-key", "mapping keys are plain words, not lists or mappings")
 
 
 @dataclass(frozen=True)
@@ -76,11 +81,11 @@ def _convert(path: str, node: yaml.Node, findings: list[Finding]) -> YNode:
     for knode, vnode in node.value:
         kloc = _loc(path, knode)
         if not isinstance(knode, yaml.ScalarNode):
-            findings.append(Finding(kloc, "schema-key", "mapping keys must be plain words"))
+            findings.append(Finding(kloc, SCHEMA_KEY, "mapping keys must be plain words"))
             continue
         key = str(knode.value)
         if key in seen:
-            findings.append(Finding(kloc, "duplicate-key", f"key '{key}' already given at line {seen[key].line}"))
+            findings.append(Finding(kloc, DUPLICATE_KEY, f"key '{key}' already given at line {seen[key].line}"))
             continue
         seen[key] = kloc
         items.append((key, kloc, _convert(path, vnode, findings)))
@@ -95,13 +100,13 @@ def load(text: str, path: str) -> tuple[YNode | None, list[Finding]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = Loc(path, mark.line + 1, mark.column + 1) if mark else Loc(path)
-        findings.append(Finding(loc, "yaml-syntax", str(exc.problem or exc).strip()))
+        findings.append(Finding(loc, YAML_SYNTAX, str(exc.problem or exc).strip()))
         return None, findings
     if root is None:
-        findings.append(Finding(Loc(path, 1, 1), "yaml-syntax", "the file is empty"))
+        findings.append(Finding(Loc(path, 1, 1), YAML_SYNTAX, "the file is empty"))
         return None, findings
     if any(isinstance(n, yaml.Node) and n.tag == "tag:yaml.org,2002:merge" for n in _walk(root)):
-        findings.append(Finding(_loc(path, root), "yaml-syntax", "merge keys (<<) are not allowed in specs"))
+        findings.append(Finding(_loc(path, root), YAML_SYNTAX, "merge keys (<<) are not allowed in specs"))
     return _convert(path, root, findings), findings
 
 

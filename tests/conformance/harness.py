@@ -22,8 +22,8 @@ from fsm.modeltest import ARMED
 from fsm.modeltest import WAITED
 from fsm.modeltest import EventPath
 from fsm.modeltest import Step
+from fsm.pipeline import load_specs
 from fsm.spec.loader import Loaded
-from fsm.spec.loader import load_specs
 from fsm.spec.model import Machine
 from host.firmware import stage_dirs
 from host.interpreters import Interpreter

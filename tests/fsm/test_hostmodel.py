@@ -8,7 +8,7 @@ import pytest
 import transitions
 
 from fsm.hostmodel import HostModel
-from fsm.spec.loader import load_specs
+from fsm.pipeline import load_specs
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL = load_specs(ROOT / "fsm" / "specs", ROOT / "runtime", ROOT)

@@ -8,8 +8,8 @@ import tempfile
 from pathlib import Path
 
 from fsm.emit.codegen import render_machine
+from fsm.pipeline import load_specs
 from fsm.spec.loader import Loaded
-from fsm.spec.loader import load_specs
 from host.firmware import stage_dirs
 from host.interpreters import Interpreter
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fsm.spec.loader import load_specs
+from fsm.pipeline import load_specs
 from fsm.spec.model import Command
 from fsm.spec.model import Field
 from host.interpreters import Interpreter

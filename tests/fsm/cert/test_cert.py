@@ -23,7 +23,7 @@ from fsm.cert.evidence import CertInputError
 from fsm.cert.evidence import hashed_files
 from fsm.cert.evidence import read_results
 from fsm.cert.pack import HASHED
-from fsm.spec.loader import load_specs
+from fsm.pipeline import load_specs
 
 ROOT = Path(__file__).resolve().parents[3]
 

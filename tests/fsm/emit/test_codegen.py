@@ -12,7 +12,7 @@ import pytest
 from fsm.emit.codegen import lit
 from fsm.emit.codegen import render_commands
 from fsm.emit.codegen import render_machine
-from fsm.spec.loader import load_specs
+from fsm.pipeline import load_specs
 from host.firmware import stage_dirs
 from host.interpreters import Interpreter
 

@@ -13,7 +13,7 @@ from fsm.emit.tables import expected_tables
 from fsm.emit.tables import field_text
 from fsm.emit.tables import machine_table_md
 from fsm.emit.tables import write_tables
-from fsm.spec.loader import load_specs
+from fsm.pipeline import load_specs
 from fsm.spec.model import Field
 from fsm.spec.model import SpecSet
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from fsm.rules.modnames import RESERVED
+from fsm.rules.modnames import RESERVED_MODULES
 from fsm.rules.modnames import check_module_names
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -82,8 +82,8 @@ def test_reserved_names_are_compared_case_insensitively(tmp_path: Path) -> None:
 
 
 def test_reserved_covers_telit_py15_and_python3_stdlib() -> None:
-    assert {"mdm", "mdm2", "ser", "ser2", "mod", "gpio", "sys", "md5", "marshal", "struct", "os"} <= RESERVED
-    assert {"compat", "engine", "main", "config", "sms"}.isdisjoint(RESERVED)
+    assert {"mdm", "mdm2", "ser", "ser2", "mod", "gpio", "sys", "md5", "marshal", "struct", "os"} <= RESERVED_MODULES
+    assert {"compat", "engine", "main", "config", "sms"}.isdisjoint(RESERVED_MODULES)
 
 
 def test_the_repository_firmware_names_pass() -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from fsm.spec.loader import load_specs
-from fsm.spec.loader import rule_ids
+from fsm.pipeline import load_specs
+from fsm.rules import rule_ids
 
 HERE = Path(__file__).parent
 BAD = HERE / "bad"
