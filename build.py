@@ -8,7 +8,6 @@ Diagnostics go to stderr as `file:line:col: rule: message`; results to stdout.
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
 import time
 import traceback
@@ -25,6 +24,7 @@ from fsm.errors import EXIT_USAGE  # noqa: E402
 from fsm.errors import ToolError  # noqa: E402
 from fsm.errors import exit_code  # noqa: E402
 from fsm.errors import report as report_error  # noqa: E402
+from fsm.findings import did_you_mean  # noqa: E402
 
 
 def _print_findings(findings: list) -> None:
@@ -184,8 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     if first is None:
         argv.append("build")
     elif first not in COMMANDS and argv.index(first) == 0:
-        close = difflib.get_close_matches(first, list(COMMANDS), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        hint = did_you_mean(first, COMMANDS)
         print(f"build.py: unknown command '{first}'{hint}; commands: {', '.join(COMMANDS)}", file=sys.stderr)
         return EXIT_USAGE
     if argv[0] in PASS_THROUGH:

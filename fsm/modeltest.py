@@ -307,7 +307,7 @@ def coverage(m: Machine, paths: Iterable[EventPath]) -> Coverage:
     items: set[Item] = set()
     for p in paths:
         items |= p.items
-    missing = [f"{t.loc}: transition {t.index} ({t.source} --{t.trigger}--> {t.dest or '(internal)'})"
+    missing = [f"{t.loc}: transition {t.index} ({t.arrow})"
                for t in m.transitions if ("transition", str(t.index)) not in items]
     ign = [(s, e) for s in m.states for e in s.ignore]
     missing += [f"{s.loc_of('ignore')}: ignore of '{e}' in '{s.name}'" for s, e in ign

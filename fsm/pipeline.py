@@ -14,6 +14,7 @@ from pathlib import Path
 from fsm.emit.codegen import render_commands
 from fsm.emit.codegen import render_machine
 from fsm.emit.diagrams import expected_dot_files
+from fsm.emit.output import write_if_changed
 from fsm.emit.tables import expected_tables
 from fsm.findings import Finding
 from fsm.findings import Loc
@@ -96,12 +97,7 @@ def build(layout: Layout) -> Report:
         return report
     expected = expected_outputs(layout, report.loaded)
     for path, text in sorted(expected.items()):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.exists() and path.read_text(encoding="utf-8") == text:
-            report.unchanged.append(path)
-        else:
-            path.write_text(text, encoding="utf-8", newline="\n")
-            report.written.append(path)
+        (report.written if write_if_changed(path, text) else report.unchanged).append(path)
     for path in _stale(layout, expected):
         path.unlink()
         report.written.append(path)

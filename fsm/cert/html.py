@@ -16,6 +16,8 @@ from fsm.cert.evidence import FAILING
 from fsm.cert.evidence import OUTCOMES
 from fsm.cert.evidence import CertEnvironmentError
 from fsm.cert.sections import Pack
+from fsm.emit.output import banner
+from fsm.emit.output import write_if_changed
 from fsm.emit.render import dot_bytes
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -113,14 +115,9 @@ def summary(pack: Pack) -> list[tuple[str, str, str]]:
 def render_html(pack: Pack, widths: dict[str, float]) -> str:
     outcome_class = {"passed": "ok", "xfailed": "na", "skipped": "na", "not-run": "na"}
     return _env().get_template("cert.html.j2").render(
+        banner=banner("html", "fsm/specs/, the test report and the firmware", command="python build.py cert"),
         pack=pack, toc=toc(pack), summary=summary(pack), widths=widths, outcome_class=outcome_class,
         outcomes=OUTCOMES, failing=[t for t in pack.results.tests if t.outcome in FAILING])
-
-
-def write_if_changed(path: Path, data: bytes) -> Path:
-    if not path.exists() or path.read_bytes() != data:
-        path.write_bytes(data)
-    return path
 
 
 def write_html(pack: Pack, out: Path) -> list[Path]:
@@ -129,9 +126,11 @@ def write_html(pack: Pack, out: Path) -> list[Path]:
     for m in pack.machines:
         svg = dot_bytes(m.dot, "svg", source=f"{m.name}-detailed.dot")
         widths[m.name] = figure_width_mm(svg.decode("utf-8"))
-        written.append(write_if_changed(out / m.svg, svg))
+        write_if_changed(out / m.svg, svg)
+        written.append(out / m.svg)
     html = render_html(pack, widths)
-    written.insert(0, write_if_changed(out / "index.html", html.encode("utf-8")))
+    write_if_changed(out / "index.html", html)
+    written.insert(0, out / "index.html")
     return written
 
 

@@ -9,7 +9,6 @@ first so the engineer can read why. Reads the model and the evidence files; neve
 from __future__ import annotations
 
 import datetime
-import difflib
 import os
 import tomllib
 from pathlib import Path
@@ -38,6 +37,7 @@ from fsm.cert.sections import rule_rows
 from fsm.cert.sections import spec_rules
 from fsm.findings import Finding
 from fsm.findings import Loc
+from fsm.findings import did_you_mean
 from fsm.pipeline import Layout
 from fsm.pipeline import check
 from fsm.py15.check import SUBSET_RULES
@@ -125,8 +125,7 @@ def result_findings(loaded: Loaded, results: Results, trace: list[TraceRow]) -> 
             if rid in known or key in seen:
                 continue
             seen.add(key)
-            close = difflib.get_close_matches(rid, known, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = did_you_mean(rid, known)
             out.append(Finding(Loc(t.file), "test-unknown-requirement",
                                f"{key[0]} declares requirement '{rid}', not in requirements.yaml{hint}"))
     return out

@@ -232,7 +232,7 @@ def e2e_coverage(machines: tuple[Machine, ...], path: Path | None, explicit: boo
                      for i in sorted(by_index) if i >= len(m.transitions)]
     for m in machines:
         taken = counts.get(m.name, {})
-        findings += [Finding(t.loc, "e2e-uncovered", f"T{t.index} {t.source} --{t.trigger}--> {t.dest or '(internal)'} "
+        findings += [Finding(t.loc, "e2e-uncovered", f"T{t.index} {t.arrow} "
                              f"of '{m.name}' was not taken by the end-to-end suite; cover it, or say why in the spec "
                              f"with 'untestable: <reason>'")
                      for t in m.transitions if not t.untestable and not taken.get(t.index)]

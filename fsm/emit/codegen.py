@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jinja2
 
+from fsm.emit.output import banner
 from fsm.spec.argtypes import ARG_TYPES
 from fsm.spec.model import Command
 from fsm.spec.model import CommandTable
@@ -94,7 +95,7 @@ def render_machine(m: Machine, runtime: RuntimeIndex) -> str:
         })
     transitions = [
         {
-            "index": t.index, "line": t.loc.line, "where": f"{t.source} --{t.trigger}--> {t.dest or '(internal)'}",
+            "index": t.index, "line": t.loc.line, "where": t.arrow,
             "prepare": refs.refs(t.prepare), "conditions": refs.refs(t.conditions), "unless": refs.refs(t.unless),
             "before": refs.refs(t.before), "after": refs.refs(t.after),
             "dest": sconst[t.dest] if t.dest else "-1",
@@ -115,7 +116,7 @@ def render_machine(m: Machine, runtime: RuntimeIndex) -> str:
             cells.append({"event": e.name, "value": value})
         table.append({"state": s.name, "cells": cells})
     return _env().get_template("machine.py.j2").render(
-        spec_path=m.path, spec_sha256=m.sha256, name=m.name, description=m.description,
+        banner=banner("python", m.path, m.sha256), name=m.name, description=m.description,
         imports=sorted(refs.modules), states=states, initial=sconst[m.initial],
         events=[{"name": e.name, "const": econst[e.name], "value": i} for i, e in enumerate(m.events)],
         transitions=transitions, table=table,
@@ -157,7 +158,7 @@ def render_commands(table: CommandTable, runtime: RuntimeIndex) -> str:
     ]
     commands = [_command_row(c, setting_index, refs) for c in table.commands]
     return _env().get_template("commands.py.j2").render(
-        spec_path=table.path, spec_sha256=table.sha256, description=table.description,
+        banner=banner("python", table.path, table.sha256), description=table.description,
         imports=sorted(refs.modules), settings=settings,
         is_int=tup([str(s["is_int"]) for s in settings]), secret=tup([str(s["secret"]) for s in settings]),
         in_config=tup([str(s["in_config"]) for s in settings]),

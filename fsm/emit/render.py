@@ -15,6 +15,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from fsm.emit.output import write_if_changed
 from fsm.errors import EnvironmentProblem
 
 DOT_TIMEOUT_S = 120  # a layout that takes longer than this is a bug in the DOT text, not a slow machine
@@ -65,7 +66,6 @@ def render(dot_path: Path, formats: Sequence[str] = ("svg", "pdf")) -> list[Path
     for fmt in formats:
         data = dot_bytes(text, fmt, source=str(dot_path))
         target = dot_path.with_suffix("." + fmt)
-        if not target.exists() or target.read_bytes() != data:
-            target.write_bytes(data)
+        write_if_changed(target, data)
         out.append(target)
     return out

@@ -87,6 +87,11 @@ class Transition:
         return self.prepare + self.before + self.after
 
     @property
+    def arrow(self) -> str:
+        """`source --trigger--> dest` (or `(internal)`): how traces, reports and generated comments name it."""
+        return f"{self.source} --{self.trigger}--> {self.dest or '(internal)'}"
+
+    @property
     def uml_label(self) -> str:
         """`event [guard && !other] / action, action` as drawn on diagrams and in tables."""
         text = self.trigger

@@ -140,7 +140,7 @@ class Divergence:
         for i in sorted(idx):
             if 0 <= i < len(m.transitions):
                 t = m.transitions[i]
-                out.append(f"{t.loc}: transition {i}: {t.source} --{t.trigger}--> {t.dest or '(internal)'}")
+                out.append(f"{t.loc}: transition {i}: {t.arrow}")
         return out
 
     def message(self) -> str:

@@ -12,7 +12,6 @@ import pytest
 
 from fsm.emit.diagrams import dot_source
 from fsm.emit.diagrams import expected_dot_files
-from fsm.emit.diagrams import write_dot_files
 from fsm.emit.notation import label_lines
 from fsm.emit.render import GraphvizMissing
 from fsm.emit.render import RenderError
@@ -153,21 +152,6 @@ def test_expected_dot_files_names_both_variants() -> None:
     files = expected_dot_files([DOOR])
     assert sorted(files) == ["door-detailed.dot", "door.dot"]
     assert files["door.dot"] == dot_source(DOOR)
-
-
-def test_write_dot_files_does_not_touch_an_unchanged_file(tmp_path: Path) -> None:
-    paths = write_dot_files([DOOR], tmp_path)
-    assert paths == [tmp_path / "door-detailed.dot", tmp_path / "door.dot"]
-    old = 1_000_000_000
-    for p in paths:
-        os.utime(p, (old, old))
-    assert write_dot_files([DOOR], tmp_path) == paths
-    assert all(p.stat().st_mtime == old for p in paths)
-    paths[1].write_text("stale\n", encoding="utf-8")
-    os.utime(paths[1], (old, old))
-    write_dot_files([DOOR], tmp_path)
-    assert paths[1].read_text(encoding="utf-8") == dot_source(DOOR)
-    assert paths[0].stat().st_mtime == old
 
 
 @pytest.mark.parametrize("detailed", [False, True], ids=["simple", "detailed"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 from pathlib import Path
 
@@ -12,7 +11,6 @@ from fsm.emit.tables import commands_table_md
 from fsm.emit.tables import expected_tables
 from fsm.emit.tables import field_text
 from fsm.emit.tables import machine_table_md
-from fsm.emit.tables import write_tables
 from fsm.pipeline import load_specs
 from fsm.spec.model import Field
 from fsm.spec.model import SpecSet
@@ -124,16 +122,3 @@ def test_tables_are_deterministic_and_named_per_machine() -> None:
 
 def test_no_command_table_means_no_commands_md() -> None:
     assert sorted(expected_tables(SpecSet(SPECS.machines, None, ()))) == ["door.md"]
-
-
-def test_write_tables_does_not_touch_an_unchanged_file(tmp_path: Path) -> None:
-    paths = write_tables(SPECS, tmp_path)
-    assert paths == [tmp_path / "commands.md", tmp_path / "door.md"]
-    old = 1_000_000_000
-    for p in paths:
-        os.utime(p, (old, old))
-    assert write_tables(SPECS, tmp_path) == paths
-    assert all(p.stat().st_mtime == old for p in paths)
-    paths[1].write_text("edited by hand\n", encoding="utf-8")
-    write_tables(SPECS, tmp_path)
-    assert paths[1].read_text(encoding="utf-8") == machine_table_md(DOOR)
