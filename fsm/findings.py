@@ -52,14 +52,14 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
 
 
 C = TypeVar("C")  # what a rule's check reads: a loaded spec set, a parsed firmware file
-Check = Callable[[C], Iterable[tuple[Any, str]]]  # yields (where, message); the registry adds the rule id
+RuleCheck = Callable[[C], Iterable[tuple[Any, str]]]  # yields (where, message); the registry adds the rule id
 
 
 @dataclass(frozen=True)
 class Rule(Generic[C]):
     id: str  # kebab-case, one meaning: e.g. "unknown-guard", "py15-augassign"
     sentence: str  # what holds when the rule passes (validation report, --list-rules)
-    check: Check[C] | None = None  # None: reported where it is declared (the YAML reader, the schema)
+    check: RuleCheck[C] | None = None  # None: reported where it is declared (the YAML reader, the schema)
 
 
 @dataclass
@@ -69,8 +69,8 @@ class RuleSet(Generic[C]):
 
     rules: list[Rule[C]] = field(default_factory=list)
 
-    def rule(self, rule_id: str, sentence: str) -> Callable[[Check[C]], Check[C]]:
-        def register(check: Check[C]) -> Check[C]:
+    def rule(self, rule_id: str, sentence: str) -> Callable[[RuleCheck[C]], RuleCheck[C]]:
+        def register(check: RuleCheck[C]) -> RuleCheck[C]:
             self._add(Rule(rule_id, sentence, check))
             return check
 

@@ -1,7 +1,9 @@
-"""The build pipeline: validate the specs, then produce (or compare against) every generated output.
+"""The build pipeline: load and validate the specs, then produce (or compare against) every generated output.
 
-`expected_outputs` renders everything in memory; `build` writes what changed and draws the diagrams;
-`check` compares without writing and without Graphviz, and adds the firmware subset and file-name rules.
+`load_specs` reads a spec folder and runs every rule; `expected_outputs` renders the firmware tables, DOT files
+and Markdown tables in memory; `build` writes what changed and removes what no spec produces any more (drawing
+the DOT files with Graphviz is `build.py build`'s step, through `fsm/emit/render.py`); `check` compares without
+writing and without Graphviz. Both add the firmware's subset and file-name rules.
 """
 
 from __future__ import annotations

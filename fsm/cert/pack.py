@@ -41,7 +41,7 @@ from fsm.findings import did_you_mean
 from fsm.pipeline import Layout
 from fsm.pipeline import check
 from fsm.py15.check import SUBSET_RULES
-from fsm.py15.check import firmware_files
+from fsm.py15.check import python_files
 from fsm.rules.modnames import FILE_NAME_RULES
 from fsm.spec.loader import Loaded
 
@@ -133,7 +133,7 @@ def result_findings(loaded: Loaded, results: Results, trace: list[TraceRow]) -> 
 
 def subset_report(layout: Layout, findings: list[Finding]) -> Subset:
     dirs = [d for d in (layout.runtime, layout.generated, layout.emulated) if d.is_dir()]
-    files = [p.relative_to(layout.root).as_posix() for p in firmware_files(dirs)]
+    files = [p.relative_to(layout.root).as_posix() for p in python_files(dirs)]
     rules = {**SUBSET_RULES, **FILE_NAME_RULES.sentences()}
     mine = [f for f in findings if f.rule in rules and f.loc.file in files]  # not the spec rule of that name
     counts = tuple((p, sum(1 for f in mine if f.loc.file == p)) for p in files)

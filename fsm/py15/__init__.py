@@ -1,1 +1,7 @@
-"""py15"""
+"""The Python 1.5 subset checker (PY15.md): `python -m fsm.py15.check runtime generated host/telit`."""
+
+from fsm.py15.check import SUBSET_RULES
+from fsm.py15.check import check_paths
+from fsm.py15.check import check_source
+
+__all__ = ["SUBSET_RULES", "check_paths", "check_source"]

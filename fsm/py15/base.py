@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import tokenize
-from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
@@ -21,7 +20,6 @@ from fsm.findings import Rule
 
 Where = ast.AST | tuple[int, int]
 Found = Iterator[tuple[Where, str]]  # what a rule yields: where, and the message
-Check = Callable[["SourceFile"], Found]
 
 # Modules the Telit module provides itself (PY15.md "What exists in 1.5.2").
 TELIT_BUILTINS = frozenset({"MDM", "MDM2", "SER", "SER2", "MOD", "GPIO", "sys"})

@@ -77,7 +77,7 @@ def _syntax_finding(filename: str, err: Exception) -> Finding:
         f"'raise E(\"msg\")', 'except E:', no 1L, no backquotes, no '<>', no print statement"))
 
 
-def firmware_files(paths: Iterable[Path]) -> list[Path]:
+def python_files(paths: Iterable[Path]) -> list[Path]:
     """The files given, and every *.py under the directories given (sorted); a missing path raises."""
     files: list[Path] = []
     for path in paths:
@@ -98,7 +98,7 @@ def check_paths(
     compat_modules: Iterable[str] = COMPAT_MODULES,
 ) -> list[Finding]:
     """Findings for files and directories; by default any file may import any other file checked."""
-    files = firmware_files(paths)
+    files = python_files(paths)
     local = frozenset(p.stem for p in files) if local_modules is None else frozenset(local_modules)
     found: list[Finding] = []
     for path in files:
