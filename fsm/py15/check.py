@@ -1,4 +1,4 @@
-"""The Python 1.5 subset checker (PY15.md): `python -m fsm.py15.check runtime generated host/telit`.
+"""The Python 1.5 subset checker (PY15.md): `python -m fsm.py15 runtime generated host/telit`.
 
 Parses each firmware file as Python 3 with `ast` and `tokenize` (never by matching text); a file that does not
 parse gets `py15-syntax` and nothing else. The rules live in `syntax` (grammar), `lex` (tokens), `names`
@@ -118,7 +118,7 @@ def check_paths(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m fsm.py15.check", description="Check firmware files against the Python 1.5 subset.")
+        prog="python -m fsm.py15", description="Check firmware files against the Python 1.5 subset.")
     parser.add_argument("paths", nargs="*", type=Path, help="files, or directories of *.py files")
     parser.add_argument("--allow-import", action="append", default=[], metavar="MODULE",
                         help="also allow importing MODULE (repeatable)")
