@@ -21,6 +21,7 @@ from fsm.emit.notation import note
 from fsm.emit.notation import quote
 from fsm.emit.notation import row
 from fsm.emit.notation import trace_lines
+from fsm.emit.notation import uml_label
 from fsm.emit.notation import wrap
 from fsm.emit.output import banner
 from fsm.spec.model import Machine
@@ -97,7 +98,7 @@ def _attrs(pairs: Sequence[tuple[str, str]]) -> str:
 
 
 def _tooltip(t: Transition) -> str:
-    return f"T{t.index} {t.source} -> {t.dest}: {t.uml_label}" + (f" ({t.description})" if t.description else "")
+    return f"T{t.index} {t.source} -> {t.dest}: {uml_label(t)}" + (f" ({t.description})" if t.description else "")
 
 
 def _colour(timeout: bool) -> list[tuple[str, str]]:

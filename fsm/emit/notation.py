@@ -74,6 +74,11 @@ def label_lines(t: Transition, width: int = WRAP) -> list[str]:
     return lines
 
 
+def uml_label(t: Transition) -> str:
+    """The UML label on one line, as in tooltips: `event [else if guard] / a, b`."""
+    return " ".join(line.strip() for line in label_lines(t, width=10**9))
+
+
 def index_text(ts: Sequence[Transition]) -> str:
     """`T3`, or `T12-T15` for consecutive numbers (one spec entry with several sources), else `T1, T4`."""
     idx = [t.index for t in ts]

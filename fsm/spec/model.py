@@ -91,17 +91,6 @@ class Transition:
         """`source --trigger--> dest` (or `(internal)`): how traces, reports and generated comments name it."""
         return f"{self.source} --{self.trigger}--> {self.dest or '(internal)'}"
 
-    @property
-    def uml_label(self) -> str:
-        """`event [guard && !other] / action, action` as drawn on diagrams and in tables."""
-        text = self.trigger
-        if self.guards:
-            text += " [" + " && ".join(self.guards) + "]"
-        acts = self.before + self.after
-        if acts:
-            text += " / " + ", ".join(acts)
-        return text
-
 
 @dataclass(frozen=True)
 class Machine:

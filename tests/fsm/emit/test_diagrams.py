@@ -13,6 +13,7 @@ import pytest
 from fsm.emit.diagrams import dot_source
 from fsm.emit.diagrams import expected_dot_files
 from fsm.emit.notation import label_lines
+from fsm.emit.notation import uml_label
 from fsm.emit.render import GraphvizMissing
 from fsm.emit.render import RenderError
 from fsm.emit.render import dot_bytes
@@ -81,7 +82,7 @@ def test_final_state_has_a_double_border_and_only_it() -> None:
 def test_edge_labels_use_uml_syntax_and_fallback_reads_else() -> None:
     text = dot_source(DOOR)
     opening = DOOR.transitions[1]
-    assert label_lines(opening, width=200) == [opening.uml_label]
+    assert label_lines(opening, width=200) == [uml_label(opening)]
     assert "open_req [is_allowed &amp;&amp; !is_jammed]<BR" in text
     assert "/ motor_open, log_opened" in text
     assert "open_req [else if is_jammed]" in text
