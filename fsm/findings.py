@@ -12,11 +12,12 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
+from pathlib import Path
 from typing import Any
 from typing import Generic
 from typing import TypeVar
 
-__all__ = ["Finding", "Loc", "Rule", "RuleSet", "did_you_mean"]
+__all__ = ["Finding", "Loc", "Rule", "RuleSet", "did_you_mean", "rel_path"]
 
 
 @dataclass(frozen=True, order=True)
@@ -43,6 +44,14 @@ class Finding:
 
     def __str__(self) -> str:
         return f"{self.loc}: {self.rule}: {self.message}"
+
+
+def rel_path(path: Path, root: Path) -> str:
+    """`path` as findings and reports name it: relative to `root` with `/`, or as given when outside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:

@@ -20,6 +20,7 @@ from fsm.emit.output import write_if_changed
 from fsm.emit.tables import expected_tables
 from fsm.findings import Finding
 from fsm.findings import Loc
+from fsm.findings import rel_path
 from fsm.py15.check import check_paths
 from fsm.rules import check_specs
 from fsm.rules.modnames import check_module_names
@@ -85,13 +86,6 @@ def _stale(layout: Layout, expected: dict[Path, str]) -> list[Path]:
     return sorted(p for p in candidates if p not in expected)
 
 
-def _rel(layout: Layout, p: Path) -> str:
-    try:
-        return str(p.relative_to(layout.root))
-    except ValueError:
-        return str(p)
-
-
 def build(layout: Layout) -> Report:
     report = Report(loaded=load(layout))
     report.findings = list(report.loaded.findings)
@@ -133,13 +127,13 @@ def check(layout: Layout, *, with_diff: bool = False) -> Report:
             continue
         what = "is missing" if actual is None else "differs from what the specs produce"
         source = _source_of(report.loaded, path)
-        report.findings.append(Finding(Loc(_rel(layout, path)), "drift", f"{what} ({source}); run `python build.py`"))
+        report.findings.append(Finding(Loc(rel_path(path, layout.root)), "drift", f"{what} ({source}); run `python build.py`"))
         if with_diff and actual is not None:
             report.diffs.append("".join(difflib.unified_diff(
                 actual.splitlines(keepends=True), text.splitlines(keepends=True),
-                fromfile=_rel(layout, path), tofile=_rel(layout, path) + " (expected)")))
+                fromfile=rel_path(path, layout.root), tofile=rel_path(path, layout.root) + " (expected)")))
     for path in _stale(layout, expected):
-        report.findings.append(Finding(Loc(_rel(layout, path)), "drift", "no spec produces this file; run `python build.py` to remove it"))
+        report.findings.append(Finding(Loc(rel_path(path, layout.root)), "drift", "no spec produces this file; run `python build.py` to remove it"))
     report.findings += check_firmware(layout)
     return report
 

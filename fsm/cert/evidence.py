@@ -19,6 +19,7 @@ from pathlib import Path
 
 from fsm.errors import EnvironmentProblem
 from fsm.errors import UsageError
+from fsm.findings import rel_path
 
 RESULTS_FORMAT = 1  # tests/reqtrace.py FORMAT
 PASSED = "passed"
@@ -103,12 +104,8 @@ def run_tests(root: Path, report: Path) -> Results:
     if not report.exists():
         raise CertEnvironmentError(f"the test suite exited with status {proc.returncode} without writing "
                                    f"{report} ({' '.join(cmd)})")
-    shown = " ".join(_relative(Path(c), root) if i in (0, len(cmd) - 1) else c for i, c in enumerate(cmd))
+    shown = " ".join(rel_path(Path(c), root) if i in (0, len(cmd) - 1) else c for i, c in enumerate(cmd))
     return read_results(report, f"`{shown}` run by build.py cert (pytest exit status {proc.returncode})")
-
-
-def _relative(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
 def read_e2e_coverage(path: Path) -> dict[str, dict[int, int]]:

@@ -38,6 +38,7 @@ from fsm.cert.sections import spec_rules
 from fsm.findings import Finding
 from fsm.findings import Loc
 from fsm.findings import did_you_mean
+from fsm.findings import rel_path
 from fsm.pipeline import Layout
 from fsm.pipeline import check
 from fsm.py15.check import SUBSET_RULES
@@ -140,10 +141,6 @@ def subset_report(layout: Layout, findings: list[Finding]) -> Subset:
     return Subset(tuple(rule_rows(rules, mine)), counts)
 
 
-def _rel(layout: Layout, p: Path) -> str:
-    return p.relative_to(layout.root).as_posix() if p.is_relative_to(layout.root) else str(p)
-
-
 def assemble(layout: Layout, results: Results, e2e_path: Path | None, e2e_explicit: bool) -> Pack:
     """Everything the pack shows, and every finding that makes `cert` fail (sorted, in `pack.findings`)."""
     report = check(layout)
@@ -158,12 +155,12 @@ def assemble(layout: Layout, results: Results, e2e_path: Path | None, e2e_explic
     findings += e2e_findings
     pack.paths = path_coverage(loaded.specs.machines)
     for m in loaded.specs.machines:
-        own = {_rel(layout, layout.generated / f"{m.module}.py")}
-        own |= {_rel(layout, layout.diagrams / n) for n in (f"{m.name}.dot", f"{m.name}-detailed.dot", f"{m.name}.md")}
+        own = {rel_path(layout.generated / f"{m.module}.py", layout.root)}
+        own |= {rel_path(layout.diagrams / n, layout.root) for n in (f"{m.name}.dot", f"{m.name}-detailed.dot", f"{m.name}.md")}
         pack.machines.append(machine_section(m, findings, pack.e2e, own))
     table = loaded.specs.commands
     if table is not None:
-        own = {_rel(layout, layout.generated / f"{table.module}.py"), _rel(layout, layout.diagrams / "commands.md")}
+        own = {rel_path(layout.generated / f"{table.module}.py", layout.root), rel_path(layout.diagrams / "commands.md", layout.root)}
         pack.commands = commands_section(table, findings, own)
     req_files = {r.loc.file for r in loaded.specs.requirements}
     pack.requirement_rules = rule_rows(spec_rules(), [f for f in findings if f.loc.file in req_files

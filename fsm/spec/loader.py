@@ -13,6 +13,7 @@ from pathlib import Path
 
 from fsm.findings import Finding
 from fsm.findings import Loc
+from fsm.findings import rel_path
 from fsm.spec.command_spec import build_commands
 from fsm.spec.command_spec import build_requirements
 from fsm.spec.machine_spec import build_machine
@@ -43,13 +44,6 @@ class Loaded:
         return replace(self, findings=tuple(sorted(set(self.findings) | set(more))))
 
 
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
-
-
 def spec_files(spec_dir: Path) -> list[Path]:
     return sorted(p for p in spec_dir.rglob("*.yaml") if p.is_file())
 
@@ -64,7 +58,7 @@ def parse_specs(spec_dir: Path, runtime_dir: Path, root: Path) -> Loaded:
     initials: dict[str, list[tuple[str, Loc]]] = {}
     texts: dict[str, str] = {}
     for path in spec_files(spec_dir):
-        rel = _rel(path, root)
+        rel = rel_path(path, root)
         text = path.read_text(encoding="utf-8")
         texts[rel] = text
         node, problems = load(text, rel)
