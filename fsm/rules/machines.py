@@ -6,6 +6,7 @@ line and rule id. A spec set is buildable only when every rule yields nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from collections.abc import Iterator
 
 from fsm.findings import Loc
@@ -15,31 +16,33 @@ from fsm.rules.modnames import collision_message
 from fsm.rules.modnames import too_long_message
 from fsm.rules.pynames import PYTHON_RESERVED
 from fsm.spec.loader import Loaded
+from fsm.spec.model import Event
 from fsm.spec.model import Machine
+from fsm.spec.model import State
 from fsm.spec.model import Transition
 from fsm.spec.rulebook import SPEC_RULES
 
 Found = Iterator[tuple[Loc, str]]
 
 
+def _declared_twice(m: Machine, kind: str, items: Iterable[State | Event]) -> Found:
+    seen: dict[str, Loc] = {}
+    for item in items:
+        if item.name in seen:
+            yield item.loc, f"{kind} '{item.name}' of '{m.name}' is already declared at line {seen[item.name].line}"
+        seen.setdefault(item.name, item.loc)
+
+
 @SPEC_RULES.rule("duplicate-state", "a state is declared once in its machine")
 def check_duplicate_state(loaded: Loaded) -> Found:
     for m in loaded.specs.machines:
-        seen: dict[str, Loc] = {}
-        for s in m.states:
-            if s.name in seen:
-                yield s.loc, f"state '{s.name}' of '{m.name}' is already declared at line {seen[s.name].line}"
-            seen.setdefault(s.name, s.loc)
+        yield from _declared_twice(m, "state", m.states)
 
 
 @SPEC_RULES.rule("duplicate-event", "an event is declared once in its machine")
 def check_duplicate_event(loaded: Loaded) -> Found:
     for m in loaded.specs.machines:
-        seen: dict[str, Loc] = {}
-        for e in m.events:
-            if e.name in seen:
-                yield e.loc, f"event '{e.name}' of '{m.name}' is already declared at line {seen[e.name].line}"
-            seen.setdefault(e.name, e.loc)
+        yield from _declared_twice(m, "event", m.events)
 
 
 @SPEC_RULES.rule("initial-state", "a machine has exactly one initial state")
