@@ -1,14 +1,13 @@
 #!/usr/bin/env python3
 """The one command line: `python build.py [build|check|cert|simulate|deploy] ...`.
 
-Exit codes: 0 ok, 1 invalid specs or drift, 2 usage, 3 environment (no `dot`, no interpreter).
+Exit codes (fsm/errors.py): 0 ok, 1 invalid specs or drift, 2 usage, 3 environment (no `dot`, no interpreter).
 Diagnostics go to stderr as `file:line:col: rule: message`; results to stdout.
 """
 
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
 import time
 import traceback
@@ -19,10 +18,13 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-EXIT_ENVIRONMENT = 3
+from fsm.errors import EXIT_FINDINGS  # noqa: E402 - after the sys.path line above
+from fsm.errors import EXIT_OK  # noqa: E402
+from fsm.errors import EXIT_USAGE  # noqa: E402
+from fsm.errors import ToolError  # noqa: E402
+from fsm.errors import exit_code  # noqa: E402
+from fsm.errors import report as report_error  # noqa: E402
+from fsm.findings import did_you_mean  # noqa: E402
 
 
 def _print_findings(findings: list) -> None:
@@ -32,10 +34,9 @@ def _print_findings(findings: list) -> None:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Validate the specs, generate the firmware tables, write and draw the diagrams."""
+    from fsm.emit.render import render
     from fsm.pipeline import Layout
     from fsm.pipeline import build
-    from fsm.render import GraphvizMissing
-    from fsm.render import render
 
     started = time.monotonic()
     layout = Layout.of(args.root)
@@ -55,9 +56,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         try:
             for dot in sorted(layout.diagrams.glob("*.dot")):
                 rendered += len(render(dot))
-        except GraphvizMissing as exc:
-            print(f"build: {exc}", file=sys.stderr)
-            return EXIT_ENVIRONMENT
+        except ToolError as exc:  # no Graphviz (GraphvizMissing), or dot failed on a file (RenderError)
+            return report_error("build", exc)
     loaded = report.loaded
     assert loaded is not None
     n_tables = 1 if loaded.specs.commands else 0
@@ -86,22 +86,15 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_cert(args: argparse.Namespace) -> int:
     """Write the certification pack diagrams/cert/ (index.html and a PDF) from the specs, the tests and the firmware."""
-    from fsm.cert import run
-    from fsm.cert_evidence import CertEnvironmentError
-    from fsm.cert_evidence import CertInputError
+    from fsm.cert.pack import run
     from fsm.pipeline import Layout
-    from fsm.render import GraphvizMissing
 
     started = time.monotonic()
     layout = Layout.of(args.root)
     try:
         outcome = run(layout, results=args.results, coverage=args.coverage, pdf=args.pdf)
-    except CertInputError as exc:
-        print(f"cert: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except (CertEnvironmentError, GraphvizMissing) as exc:
-        print(f"cert: {exc}", file=sys.stderr)
-        return EXIT_ENVIRONMENT
+    except ToolError as exc:  # an unreadable --results/--coverage file (2); no Graphviz, WeasyPrint, suite (3)
+        return report_error("cert", exc)
     for p in outcome.written:
         print(f"wrote     {p.relative_to(layout.root) if p.is_relative_to(layout.root) else p}")
     pack = outcome.pack
@@ -191,8 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     if first is None:
         argv.append("build")
     elif first not in COMMANDS and argv.index(first) == 0:
-        close = difflib.get_close_matches(first, list(COMMANDS), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        hint = did_you_mean(first, COMMANDS)
         print(f"build.py: unknown command '{first}'{hint}; commands: {', '.join(COMMANDS)}", file=sys.stderr)
         return EXIT_USAGE
     if argv[0] in PASS_THROUGH:
@@ -204,13 +196,16 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
     try:
         return COMMANDS[args.command](args)
-    except Exception:
+    except ToolError as exc:
         if args.traceback:
             raise
-        exc = sys.exc_info()[1]
+        return report_error(f"build.py {args.command}", exc)
+    except Exception as exc:
+        if args.traceback:
+            raise
         print(f"build.py: internal error: {exc!r} (run with --traceback for details)", file=sys.stderr)
         traceback.print_exc(limit=0)
-        return EXIT_ENVIRONMENT
+        return exit_code(exc)
 
 
 if __name__ == "__main__":

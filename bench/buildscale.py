@@ -63,7 +63,7 @@ def timed(args: list[str], root: Path) -> tuple[float, int, str]:
 
 def spec_size(root: Path) -> tuple[int, int]:
     """(machines, states + transitions) of a project tree."""
-    from fsm.loader import load_specs
+    from fsm.pipeline import load_specs
 
     loaded = load_specs(root / "fsm" / "specs", root / "runtime", root)
     machines = loaded.specs.machines

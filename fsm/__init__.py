@@ -1,0 +1,6 @@
+"""The toolchain, by pipeline stage: `spec` (YAML -> model), `rules` (validation), `emit` (firmware tables,
+diagrams, Markdown tables), `py15` (the firmware's Python 1.5 subset), `cert` (the certification pack);
+`pipeline` ties them into `build.py build` and `check`, `hostmodel` and `modeltest` serve the conformance tests,
+`findings` and `errors` are what every stage reports."""
+
+__all__: list[str] = []

@@ -15,7 +15,7 @@ from typing import Any
 from transitions import EventData
 from transitions import Machine as TMachine
 
-from fsm.model import Machine
+from fsm.spec.model import Machine
 
 GuardOracle = Callable[[str, Any], bool]  # (guard name, event argument) -> outcome
 

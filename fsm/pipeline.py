@@ -1,7 +1,9 @@
-"""The build pipeline: validate the specs, then produce (or compare against) every generated output.
+"""The build pipeline: load and validate the specs, then produce (or compare against) every generated output.
 
-`expected_outputs` renders everything in memory; `build` writes what changed and draws the diagrams;
-`check` compares without writing and without Graphviz, and adds the firmware subset and file-name rules.
+`load_specs` reads a spec folder and runs every rule; `expected_outputs` renders the firmware tables, DOT files
+and Markdown tables in memory; `build` writes what changed and removes what no spec produces any more (drawing
+the DOT files with Graphviz is `build.py build`'s step, through `fsm/emit/render.py`); `check` compares without
+writing and without Graphviz. Both add the firmware's subset and file-name rules.
 """
 
 from __future__ import annotations
@@ -11,16 +13,19 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
-from fsm.codegen import render_commands
-from fsm.codegen import render_machine
-from fsm.diagrams import expected_dot_files
+from fsm.emit.codegen import render_commands
+from fsm.emit.codegen import render_machine
+from fsm.emit.diagrams import expected_dot_files
+from fsm.emit.output import write_if_changed
+from fsm.emit.tables import expected_tables
 from fsm.findings import Finding
 from fsm.findings import Loc
-from fsm.loader import Loaded
-from fsm.loader import load_specs
-from fsm.modnames import check_module_names
-from fsm.py15check import check_paths
-from fsm.tables import expected_tables
+from fsm.findings import rel_path
+from fsm.py15.check import check_paths
+from fsm.rules import check_specs
+from fsm.rules.modnames import check_module_names
+from fsm.spec.loader import Loaded
+from fsm.spec.loader import parse_specs
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,13 @@ class Report:
     diffs: list[str] = field(default_factory=list)
 
 
+def load_specs(spec_dir: Path, runtime_dir: Path, root: Path) -> Loaded:
+    """Read a spec folder and run every validation rule on it (the rules assume a well-formed model, so they
+    run only when reading and the schema found nothing). The one way the build, tests and cert load specs."""
+    loaded = parse_specs(spec_dir, runtime_dir, root)
+    return loaded if loaded.findings else loaded.with_findings(check_specs(loaded))
+
+
 def load(layout: Layout) -> Loaded:
     return load_specs(layout.specs, layout.runtime, layout.root)
 
@@ -74,13 +86,6 @@ def _stale(layout: Layout, expected: dict[Path, str]) -> list[Path]:
     return sorted(p for p in candidates if p not in expected)
 
 
-def _rel(layout: Layout, p: Path) -> str:
-    try:
-        return str(p.relative_to(layout.root))
-    except ValueError:
-        return str(p)
-
-
 def build(layout: Layout) -> Report:
     report = Report(loaded=load(layout))
     report.findings = list(report.loaded.findings)
@@ -88,12 +93,7 @@ def build(layout: Layout) -> Report:
         return report
     expected = expected_outputs(layout, report.loaded)
     for path, text in sorted(expected.items()):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.exists() and path.read_text(encoding="utf-8") == text:
-            report.unchanged.append(path)
-        else:
-            path.write_text(text, encoding="utf-8", newline="\n")
-            report.written.append(path)
+        (report.written if write_if_changed(path, text) else report.unchanged).append(path)
     for path in _stale(layout, expected):
         path.unlink()
         report.written.append(path)
@@ -127,13 +127,13 @@ def check(layout: Layout, *, with_diff: bool = False) -> Report:
             continue
         what = "is missing" if actual is None else "differs from what the specs produce"
         source = _source_of(report.loaded, path)
-        report.findings.append(Finding(Loc(_rel(layout, path)), "drift", f"{what} ({source}); run `python build.py`"))
+        report.findings.append(Finding(Loc(rel_path(path, layout.root)), "drift", f"{what} ({source}); run `python build.py`"))
         if with_diff and actual is not None:
             report.diffs.append("".join(difflib.unified_diff(
                 actual.splitlines(keepends=True), text.splitlines(keepends=True),
-                fromfile=_rel(layout, path), tofile=_rel(layout, path) + " (expected)")))
+                fromfile=rel_path(path, layout.root), tofile=rel_path(path, layout.root) + " (expected)")))
     for path in _stale(layout, expected):
-        report.findings.append(Finding(Loc(_rel(layout, path)), "drift", "no spec produces this file; run `python build.py` to remove it"))
+        report.findings.append(Finding(Loc(rel_path(path, layout.root)), "drift", "no spec produces this file; run `python build.py` to remove it"))
     report.findings += check_firmware(layout)
     return report
 

@@ -25,10 +25,10 @@ from pathlib import Path
 
 import serial
 
+from fsm.rules.modnames import MAX_FILE_NAME as MAX_NAME  # module file names, including `.pyo`
 from host.firmware import FIRMWARE_DIRS
 
 ENTRY = "main.py"
-MAX_NAME = 16            # module file names, including `.pyo`
 CHUNK = 1024             # bytes per write with RTS/CTS (the port waits while the module holds CTS low)
 PACE_CHUNK = 4000        # without RTS/CTS: bytes per write (modemg's TELIT_WRITE_BUF_SIZE) ...
 PACE_S = 1.5             # ... then a pause (modemg: 1 s after the first 4000 bytes, 2 s after later ones)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-FORMAT = 1  # bump when the JSON layout changes; fsm/cert.py checks it
+FORMAT = 1  # bump when the JSON layout changes; fsm/cert/evidence.py checks it
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 import build
+from fsm.emit import render
+from fsm.emit.render import RenderError
 from tests.support import ROOT
 
 
@@ -103,7 +105,24 @@ def test_missing_graphviz_is_an_environment_error(project: Path, capsys: pytest.
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(project))  # no `dot` there
     assert build.main(["--root", str(project), "build"]) == 3
-    assert "dot" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("build: Graphviz's `dot` program was not found on PATH")
+    hint = err.split("or build without drawing: `python ")[1].split("`")[0].split()  # a command that works
+    assert hint == ["build.py", "build", "--no-draw"]
+    assert build.main(["--root", str(project), *hint[1:]]) == 0
+
+
+def test_a_dot_file_graphviz_rejects_is_an_environment_error(project: Path, capsys: pytest.CaptureFixture[str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    def rejects(dot: Path) -> list[Path]:
+        raise RenderError(f"{dot}: dot -Tsvg failed: syntax error in line 1")
+
+    monkeypatch.setattr(render, "render", rejects)
+    assert build.main(["--root", str(project), "build"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("build: ")
+    assert "dot -Tsvg failed: syntax error in line 1" in err
+    assert "internal error" not in err
 
 
 def test_usage_errors_and_help(capsys: pytest.CaptureFixture[str]) -> None:

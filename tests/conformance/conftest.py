@@ -9,8 +9,8 @@ from functools import cache
 
 import pytest
 
-from fsm.loader import Loaded
-from fsm.model import Machine
+from fsm.spec.loader import Loaded
+from fsm.spec.model import Machine
 from host.interpreters import Interpreter
 from tests.conformance.harness import SPEC_SETS
 from tests.conformance.harness import Firmware

@@ -17,13 +17,13 @@ from pathlib import Path
 from transitions import MachineError
 
 from fsm.hostmodel import HostModel
-from fsm.loader import Loaded
-from fsm.loader import load_specs
-from fsm.model import Machine
-from fsm.paths import ARMED
-from fsm.paths import WAITED
-from fsm.paths import Path as FsmPath
-from fsm.paths import Step
+from fsm.modeltest import ARMED
+from fsm.modeltest import WAITED
+from fsm.modeltest import EventPath
+from fsm.modeltest import Step
+from fsm.pipeline import load_specs
+from fsm.spec.loader import Loaded
+from fsm.spec.model import Machine
 from host.interpreters import Interpreter
 from tests.conformance.mutants import Mutant
 from tests.conformance.mutants import mutants
@@ -114,7 +114,7 @@ class Divergence:
     machine: Machine
     python: str
     module: str
-    path: FsmPath  # the shortest prefix that diverges
+    path: EventPath  # the shortest prefix that diverges
     host: list[str]
     engine: list[str]
 
@@ -139,7 +139,7 @@ class Divergence:
         for i in sorted(idx):
             if 0 <= i < len(m.transitions):
                 t = m.transitions[i]
-                out.append(f"{t.loc}: transition {i}: {t.source} --{t.trigger}--> {t.dest or '(internal)'}")
+                out.append(f"{t.loc}: transition {i}: {t.arrow}")
         return out
 
     def message(self) -> str:
@@ -186,9 +186,9 @@ class Suite:
                 (gen_dir / f"{module}.py").write_text(mu.source)
                 self.mutants[m.name].append((module, mu))
         self._hosts: dict[str, _Host] = {}
-        self._traces: dict[FsmPath, list[str]] = {}
+        self._traces: dict[EventPath, list[str]] = {}
 
-    def script(self, m: Machine, path: FsmPath, module: str | None = None) -> list[str]:
+    def script(self, m: Machine, path: EventPath, module: str | None = None) -> list[str]:
         values = values_for(m)
         lines = [f"machine {module or m.module}"] + [f"value {k} {v}" for k, v in values.items()] + ["start"]
         for step in path.steps:
@@ -201,14 +201,14 @@ class Suite:
                 lines.append(f"event {step.event}")
         return [*lines, "end"]
 
-    def host_trace(self, m: Machine, path: FsmPath) -> list[str]:
+    def host_trace(self, m: Machine, path: EventPath) -> list[str]:
         if path not in self._traces:
             if m.name not in self._hosts:
                 self._hosts[m.name] = _Host(m)
             self._traces[path] = self._hosts[m.name].run(path)
         return self._traces[path]
 
-    def divergences(self, fw: Firmware, m: Machine, paths: list[FsmPath], module: str | None = None,
+    def divergences(self, fw: Firmware, m: Machine, paths: list[EventPath], module: str | None = None,
                     limit: int = 10) -> list[Divergence]:
         """Runs the paths (one batch); returns a shrunk divergence for each of the first `limit` that diverge."""
         outs = fw.run([self.script(m, p, module) for p in paths])
@@ -218,7 +218,7 @@ class Suite:
                 found.append(self.shrink(fw, m, p, module))
         return found
 
-    def shrink(self, fw: Firmware, m: Machine, path: FsmPath, module: str | None = None) -> Divergence:
+    def shrink(self, fw: Firmware, m: Machine, path: EventPath, module: str | None = None) -> Divergence:
         """The shortest prefix of a diverging path that still diverges (all prefixes in one batch)."""
         prefixes = [path.prefix(n) for n in range(len(path.steps) + 1)]
         outs = fw.run([self.script(m, p, module) for p in prefixes])
@@ -254,7 +254,7 @@ class _Host:
         self.values = values_for(m)
         self.model = HostModel(m, guard=lambda name, arg: self.answers.get(name, False))
 
-    def run(self, path: FsmPath) -> list[str]:
+    def run(self, path: EventPath) -> list[str]:
         self.model.machine.set_state(self.m.initial, model=self.model.model)
         self.model.trace.clear()
         out = [f"state {self.model.state}"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from fsm.model import Machine
+from fsm.spec.model import Machine
 
 SLOTS = {1: "prepare", 4: "before", 5: "after"}  # action slots of a transition tuple (see machine.py.j2)
 DEST = 6

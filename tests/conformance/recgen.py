@@ -3,18 +3,18 @@
 The real callbacks do AT work, so every guard, action and activity named by the machines is bound instead
 to a function of the generated module `rec` (Python 1.5 subset): guards log `guard <name>` and answer
 what the runner set in `m.ctx['out']` for the step (0 when unset, as the host oracle does); actions log
-`action <name>`. The tables come from the real code generator (fsm/codegen.py), only the index differs.
+`action <name>`. The tables come from the real code generator (fsm/emit/codegen.py), only the index differs.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from fsm.codegen import render_machine
+from fsm.emit.codegen import render_machine
 from fsm.findings import Loc
-from fsm.model import Machine
-from fsm.runtime_scan import RuntimeFunction
-from fsm.runtime_scan import RuntimeIndex
+from fsm.spec.model import Machine
+from fsm.spec.runtime_scan import RuntimeFunction
+from fsm.spec.runtime_scan import RuntimeIndex
 
 REC = "rec"
 HELPERS = ("_guard", "_action")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fsm.paths import covering_paths
-from fsm.paths import random_walks
-from fsm.py15check import check_source
+from fsm.modeltest import covering_paths
+from fsm.modeltest import random_walks
+from fsm.py15.check import check_source
 from tests.conformance.conftest import Case
 from tests.conformance.harness import Divergence
 from tests.conformance.harness import Firmware

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from fsm.paths import covering_paths
+from fsm.modeltest import covering_paths
 from tests.conformance.conftest import Case
 from tests.conformance.harness import Firmware
 

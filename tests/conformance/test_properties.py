@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from fsm.paths import Graph
-from fsm.paths import path_from_choices
+from fsm.modeltest import Graph
+from fsm.modeltest import path_from_choices
 from tests.conformance.conftest import Case
 from tests.conformance.harness import Firmware
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fsm.loader import load_specs
+from fsm.pipeline import load_specs
 from host.interpreters import Interpreter
 from tests.e2e.gateway import COVERAGE
 from tests.e2e.gateway import Gateway

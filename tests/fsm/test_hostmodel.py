@@ -6,7 +6,7 @@ import pytest
 import transitions
 
 from fsm.hostmodel import HostModel
-from fsm.loader import load_specs
+from fsm.pipeline import load_specs
 from tests.support import ROOT
 
 REAL = load_specs(ROOT / "fsm" / "specs", ROOT / "runtime", ROOT)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fsm.codegen import render_machine
-from fsm.loader import Loaded
-from fsm.loader import load_specs
+from fsm.emit.codegen import render_machine
+from fsm.pipeline import load_specs
+from fsm.spec.loader import Loaded
 from host.interpreters import Interpreter
 from tests.support import FIXTURE
 from tests.support import ROOT

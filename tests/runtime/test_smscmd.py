@@ -3,9 +3,9 @@ every firmware interpreter. The cases are derived from the command table spec, n
 
 from __future__ import annotations
 
-from fsm.loader import load_specs
-from fsm.model import Command
-from fsm.model import Field
+from fsm.pipeline import load_specs
+from fsm.spec.model import Command
+from fsm.spec.model import Field
 from host.interpreters import Interpreter
 from tests.runtime.fwunit import evaluate
 from tests.support import ROOT

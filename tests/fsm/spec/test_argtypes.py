@@ -1,0 +1,77 @@
+"""The argument-type table (fsm/spec/argtypes.py) and the firmware's `smscmd.check_value` agree: for every
+argument of the command table, at min-1, min, max and max+1 and on each type's own edge cases, the firmware
+accepts exactly what the table accepts and stores the same value, under every firmware interpreter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fsm.pipeline import load_specs
+from fsm.spec.argtypes import ARG_TYPES
+from fsm.spec.argtypes import describe
+from fsm.spec.argtypes import parse
+from fsm.spec.command_spec import FIELD_TYPES
+from fsm.spec.model import Field
+from host.interpreters import Interpreter
+from tests.runtime.fwunit import evaluate
+
+ROOT = Path(__file__).resolve().parents[3]
+TABLE = load_specs(ROOT / "fsm" / "specs", ROOT / "runtime", ROOT).specs.commands
+assert TABLE is not None
+
+EDGES = {  # besides the limits: what each type must refuse or normalise
+    "enum": lambda f: [f.values[0].lower(), f.values[-1].upper(), "", "9999", f.values[0] + "x"],
+    "int": lambda f: ["", "12a", "-1", "+5", "0010", "1" * 10, " 1"],
+    "ipv4": lambda f: ["10.0.0.1", "255.255.255.255", "256.0.0.1", "10.0.0", "010.0.0.1", "1.2.3.4.5", "a.b.c.d",
+                       "1..2.3", "any"],
+    "ipv4_or_any": lambda f: ["any", "ANY", "10.0.0.1", "0.0.0.0", "300.1.1.1", ""],
+    "password": lambda f: ["Abc", "ab_c", "ab c", "abc123", "\u00e9"],
+    "text": lambda f: ['in"ternet', "in'ternet", "a b", "a\tb", "\x7f", "~!@#$%^&*()"],
+    "keyword": lambda f: [f.values[0].capitalize(), f.values[0].upper(), "keep", ""],
+    "onoff": lambda f: ["on", "OFF", "On", "maybe", ""],
+}
+
+
+def _limits(f: Field) -> list[str]:
+    """min-1, min, max, max+1: numbers for an int, lengths for a password or text."""
+    if f.min is None or f.max is None:
+        return []
+    bounds = [n for n in (f.min - 1, f.min, f.max, f.max + 1) if n >= 0]
+    if f.type == "int":
+        return [str(n) for n in bounds]
+    return ["a" * n for n in bounds]
+
+
+def _cases() -> list[tuple[int, int, Field, str]]:
+    """(command index, argument index, argument, text) for every argument of the command table."""
+    out = []
+    for i, c in enumerate(TABLE.commands):
+        for j, f in enumerate(c.fields):
+            out += [(i, j, f, text) for text in _limits(f) + EDGES[f.type](f)]
+    return out
+
+
+def test_every_type_of_the_table_is_one_the_loader_accepts_and_the_specs_use_them_all() -> None:
+    assert FIELD_TYPES == tuple(t.name for t in ARG_TYPES)
+    used = {f.type for c in TABLE.commands for f in c.fields}
+    assert used == set(FIELD_TYPES)
+
+
+def test_the_firmware_accepts_what_the_table_accepts_at_every_limit(firmware_python: Interpreter) -> None:
+    cases = _cases()
+    exprs = [f"smscmd.check_value(fsm_commands.COMMANDS[{i}][1][{j}], {text!r}, fsm_commands)[0]"
+             for i, j, _, text in cases]
+    got = evaluate(firmware_python, ["smscmd", "fsm_commands"], exprs)
+    wrong = [f"{TABLE.commands[i].name} {f.name} ({f.type}) {text!r}: firmware {fw!r}, table {parse(f, text)!r}"
+             for (i, _, f, text), fw in zip(cases, got, strict=True) if fw != parse(f, text)]
+    assert not wrong, "\n".join(wrong)
+    assert any(v is None for v in got)
+    assert any(v is not None for v in got)
+
+
+def test_descriptions_say_the_limits() -> None:
+    port = Field("port", TABLE.loc, "int", min=1, max=65535)
+    assert describe(port) == "1..65535"
+    apn = Field("apn", TABLE.loc, "text", min=1, max=59)
+    assert describe(apn) == "1-59 characters, no spaces"
+    assert parse(apn, 'in"ternet') is None  # the firmware puts text between quotes in an AT command
