@@ -182,7 +182,6 @@ TRANSITIONS = (
     T26,
     T27,
 )
-SPEC_LINES = (69, 74, 79, 84, 89, 94, 99, 104, 109, 114, 118, 122, 126, 131, 137, 143, 149, 149, 149, 149, 154, 154, 154, 154, 160, 165, 165, 172)
 
 # TABLE[state][event]: the transitions to try in order; () = ignored; None = not handled.
 TABLE = (

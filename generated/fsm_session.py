@@ -160,7 +160,6 @@ TRANSITIONS = (
     T24,
     T25,
 )
-SPEC_LINES = (55, 60, 65, 69, 74, 74, 74, 78, 83, 90, 94, 100, 104, 108, 113, 119, 123, 130, 137, 143, 143, 143, 143, 148, 148, 154)
 
 # TABLE[state][event]: the transitions to try in order; () = ignored; None = not handled.
 TABLE = (

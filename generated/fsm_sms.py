@@ -72,7 +72,6 @@ TRANSITIONS = (
     T6,
     T7,
 )
-SPEC_LINES = (22, 27, 34, 39, 44, 51, 58, 65)
 
 # TABLE[state][event]: the transitions to try in order; () = ignored; None = not handled.
 TABLE = (

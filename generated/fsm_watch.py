@@ -56,7 +56,6 @@ TRANSITIONS = (
     T0,
     T1,
 )
-SPEC_LINES = (18, 22)
 
 # TABLE[state][event]: the transitions to try in order; () = ignored; None = not handled.
 TABLE = (

@@ -18,6 +18,10 @@ import threading
 from pathlib import Path
 from typing import TextIO
 
+from fsm.errors import EXIT_ENVIRONMENT
+from fsm.errors import EXIT_OK
+from fsm.errors import EXIT_USAGE
+from fsm.errors import UsageError
 from host import nvm
 from host.clock import RealClock
 from host.clock import VirtualClock
@@ -34,9 +38,6 @@ from host.serialside import DEVICE_CTS
 from host.simulator import TELIT_DIR
 from host.simulator import Simulator
 
-EXIT_OK = 0
-EXIT_USAGE = 2
-EXIT_ENV = 3
 HELP = """commands:
   help                              this list
   sms <from> <text...>              an SMS arrives in the SIM
@@ -58,7 +59,7 @@ HELP = """commands:
 DEFAULT_CALLER = "+447700900123"
 
 
-class ConsoleError(Exception):
+class ConsoleError(UsageError):
     """A console line that cannot be done: its message is shown as `error: <message>`."""
 
 
@@ -305,12 +306,12 @@ def main(argv: list[str] | None = None) -> int:
     python = shutil.which(args.python) or args.python
     if not (os.path.isfile(python) and os.access(python, os.X_OK)):
         print(f"simulate: firmware interpreter not found: {args.python}", file=sys.stderr)
-        return EXIT_ENV
+        return EXIT_ENVIRONMENT
     entry = args.entry or MAIN
     dirs = args.path if args.path is not None else list(FIRMWARE_DIRS)
     if not entry.is_file():
         print(f"simulate: firmware entry script not found: {entry}", file=sys.stderr)
-        return EXIT_ENV if args.entry is None else EXIT_USAGE
+        return EXIT_ENVIRONMENT if args.entry is None else EXIT_USAGE
     clock = VirtualClock() if args.virtual else RealClock()
     try:
         kind = LENIENT if args.lenient else Kindness.of(args.kind)
@@ -335,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
         sim.start()
     except OSError as exc:
         print(f"simulate: cannot start: {exc}", file=sys.stderr)
-        return EXIT_ENV
+        return EXIT_ENVIRONMENT
     console = Console(sim, sys.stdout, sys.stderr)
     if args.trace:
         sim.trace.listeners.append(lambda data: sys.stdout.write(data.decode("latin-1")))

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import serial
 
+from fsm.errors import EXIT_FINDINGS
+from fsm.errors import ToolError
 from fsm.rules.modnames import MAX_FILE_NAME as MAX_NAME  # module file names, including `.pyo`
 from host.firmware import FIRMWARE_DIRS
 
@@ -39,12 +41,12 @@ START_MODES = {  # --start-mode -> the command; README "Deploying to a module" s
 }
 
 
-class DeployError(Exception):
-    """What went wrong and what to do; `code` is the exit code."""
+class DeployError(ToolError):
+    """What went wrong and what to do; `code` (also `exit_code`, fsm/errors.py) is the exit code."""
 
-    def __init__(self, message: str, code: int = 1) -> None:
+    def __init__(self, message: str, code: int = EXIT_FINDINGS) -> None:
         super().__init__(message)
-        self.code = code
+        self.code = self.exit_code = code
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,12 @@ PENDING_LOW = 4096    # CTS on again below this
 
 
 class Ctx:
+    """What the callbacks of the four machines share (m.ctx), by concern:
+    the AT driver, the settings (`values`, `store`, `table`) and the machines `gw`, `sess`, `sms`,
+    `watch` (set by gwloop); the network (`local_ip`, `peer`, `listening`); the serial side (`pending`,
+    `cts`, `dropped`); the boot and registration (`attempts`, `since_s`); the on-demand dial
+    (`dial_attempts`, `dial_for`); the SMS round (`sms_waiting` ... `replied`) and the sender `guard`."""
+
     def __init__(self, at, store, table, values):
         self.at = at
         self.store = store
@@ -44,7 +50,6 @@ class Ctx:
         self.stuck = []           # messages handled whose delete failed: never handled again
         self.replies = []         # texts to send to the sender
         self.replied = 1          # every reply to the message went (else it is not deleted in a call)
-        self.trace_on = 1
         self.guard = smsguard.Guard()  # senders locked out after wrong passwords
 
     def collect_serial(self):
@@ -107,5 +112,4 @@ class Ctx:
         self.dropped = self.dropped + len(d)
 
     def trace(self, text):
-        if self.trace_on:
-            SER2.send(text + '\r\n')
+        SER2.send(text + '\r\n')

@@ -120,7 +120,7 @@ def render_machine(m: Machine, runtime: RuntimeIndex) -> str:
         imports=sorted(refs.modules), states=states, initial=sconst[m.initial],
         events=[{"name": e.name, "const": econst[e.name], "value": i} for i, e in enumerate(m.events)],
         transitions=transitions, table=table,
-        final=tup([str(s["final"]) for s in states]), spec_lines=tup([str(t["line"]) for t in transitions]),
+        final=tup([str(s["final"]) for s in states]),
     )
 
 

@@ -18,7 +18,7 @@ STR_METHODS = frozenset(n for n in dir(str) if not n.startswith("_")) - {"count"
 # What runtime/compat.py offers today; other methods get "add a helper to compat".
 COMPAT_HELPERS = {
     "split": "compat.split(s, sep)", "find": "compat.find(s, sub)", "strip": "compat.strip(s)",
-    "lower": "compat.lower(s)", "upper": "compat.upper(s)", "replace": "compat.replace(s, old, new)",
+    "lower": "compat.lower(s)",
     "join": "compat.join(words, sep)", "startswith": "compat.startswith(s, prefix)",
     "endswith": "compat.endswith(s, suffix)",
 }
@@ -144,7 +144,7 @@ def check_in_operator(ctx: SourceFile) -> Found:
             left, right = operands[i], operands[i + 1]
             if isinstance(left, ast.Constant) and isinstance(left.value, str) and len(left.value) != 1:
                 yield left, ("'in' on a string takes one character in 1.5; "
-                             "write 'compat.contains(s, sub)' or 'compat.find(s, sub) >= 0'")
+                             "write 'compat.find(s, sub) >= 0'")
             if isinstance(right, ast.Dict):
                 yield right, "'in' on a dict fails in 1.5; write 'd.get(k, MISSING) is not MISSING'"
 

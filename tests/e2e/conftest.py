@@ -46,4 +46,4 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         covered = sum(1 for t in m.transitions if t.index in taken and not t.untestable)
         terminalreporter.write_line(f"{m.name}: {covered}/{testable} transitions ({len(m.transitions) - testable} untestable)")
         for t in missing:
-            terminalreporter.write_line(f"  not covered: T{t.index} {t.source} --{t.trigger}--> {t.dest or '(internal)'} ({t.loc})")
+            terminalreporter.write_line(f"  not covered: T{t.index} {t.arrow} ({t.loc})")

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from fsm.errors import EXIT_ENVIRONMENT
+from fsm.errors import EXIT_USAGE
 from host import console
 from host.interpreters import Interpreter
 from tests.host.conftest import FIRMWARE
@@ -91,9 +93,9 @@ def test_a_firmware_crash_is_reported_and_the_console_goes_on(tmp_path: Path) ->
 
 @pytest.mark.parametrize(
     ("argv", "code", "message"),
-    [(["--python", "/nonexistent/python1.5"], console.EXIT_ENV, "firmware interpreter not found"),
-     (["--entry", "/nonexistent/main.py"], console.EXIT_USAGE, "firmware entry script not found"),
-     (["--bogus"], console.EXIT_USAGE, "unrecognized arguments")],
+    [(["--python", "/nonexistent/python1.5"], EXIT_ENVIRONMENT, "firmware interpreter not found"),
+     (["--entry", "/nonexistent/main.py"], EXIT_USAGE, "firmware entry script not found"),
+     (["--bogus"], EXIT_USAGE, "unrecognized arguments")],
 )
 def test_bad_options_give_the_documented_exit_codes(argv: list[str], code: int, message: str,
                                                     capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from fsm.errors import EXIT_USAGE
 from host import console
 from host.interpreters import Interpreter
 from host.kindness import LENIENT
@@ -63,5 +64,5 @@ def test_the_console_names_its_seed_and_kindnesses(firmware_python: Interpreter,
 ])
 def test_bad_hardness_options_are_usage_errors(argv: list[str], message: str,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    assert console.main(argv) == console.EXIT_USAGE
+    assert console.main(argv) == EXIT_USAGE
     assert message in capsys.readouterr().err
