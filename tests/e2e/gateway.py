@@ -179,6 +179,20 @@ class Server:
         self.sock.close()
 
 
+def maintained_at_115200(gw: Gateway) -> Server:
+    """A server on loopback the gateway keeps a connection to (client `maintain`, serial at 115200),
+    connected."""
+    server = Server(gw)
+    try:
+        gw.command("connect baud 115200")
+        gw.command(f"connect mode client 127.0.0.1 {server.port} maintain")
+        server.accept("the connection")
+    except BaseException:
+        server.close()
+        raise
+    return server
+
+
 def connect_to_gateway(gw: Gateway, port: int, source: str = "127.0.0.1") -> socket.socket:
     """A TCP client calling the gateway's listening port from `source` (any 127.x address)."""
     s = socket.socket()

@@ -18,6 +18,7 @@ from tests.e2e.gateway import Server
 from tests.e2e.gateway import connect_to_gateway
 from tests.e2e.gateway import free_port
 from tests.e2e.gateway import listening_port
+from tests.e2e.gateway import maintained_at_115200
 
 POLL_S = 60  # the SIM poll period (tests/e2e/stateful_checks.py REPLY_S): every SMS is answered within it + 3 s
 
@@ -56,11 +57,8 @@ def test_ten_minutes_at_115200_into_a_class10_uplink_lose_nothing(gw: Gateway) -
     """The device writes as fast as CTS lets it at 115200 (11,520 B/s) for 10 virtual minutes; the link
     carries 5,000 B/s. Every byte arrives, in order; the watchdog is fed; CTS was low much of the time."""
     up = _stream(3, 8 << 20)
-    server = Server(gw)
+    server = maintained_at_115200(gw)
     try:
-        gw.command("connect baud 115200")
-        gw.command(f"connect mode client 127.0.0.1 {server.port} maintain")
-        server.accept("the connection")
         start = gw.sim.clock.now()
         cts_low_before = gw.sim.serial.cts_low_s()
         written = 0
@@ -88,11 +86,8 @@ def test_a_device_that_reads_slowly_loses_nothing_of_the_downlink(gw: Gateway) -
     """The server sends 300 kB at once; the device reads 1,000 bytes a second (the link carries 10,000):
     the firmware waits for the device, the modem and TCP hold the server back, nothing is lost."""
     down = _stream(4, 300_000)
-    server = Server(gw)
+    server = maintained_at_115200(gw)
     try:
-        gw.command("connect baud 115200")
-        gw.command(f"connect mode client 127.0.0.1 {server.port} maintain")
-        server.accept("the connection")
         assert server.conn is not None
         sent = 0
         got = b""

@@ -8,6 +8,7 @@ import pytest
 
 from tests.e2e.gateway import Gateway
 from tests.e2e.gateway import Server
+from tests.e2e.gateway import maintained_at_115200
 
 HOSTILE = b"+++" + b"\r\nNO CARRIER\r\n" + b"\x1a" + b"\x00" + bytes(range(256)) + b"\r\nOK\r\n" + b"AT#SKTD\r"
 
@@ -25,11 +26,8 @@ def _payload(seed: int, size: int) -> bytes:
 def test_one_megabyte_each_way_is_byte_exact(gw: Gateway) -> None:
     size = 1 << 20
     up, down = _payload(1, size), _payload(2, size)
-    server = Server(gw)
+    server = maintained_at_115200(gw)
     try:
-        gw.command("connect baud 115200")
-        gw.command(f"connect mode client 127.0.0.1 {server.port} maintain")
-        server.accept("the connection")
         assert server.conn is not None
         sent_up = 0
         sent_down = 0
