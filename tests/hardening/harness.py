@@ -4,11 +4,13 @@ the recovery-time table. Every wait is bounded (real seconds) and names what it 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import yaml
 
+from fsm.pipeline import load_specs
+from fsm.spec import argtypes
+from fsm.spec.model import Field
 from host.clock import VirtualClock
 from host.interpreters import Interpreter
 from host.modem import Modem
@@ -68,39 +70,24 @@ def command_spec() -> dict:
     return yaml.safe_load(COMMANDS_YAML.read_text())
 
 
-def _allowed(spec: dict) -> dict[str, object]:
-    """setting -> a predicate on its stored value, from every argument that sets it."""
-    checks: dict[str, list] = {}
-    for cmd in spec["commands"]:
-        for a in cmd.get("args", []):
-            if "sets" in a:
-                checks.setdefault(a["sets"], []).append(a)
-    return checks
+def _setters() -> dict[str, list[Field]]:
+    """setting -> every command argument that sets it (from the loaded command table)."""
+    table = load_specs(ROOT / "fsm" / "specs", ROOT / "runtime", ROOT).specs.commands
+    assert table is not None
+    out: dict[str, list[Field]] = {}
+    for cmd in table.commands:
+        for f in cmd.fields:
+            if f.sets:
+                out.setdefault(f.sets, []).append(f)
+    return out
 
 
-def _value_ok(arg: dict, value: object) -> bool:
-    kind = arg["type"]
-    if arg.get("optional") and value == "":
+def _value_ok(f: Field, value: object) -> bool:
+    """A stored value is one the firmware stores for some SMS: what it stores for the value's own text
+    (fsm/spec/argtypes.py, the one definition of what each argument type accepts)."""
+    if f.optional and value == "":
         return True
-    if kind == "enum":
-        return value in arg["values"]
-    if kind == "onoff":
-        return value in ("on", "off")
-    if kind == "keyword":
-        return value in arg["values"]
-    if kind == "int":
-        return isinstance(value, int) and arg["min"] <= value <= arg["max"]
-    if kind in ("ipv4", "ipv4_or_any"):
-        if kind == "ipv4_or_any" and value == "any":
-            return True
-        parts = str(value).split(".")
-        return len(parts) == 4 and all(p.isdigit() and str(int(p)) == p and int(p) <= 255 for p in parts)
-    if kind == "password":
-        return isinstance(value, str) and arg["min"] <= len(value) <= arg["max"] and re.fullmatch("[0-9a-z]+", value)
-    if kind == "text":
-        return (isinstance(value, str) and arg["min"] <= len(value) <= arg["max"]
-                and all(33 <= ord(c) <= 126 and c != '"' for c in value))
-    raise AssertionError(f"unknown argument type {kind}")
+    return argtypes.parse(f, str(value)) == value
 
 
 def read_slots(nvm: Path) -> list[tuple[int, dict[str, object]]]:
@@ -143,7 +130,7 @@ def check_settings_valid(values: dict[str, object]) -> None:
     """Every stored setting is one its commands could have set (or the default)."""
     spec = command_spec()
     defaults = {s["name"]: s["default"] for s in spec["settings"]}
-    checks = _allowed(spec)
+    checks = _setters()
     assert set(values) == set(defaults), f"settings {sorted(values)} != {sorted(defaults)}"
     for name, value in values.items():
         if value == defaults[name]:
