@@ -2,7 +2,8 @@
 synthetic ones 10x and 100x larger (states + transitions), plus one `build` with drawing for the real specs.
 
 A synthetic project is a copy of the real tree plus N extra machines of 20 states and 60 transitions each (as many
-as it takes to reach 10x / 100x the real specs' states + transitions), whose guard and action live in an extra runtime module.
+as it takes to reach 10x / 100x the real specs' states + transitions), whose guard and action live in an extra runtime
+module.
 """
 
 from __future__ import annotations

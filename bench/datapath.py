@@ -90,7 +90,8 @@ def _section(pythons: list[Interpreter], costs: dict[tuple[str, str], Cost], mb:
     section = Section(
         "1. Data-path overhead: gateway vs minimal copy loop",
         f"The firmware in the simulator (virtual clock), client mode `maintain` to a loopback server, forwarding "
-        f"{mb} MB each way (here 1 MB = {MB:,} bytes, a whole number of 300-byte packets, so no tail waits for the send timeout) at once as fast as it goes; the "
+        f"{mb} MB each way (here 1 MB = {MB:,} bytes, a whole number of 300-byte packets, so no tail waits for the "
+        f"send timeout) at once as fast as it goes; the "
         f"baseline is `bench/firmware/copyloop.py` under the same emulation and interpreter. CPU is the firmware "
         f"process's own (`/proc/<pid>/schedstat`, the same time as utime+stime in ns), best of {reps}, per MB "
         f"forwarded counting both directions. Calls per chunk come from a separate run under "

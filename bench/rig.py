@@ -51,7 +51,8 @@ def proc_stat(pid: int) -> ProcStat:
     else:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         cpu = (int(fields[11]) + int(fields[12])) / TICK  # utime, stime (fields 14, 15 of proc(5))
-    status = {k: v for k, _, v in (line.partition(":") for line in Path(f"/proc/{pid}/status").read_text().splitlines())}
+    status = {k: v for k, _, v in (line.partition(":")
+                                   for line in Path(f"/proc/{pid}/status").read_text().splitlines())}
     return ProcStat(cpu, int(status["VmHWM"].split()[0]), int(status["VmRSS"].split()[0]))
 
 

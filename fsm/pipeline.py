@@ -127,13 +127,15 @@ def check(layout: Layout, *, with_diff: bool = False) -> Report:
             continue
         what = "is missing" if actual is None else "differs from what the specs produce"
         source = _source_of(report.loaded, path)
-        report.findings.append(Finding(Loc(rel_path(path, layout.root)), "drift", f"{what} ({source}); run `python build.py`"))
+        report.findings.append(Finding(Loc(rel_path(path, layout.root)), "drift",
+                                       f"{what} ({source}); run `python build.py`"))
         if with_diff and actual is not None:
             report.diffs.append("".join(difflib.unified_diff(
                 actual.splitlines(keepends=True), text.splitlines(keepends=True),
                 fromfile=rel_path(path, layout.root), tofile=rel_path(path, layout.root) + " (expected)")))
     for path in _stale(layout, expected):
-        report.findings.append(Finding(Loc(rel_path(path, layout.root)), "drift", "no spec produces this file; run `python build.py` to remove it"))
+        report.findings.append(Finding(Loc(rel_path(path, layout.root)), "drift",
+                                       "no spec produces this file; run `python build.py` to remove it"))
     report.findings += check_firmware(layout)
     return report
 

@@ -141,7 +141,8 @@ class Module:
         self.port.write(f'AT#WSCRIPT="{name}",{len(data)}\r'.encode())
         got = self._read_until(lambda b: b">>>" in b or _has_final(b), self.timeout_s)
         if b">>>" not in got:
-            raise DeployError(f"writing {name}: no '>>>' prompt (the module answered {got.decode('latin-1').strip() or 'nothing'})")
+            raise DeployError(f"writing {name}: no '>>>' prompt "
+                              f"(the module answered {got.decode('latin-1').strip() or 'nothing'})")
         step = PACE_CHUNK if paced else CHUNK
         for i in range(0, len(data), step):
             if paced and i:
@@ -194,7 +195,8 @@ def _has_final(got: bytes) -> bool:
 def plan(module: Module, files: dict[str, bytes]) -> Plan:
     for name in files:
         if len(name) > MAX_NAME or len(name.removesuffix(".py") + ".pyo") > MAX_NAME:
-            raise DeployError(f"{name}: the module's file names hold {MAX_NAME} characters including '.pyo'; rename the module")
+            raise DeployError(f"{name}: the module's file names hold {MAX_NAME} characters including '.pyo'; "
+                              "rename the module")
     existing, free = module.list_scripts()
     stale = tuple(sorted(n + "o" for n in files if n + "o" in existing))
     compiled = {n: compiled_size(n, b) for n, b in files.items() if n.endswith(".py")}
@@ -256,7 +258,8 @@ def upload(module: Module, p: Plan, say: Callable[[str], None], paced: bool = Fa
             if module.read_script(name) == data:
                 break
             if attempt == 2:
-                raise DeployError(f"{name} reads back different twice; check the cable and flow control, then deploy again")
+                raise DeployError(f"{name} reads back different twice; "
+                                  "check the cable and flow control, then deploy again")
             say(f"\n{name} read back different; writing it again")
         bar.file_done()
     sys.stderr.write("\n")

@@ -4,7 +4,8 @@ For an event, the state's transitions are tried in spec order: prepare, then con
 unless (all false); the first that passes runs before -> on_exit -> state change -> on_enter -> after
 (internal transitions, dest -1, skip exit/enter). Events raised by callbacks are queued and run after the
 current one, as Machine(queued=True) does. State timeouts count whole seconds of the injected clock
-(fwclock.now on the module: MOD.secCounter without its jumps). Python 1.5 subset: no True/False, no string methods, no nested scopes.
+(fwclock.now on the module: MOD.secCounter without its jumps). Python 1.5 subset: no True/False, no string methods,
+no nested scopes.
 """
 
 INTERNAL = -1  # dest of an internal transition in the generated tables

@@ -1,5 +1,5 @@
-"""Watch callback (watch machine): while a mode runs and no call is up (nor being connected), a GPRS context that is gone is
-reported to the gateway machine as net_lost, which brings it back through registration.
+"""Watch callback (watch machine): while a mode runs and no call is up (nor being connected), a GPRS context that is
+gone is reported to the gateway machine as net_lost, which brings it back through registration.
 
 The check is one AT#GPRS? query (gwboot.context_status); the watch machine's 60 s timeout paces it.
 """

@@ -51,19 +51,22 @@ def test_committed_tree_passes_check(capsys: pytest.CaptureFixture[str]) -> None
     assert capsys.readouterr().out.startswith("check: ok in ")
 
 
-def test_a_spec_edited_without_rebuilding_is_drift_naming_the_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_spec_edited_without_rebuilding_is_drift_naming_the_file(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert build.main(["--root", str(project), "build", "--no-draw"]) == 0
     spec = project / "fsm/specs/sms.yaml"
     spec.write_text(spec.read_text().replace("after: 60, event: check", "after: 90, event: check"))
     capsys.readouterr()
     assert build.main(["--root", str(project), "check"]) == 1
     err = capsys.readouterr().err
-    assert "generated/fsm_sms.py: drift: differs from what the specs produce (from fsm/specs/sms.yaml); run `python build.py`" in err
+    assert ("generated/fsm_sms.py: drift: differs from what the specs produce (from fsm/specs/sms.yaml); "
+            "run `python build.py`") in err
     assert "diagrams/sms.dot: drift" in err
     assert "generated/fsm_gateway.py" not in err
 
 
-def test_a_hand_edited_generated_file_and_a_stale_one_are_drift(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_hand_edited_generated_file_and_a_stale_one_are_drift(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert build.main(["--root", str(project), "build", "--no-draw"]) == 0
     gen = project / "generated/fsm_session.py"
     gen.write_text(gen.read_text() + "\n# tweak\n")
@@ -76,13 +79,15 @@ def test_a_hand_edited_generated_file_and_a_stale_one_are_drift(project: Path, c
     assert "-# tweak" in captured.out
 
 
-def test_invalid_spec_fails_with_file_line_rule_and_writes_nothing(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_invalid_spec_fails_with_file_line_rule_and_writes_nothing(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     spec = project / "fsm/specs/sms.yaml"
     spec.write_text(spec.read_text().replace("on_enter: [read_next]", "on_enter: [read_nxt]"))
     assert build.main(["--root", str(project), "build", "--no-draw"]) == 1
     err = capsys.readouterr().err
     assert "fsm/specs/sms.yaml:" in err
-    assert ": unknown-action: action 'read_nxt' of 'sms' is not a function defined in runtime/ (did you mean 'read_next'?)" in err
+    assert (": unknown-action: action 'read_nxt' of 'sms' is not a function defined in runtime/ "
+            "(did you mean 'read_next'?)") in err
     assert not (project / "generated").exists()
 
 

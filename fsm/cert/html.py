@@ -77,17 +77,20 @@ def summary(pack: Pack) -> list[tuple[str, str, str]]:
     subset = [f for f in pack.findings if f.rule.startswith(SUBSET_PREFIXES)]
     rows = [("Spec validation", *_verdict(bool(spec), f"passed ({len(pack.machines)} machines, command table, "
                                          "requirements)", f"{len(spec)} finding(s)")),
-            ("Generated files match the specs", *_verdict(bool(drift), "yes (no drift)", f"{len(drift)} file(s) drifted")),
-            ("Python 1.5 subset and file names", *_verdict(bool(subset), f"passed ({len(pack.subset.files) if pack.subset else 0} files)",
-                                                            f"{len(subset)} finding(s)"))]
+            ("Generated files match the specs", *_verdict(bool(drift), "yes (no drift)",
+                                                           f"{len(drift)} file(s) drifted")),
+            ("Python 1.5 subset and file names",
+             *_verdict(bool(subset), f"passed ({len(pack.subset.files) if pack.subset else 0} files)",
+                       f"{len(subset)} finding(s)"))]
     n = len(pack.trace)
     rows.append(("Requirements with a passing test", *_verdict(bool(pack.uncovered), f"{n} of {n}",
                  f"{n - len(pack.uncovered)} of {n}: {len(pack.uncovered)} not covered")))
     props = pack.properties
     if props:
         bad = [p for p in props if not p.status.startswith("covered")]
-        rows.append(("Properties tested (property-based tests)", *_verdict(bool(bad), f"{len(props)} of {len(props)} hold",
-                     f"{len(props) - len(bad)} of {len(props)} with a passing test")))
+        rows.append(("Properties tested (property-based tests)",
+                     *_verdict(bool(bad), f"{len(props)} of {len(props)} hold",
+                               f"{len(props) - len(bad)} of {len(props)} with a passing test")))
     res = pack.results
     counts = ", ".join(f"{res.count(o)} {o}" for o in OUTCOMES if res.count(o))
     failing = sum(res.count(o) for o in FAILING)

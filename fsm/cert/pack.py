@@ -156,11 +156,13 @@ def assemble(layout: Layout, results: Results, e2e_path: Path | None, e2e_explic
     pack.paths = path_coverage(loaded.specs.machines)
     for m in loaded.specs.machines:
         own = {rel_path(layout.generated / f"{m.module}.py", layout.root)}
-        own |= {rel_path(layout.diagrams / n, layout.root) for n in (f"{m.name}.dot", f"{m.name}-detailed.dot", f"{m.name}.md")}
+        own |= {rel_path(layout.diagrams / n, layout.root)
+                for n in (f"{m.name}.dot", f"{m.name}-detailed.dot", f"{m.name}.md")}
         pack.machines.append(machine_section(m, findings, pack.e2e, own))
     table = loaded.specs.commands
     if table is not None:
-        own = {rel_path(layout.generated / f"{table.module}.py", layout.root), rel_path(layout.diagrams / "commands.md", layout.root)}
+        own = {rel_path(layout.generated / f"{table.module}.py", layout.root),
+               rel_path(layout.diagrams / "commands.md", layout.root)}
         pack.commands = commands_section(table, findings, own)
     req_files = {r.loc.file for r in loaded.specs.requirements}
     pack.requirement_rules = rule_rows(spec_rules(), [f for f in findings if f.loc.file in req_files

@@ -143,7 +143,8 @@ def _junction_lines(m: Machine, ts: list[Transition], detailed: bool) -> list[st
     far = len(depth) + 1
     back = depth.get(ts[0].dest, far) < min(depth.get(t.source, far) for t in ts)
     node, dest = quote(f"(J{ts[0].index})"), quote(ts[0].dest or "")
-    out = [f"  {node} {_attrs([('id', f'junction_t{ts[0].index}'), ('shape', 'point'), ('width', '0.08'), ('label', '')])}"]
+    out = [f"  {node} "
+           f"{_attrs([('id', f'junction_t{ts[0].index}'), ('shape', 'point'), ('width', '0.08'), ('label', '')])}"]
     for t in ts:
         attrs = [("id", f"t{t.index}"), ("arrowhead", "none"), ("arrowtail", "none"),
                  *_colour(is_timeout_edge(m, t)), ("tooltip", _tooltip(t))]

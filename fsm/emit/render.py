@@ -1,8 +1,9 @@
 """DOT file -> SVG / PDF beside it, through Graphviz's `dot` program.
 
 The only module that runs Graphviz. A missing `dot` raises `GraphvizMissing`; a DOT file `dot`
-rejects raises `RenderError` with dot's message (both `fsm.errors.EnvironmentProblem`: exit code 3). Outputs are rewritten only when their
-bytes change; the PDF date is pinned to the epoch (SOURCE_DATE_EPOCH, and a rewrite for older cairo) so
+rejects raises `RenderError` with dot's message (both `fsm.errors.EnvironmentProblem`: exit code 3). Outputs are
+rewritten only when their bytes change; the PDF date is pinned to the epoch (SOURCE_DATE_EPOCH, and a rewrite for
+older cairo) so
 the same DOT text gives the same bytes.
 """
 

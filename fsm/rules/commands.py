@@ -59,7 +59,8 @@ def check_unknown_setting(loaded: Loaded) -> Found:
         variables = {v.name for v in m.variables}
         for s in m.states:
             if s.timeout and s.timeout.key and s.timeout.key not in known | variables:
-                yield s.timeout.loc, f"timeout of '{s.name}' reads '{s.timeout.key}', which is neither a setting nor a variable of '{m.name}'"
+                yield s.timeout.loc, (f"timeout of '{s.name}' reads '{s.timeout.key}', "
+                                      f"which is neither a setting nor a variable of '{m.name}'")
 
 
 def _field_problem(f: Field) -> str | None:

@@ -52,7 +52,8 @@ def check_initial_state(loaded: Loaded) -> Found:
         if not decls:
             yield m.loc, f"machine '{m.name}' has no initial state; add 'initial: <state>'"
         for name, loc in decls[1:]:
-            yield loc, f"machine '{m.name}' has a second initial state '{name}' (first: '{decls[0][0]}' at line {decls[0][1].line})"
+            yield loc, (f"machine '{m.name}' has a second initial state '{name}' "
+                        f"(first: '{decls[0][0]}' at line {decls[0][1].line})")
 
 
 @SPEC_RULES.rule("unknown-state", "every source, dest and initial names a declared state")
@@ -65,7 +66,8 @@ def check_unknown_state(loaded: Loaded) -> Found:
         for t in m.transitions:
             for role, s in (("source", t.source), ("dest", t.dest)):
                 if s is not None and s not in names:
-                    yield t.loc_of(role), f"{role} '{s}' of '{t.trigger}' is not a state of '{m.name}'{did_you_mean(s, names)}"
+                    yield t.loc_of(role), (f"{role} '{s}' of '{t.trigger}' is not a state of '{m.name}'"
+                                           f"{did_you_mean(s, names)}")
 
 
 @SPEC_RULES.rule("unknown-event", "every trigger, ignored event and timeout event is declared in 'events'")
@@ -74,7 +76,8 @@ def check_unknown_event(loaded: Loaded) -> Found:
         events = m.event_names
         for t in m.transitions:
             if t.trigger not in events:
-                yield t.loc_of("trigger"), f"trigger '{t.trigger}' is not an event of '{m.name}'{did_you_mean(t.trigger, events)}"
+                yield t.loc_of("trigger"), (f"trigger '{t.trigger}' is not an event of '{m.name}'"
+                                            f"{did_you_mean(t.trigger, events)}")
         for s in m.states:
             for e, loc in zip(s.ignore, s.ignore_loc, strict=True):
                 if e not in events:
@@ -87,7 +90,8 @@ def _check_callbacks(loaded: Loaded, kinds: tuple[str, ...]) -> Found:
     for m in loaded.specs.machines:
         for kind, name, loc in m.callbacks():
             if kind in kinds and not loaded.runtime.lookup(name):
-                yield loc, f"{kind} '{name}' of '{m.name}' is not a function defined in runtime/{did_you_mean(name, loaded.runtime.names)}"
+                yield loc, (f"{kind} '{name}' of '{m.name}' is not a function defined in runtime/"
+                            f"{did_you_mean(name, loaded.runtime.names)}")
 
 
 @SPEC_RULES.rule("unknown-guard", "every guard (conditions, unless) is a function defined in runtime/")
@@ -95,14 +99,16 @@ def check_unknown_guard(loaded: Loaded) -> Found:
     return _check_callbacks(loaded, ("guard",))
 
 
-@SPEC_RULES.rule("unknown-action", "every action (prepare, before, after, on_enter, on_exit, activity, command action) is a function defined in runtime/")
+@SPEC_RULES.rule("unknown-action", "every action (prepare, before, after, on_enter, on_exit, activity, command action) "
+                                   "is a function defined in runtime/")
 def check_unknown_action(loaded: Loaded) -> Found:
     yield from _check_callbacks(loaded, ("action", "activity"))
     table = loaded.specs.commands
     if table is not None:
         for c in table.commands:
             if c.action and not loaded.runtime.lookup(c.action):
-                yield c.loc, f"action '{c.action}' of command '{c.name}' is not a function defined in runtime/{did_you_mean(c.action, loaded.runtime.names)}"
+                yield c.loc, (f"action '{c.action}' of command '{c.name}' is not a function defined in runtime/"
+                              f"{did_you_mean(c.action, loaded.runtime.names)}")
 
 
 @SPEC_RULES.rule("callback-signature", "each callback is defined once in runtime/ and takes exactly (m, arg)")
@@ -144,14 +150,16 @@ def check_trap_state(loaded: Loaded) -> Found:
         for s in m.states:
             leaves = any(t.dest not in (None, s.name) for t in m.transitions_from(s.name))
             if not leaves and not s.final:
-                yield s.loc, f"state '{s.name}' of '{m.name}' has no way out; add a transition or declare it 'final: true'"
+                yield s.loc, (f"state '{s.name}' of '{m.name}' has no way out; "
+                              "add a transition or declare it 'final: true'")
 
 
 def _exclusive(a: Transition, b: Transition) -> bool:
     return bool(set(a.conditions) & set(b.unless) or set(a.unless) & set(b.conditions))
 
 
-@SPEC_RULES.rule("nondeterminism", "two transitions for one state and event cannot both fire, unless the later one is a declared fallback")
+@SPEC_RULES.rule("nondeterminism", "two transitions for one state and event cannot both fire, "
+                                   "unless the later one is a declared fallback")
 def check_nondeterminism(loaded: Loaded) -> Found:
     for m in loaded.specs.machines:
         for s in m.state_names:
@@ -162,9 +170,14 @@ def check_nondeterminism(loaded: Loaded) -> Found:
                         if _exclusive(earlier, later):
                             continue
                         if not earlier.guards:
-                            yield later.loc, f"'{e}' in '{s}': this transition can never fire, the unguarded one at line {earlier.loc.line} always wins"
+                            yield later.loc, (f"'{e}' in '{s}': this transition can never fire, "
+                                              f"the unguarded one at line {earlier.loc.line} always wins")
                         elif not later.fallback:
-                            yield later.loc, f"'{e}' in '{s}' can fire this transition and the one at line {earlier.loc.line}: guards [{', '.join(later.guards)}] and [{', '.join(earlier.guards)}] are not exclusive; use the same guard in 'conditions' and 'unless', or declare the order with 'fallback: true'"
+                            yield later.loc, (f"'{e}' in '{s}' can fire this transition and the one at line "
+                                              f"{earlier.loc.line}: guards [{', '.join(later.guards)}] and "
+                                              f"[{', '.join(earlier.guards)}] are not exclusive; use the same guard "
+                                              "in 'conditions' and 'unless', or declare the order with "
+                                              "'fallback: true'")
 
 
 @SPEC_RULES.rule("incomplete", "every state handles or ignores every event of its machine, never both")

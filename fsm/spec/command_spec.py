@@ -62,7 +62,8 @@ def _setting(r: Reader, node: YNode) -> Setting | None:
     else:
         if stype not in SETTING_TYPES:
             r.err(m.get("type").loc, SCHEMA_TYPE, f"setting type '{stype}' is not one of int, str")
-        default = "" if isinstance(default_node, YScalar) and default_node.value is None else r.str_(default_node, "default")
+        default = ("" if isinstance(default_node, YScalar) and default_node.value is None
+                   else r.str_(default_node, "default"))
     in_config = m.get("in_config")
     return Setting(
         name=r.ident(m.get("name"), "setting name"),

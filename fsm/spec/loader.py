@@ -77,7 +77,8 @@ def parse_specs(spec_dir: Path, runtime_dir: Path, root: Path) -> Loaded:
                 machines.append(machine)
                 initials[machine.name] = decls
     for extra in tables[1:]:
-        findings.append(Finding(extra.loc, SECOND_COMMAND_TABLE, f"a second command table; the first is {tables[0].path}"))
+        findings.append(Finding(extra.loc, SECOND_COMMAND_TABLE,
+                                f"a second command table; the first is {tables[0].path}"))
     specs = SpecSet(tuple(machines), tables[0] if tables else None, tuple(reqs))
     runtime = scan_runtime(runtime_dir, root)
     findings += reader.findings

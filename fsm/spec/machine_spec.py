@@ -99,7 +99,8 @@ def _transitions(r: Reader, node: YNode, index: int, all_states: tuple[str, ...]
     else:
         sources = r.names(src_node, "source state")
     dest_node = m.get("dest")
-    dest = None if dest_node is None or (isinstance(dest_node, YScalar) and dest_node.value is None) else r.str_(dest_node, "dest")
+    dest = (None if dest_node is None or (isinstance(dest_node, YScalar) and dest_node.value is None)
+            else r.str_(dest_node, "dest"))
     common = {
         "trigger": r.ident(m.get("trigger"), "trigger"),
         "loc": m.loc,
@@ -171,5 +172,6 @@ def _events(r: Reader, node: YNode | None, what: str) -> list[Event]:
         else:
             em = r.mapping(n, what, EVENT_KEYS, ("name",))
             if em is not None:
-                out.append(Event(r.ident(em.get("name"), what + " name"), em.loc, r.str_(em.get("description"), "description")))
+                out.append(Event(r.ident(em.get("name"), what + " name"), em.loc,
+                                 r.str_(em.get("description"), "description")))
     return out

@@ -33,7 +33,8 @@ class Reader:
     def err(self, loc: Loc, rule: str, message: str) -> None:
         self.findings.append(Finding(loc, rule, message))
 
-    def mapping(self, node: YNode | None, what: str, allowed: tuple[str, ...], required: tuple[str, ...]) -> YMap | None:
+    def mapping(self, node: YNode | None, what: str, allowed: tuple[str, ...],
+                required: tuple[str, ...]) -> YMap | None:
         if not isinstance(node, YMap):
             if node is not None:
                 self.err(node.loc, SCHEMA_TYPE, f"{what} must be a mapping with keys {', '.join(allowed)}")

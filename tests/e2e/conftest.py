@@ -44,6 +44,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         missing = [t for t in m.transitions if t.index not in taken and not t.untestable]
         testable = sum(1 for t in m.transitions if not t.untestable)
         covered = sum(1 for t in m.transitions if t.index in taken and not t.untestable)
-        terminalreporter.write_line(f"{m.name}: {covered}/{testable} transitions ({len(m.transitions) - testable} untestable)")
+        terminalreporter.write_line(f"{m.name}: {covered}/{testable} transitions "
+                                    f"({len(m.transitions) - testable} untestable)")
         for t in missing:
             terminalreporter.write_line(f"  not covered: T{t.index} {t.arrow} ({t.loc})")

@@ -42,7 +42,8 @@ class Payload:
         if self.kind == "all256":
             return bytes(range(256))
         if self.kind == "mixed":
-            return b"".join(rnd.randbytes(rnd.randint(0, 64)) + rnd.choice(MODEM_TEXT) for _ in range(max(1, self.size // 64)))
+            return b"".join(rnd.randbytes(rnd.randint(0, 64)) + rnd.choice(MODEM_TEXT)
+                            for _ in range(max(1, self.size // 64)))
         return rnd.randbytes(self.size)
 
 
@@ -51,7 +52,8 @@ PAYLOADS = st.builds(Payload, kind=st.sampled_from(("text", "random", "modem", "
 
 _VALID = (
     [f"{{pw}} baud {b}" for b in BAUDS] + [f"{{pw}} charformat {f}" for f in FORMATS] + [
-        "{pw} charformat 7e1", "{pw} gprs internet", "{pw} gprs orangeinternet user pass", "{pw} gprs " + "a" * APN_MAX + " u p",
+        "{pw} charformat 7e1", "{pw} gprs internet", "{pw} gprs orangeinternet user pass",
+        "{pw} gprs " + "a" * APN_MAX + " u p",
         "{pw} mode server any {L0}", "{pw} mode server any {L1}", "{pw} mode server 127.0.0.2 {L0}",
         "{pw} mode server ANY {L1}", "{pw} mode client 127.0.0.1 {S0}", "{pw} mode client 127.0.0.1 {S1}",
         "{pw} mode client 127.0.0.1 {S0} maintain", "{pw} mode client 127.0.0.1 {S1} Maintain",

@@ -127,7 +127,8 @@ class Judge:
             ptr, bad = first_unsent(out, w.device_out_marks, ptr, data, c.rx_log)
             if bad is not None:
                 t = next(t for t, _ in c.rx_log)
-                raise AssertionError(f"{c.name} (call {c.call}, up since t={c.started_at:.2f}; first bytes at t={t:.2f}) "
+                raise AssertionError(f"{c.name} (call {c.call}, up since t={c.started_at:.2f}; "
+                                     f"first bytes at t={t:.2f}) "
                                      f"received bytes the device had not sent (in this order, by then), from offset "
                                      f"{bad}: {data[bad:bad + 80]!r}")
             if c.gone and c is not w.calls[-1]:
@@ -216,7 +217,8 @@ class Judge:
             if ready is not None and w.now > max(rec.delivered_at, ready) + REPLY_S:
                 self._file("every_sms_is_answered_in_time",
                            f"{rec.text!r} from {rec.sender}, delivered at t={rec.delivered_at:.1f}, has no reply at "
-                           f"t={w.now:.1f} although the gateway could answer since t={max(rec.delivered_at, ready):.1f} "
+                           f"t={w.now:.1f} although the gateway could answer since "
+                           f"t={max(rec.delivered_at, ready):.1f} "
                            f"(powered, registered, no call)")
                 rec.done_at = w.now  # reported once
         self._raise("every_sms_is_answered_in_time")
@@ -334,7 +336,8 @@ class Judge:
             if s.mode == "server" and w.now >= max(settled, w.last_call_end + LISTEN_S) \
                     and w.listening_port() != s.local_port:
                 self._file(name, f"t={w.now:.1f}: server mode on {s.local_port}, but the modem listens on "
-                                 f"{w.listening_port()} (last call ended t={w.last_call_end:.1f}, settled t={settled:.1f})")
+                                 f"{w.listening_port()} (last call ended t={w.last_call_end:.1f}, "
+                                 f"settled t={settled:.1f})")
             target = self._target()
             if s.mode == "client" and s.maintain and target:
                 due = max(settled, w.servers[target].accepting_since or 0.0, w.last_call_end) + REDIAL_S

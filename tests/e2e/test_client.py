@@ -17,7 +17,8 @@ def server(gw: Gateway):
 
 @pytest.mark.req("GW-CLIENT", "GW-CLIENT-ONDEMAND", "GW-BRIDGE", "CMD-MODE-CLIENT")
 def test_on_demand_dials_when_serial_data_arrives_and_delivers_it(gw: Gateway, server: Server) -> None:
-    assert gw.command(f"connect mode client 127.0.0.1 {server.port}") == f"Confirmed: mode client 127.0.0.1 {server.port}"
+    assert gw.command(f"connect mode client 127.0.0.1 {server.port}") == (
+        f"Confirmed: mode client 127.0.0.1 {server.port}")
     gw.run(30)
     assert server.conn is None
     assert not any(c.startswith("AT#SKTD") for c in gw.at_commands()), "no dial before serial data"

@@ -33,7 +33,8 @@ def test_config_in_server_mode_shows_the_local_ip_and_never_a_password(gw: Gatew
 @pytest.mark.req("CMD-CONFIG", "GW-CLIENT")
 def test_config_in_client_mode(gw: Gateway) -> None:
     gw.command("connect mode client 10.9.8.7 5000 maintain")
-    assert gw.command("connect config").startswith("Confirmed: config mode client 10.9.8.7 5000 maintain, gprs internet")
+    assert gw.command("connect config").startswith(
+        "Confirmed: config mode client 10.9.8.7 5000 maintain, gprs internet")
 
 
 @pytest.mark.req("NOTE-CONFIRM", "CMD-BAUD", "CMD-MODE-SERVER")

@@ -18,7 +18,8 @@ def _gateway(python: Interpreter, tmp_path: Path, prepare) -> Gateway:  # noqa: 
 
 
 @pytest.mark.req("GW-SMS-CONTROL")
-def test_a_modem_that_fails_at_boot_is_booted_again_then_the_module_rebooted(firmware_python: Interpreter, tmp_path: Path) -> None:
+def test_a_modem_that_fails_at_boot_is_booted_again_then_the_module_rebooted(
+        firmware_python: Interpreter, tmp_path: Path) -> None:
     def sim_not_ready(modem: Modem) -> None:
         modem.faults.error_next(r"^AT\+CPIN\?", count=10 * 6, reply="+CME ERROR: 10")
 
@@ -32,7 +33,8 @@ def test_a_modem_that_fails_at_boot_is_booted_again_then_the_module_rebooted(fir
 
 
 @pytest.mark.req("GW-BRIDGE")
-def test_registration_is_polled_then_the_modem_booted_again_when_it_takes_too_long(firmware_python: Interpreter, tmp_path: Path) -> None:
+def test_registration_is_polled_then_the_modem_booted_again_when_it_takes_too_long(
+        firmware_python: Interpreter, tmp_path: Path) -> None:
     def no_network(modem: Modem) -> None:
         modem.network.registered = 2
 
@@ -131,7 +133,8 @@ def test_a_listen_that_fails_without_a_context_sets_gprs_up_again(gw: Gateway) -
 
 
 @pytest.mark.req("GW-SMS-CONTROL")
-def test_a_module_that_fails_to_import_is_traced_and_the_module_rebooted(firmware_python: Interpreter, tmp_path: Path) -> None:
+def test_a_module_that_fails_to_import_is_traced_and_the_module_rebooted(
+        firmware_python: Interpreter, tmp_path: Path) -> None:
     """Issue 12: main.py enables the watchdog first and imports the rest inside its catch-all, so a
     half-written module (a cut upload, a full file system) reboots the module instead of ending the
     script for good."""
@@ -158,7 +161,8 @@ def test_a_module_that_fails_to_import_is_traced_and_the_module_rebooted(firmwar
 
 
 @pytest.mark.req("GW-SMS-CONTROL")
-def test_a_module_in_another_interface_style_is_switched_to_selint_2_and_restarted_once(firmware_python: Interpreter, tmp_path: Path) -> None:
+def test_a_module_in_another_interface_style_is_switched_to_selint_2_and_restarted_once(
+        firmware_python: Interpreter, tmp_path: Path) -> None:
     """Issue 12: AT#SELINT=2 takes a restart of the module to be in force; the firmware sets it, stores
     the profile and reboots once, then works."""
 

@@ -63,7 +63,8 @@ def test_server_any_bridges_and_listens_again_after_each_call(gw: Gateway) -> No
 def test_only_the_permitted_ip_gets_through(gw: Gateway) -> None:
     port = _listen(gw, "127.0.0.2")
     sent = gw.at_commands()
-    assert sent.index("AT#FRWL=2") < sent.index('AT#FRWL=1,"127.0.0.2","255.255.255.255"') < sent.index(f"AT#SKTL=1,0,{port},0")
+    assert (sent.index("AT#FRWL=2") < sent.index('AT#FRWL=1,"127.0.0.2","255.255.255.255"')
+            < sent.index(f"AT#SKTL=1,0,{port},0"))
     intruder = connect_to_gateway(gw, port, "127.0.0.3")
     gw.until(lambda: _closed(intruder), "the refused caller to be cut off")
     intruder.close()

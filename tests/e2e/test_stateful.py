@@ -52,7 +52,8 @@ ESCAPE_SILENCE_S = 1.6  # the device's silence around `+++` (the modem's guard t
 SETTLE_S = 140.0  # virtual seconds at the end of an example: longer than every bound of stateful_checks
 CI = {"max_examples": 20, "stateful_step_count": 50}  # per interpreter; see STATEFUL.md
 SOAK = {"max_examples": 200, "stateful_step_count": 60}  # >= 10,000 steps per interpreter
-CI_SEEDS = {"py3": 11, "py27": 27, "py152": 152}  # fixed, one per interpreter: CI repeats itself, each covers other ground
+# fixed, one per interpreter: CI repeats itself, each covers other ground
+CI_SEEDS = {"py3": 11, "py27": 27, "py152": 152}
 
 
 class GatewayMachine(RuleBasedStateMachine):
@@ -331,7 +332,8 @@ class GatewayMachine(RuleBasedStateMachine):
         tail = "\n".join("    " + line for line in lines[-30:])
         return (f"  clock t={w.now:.2f}, epoch {w.epoch}, powered {w.powered}, modem {w.sim.modem.describe()}\n"
                 f"  model: {self.model.settings}\n  simulator seed {w.sim.seed} (repeat with --sim-seed "
-                f"{w.sim.seed}; real loopback TCP and a pty)\n  firmware trace (last 30 lines, without fsm: lines):\n{tail}")
+                f"{w.sim.seed}; real loopback TCP and a pty)\n"
+                f"  firmware trace (last 30 lines, without fsm: lines):\n{tail}")
 
     @invariant()
     def invariants_hold(self) -> None:

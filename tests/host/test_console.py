@@ -44,7 +44,8 @@ status
 """
 
 
-def simulate(args: list[str], stdin: str, kind_args: list[str] = FIRMWARE_KINDNESS_ARGS) -> subprocess.CompletedProcess[str]:
+def simulate(
+        args: list[str], stdin: str, kind_args: list[str] = FIRMWARE_KINDNESS_ARGS) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "host.console", *kind_args, *args], input=stdin,
                           capture_output=True, text=True, timeout=120, cwd=ROOT)
 

@@ -24,19 +24,22 @@ def test_the_same_answer_cut_anywhere_gives_the_same_outcome(firmware_python: In
 
 
 def test_no_command_goes_out_while_the_modem_is_in_data_mode(firmware_python: Interpreter) -> None:
-    result, sent, urcs = _run(firmware_python, f"chunkmdm.then_command([{ANSWER_AND_CALL!r}], 'AT#SKTL=1,0,1024,0', 'AT+CMGL')")[0]
+    result, sent, urcs = _run(firmware_python,
+                              f"chunkmdm.then_command([{ANSWER_AND_CALL!r}], 'AT#SKTL=1,0,1024,0', 'AT+CMGL')")[0]
     assert result == ""
     assert sent == ["AT#SKTL=1,0,1024,0\r"], "the second command would have gone to the peer"
     assert urcs == ["+CONN FROM: 1.2.3.4", "CONNECT"]
 
 
 def test_urcs_after_a_final_result_are_routed_not_dropped(firmware_python: Interpreter) -> None:
-    got = _run(firmware_python, "chunkmdm.command(['\\r\\n#GPRS: 1\\r\\n\\r\\nOK\\r\\n\\r\\n+CMTI: \"SM\",3\\r\\n\\r\\nRI', 'NG\\r\\n'], 'AT#GPRS?')")[0]
+    got = _run(firmware_python, "chunkmdm.command(['\\r\\n#GPRS: 1\\r\\n\\r\\nOK\\r\\n\\r\\n"
+                                "+CMTI: \"SM\",3\\r\\n\\r\\nRI', 'NG\\r\\n'], 'AT#GPRS?')")[0]
     assert got == ("OK", ["#GPRS: 1"], ['+CMTI: "SM",3', "RING"], "", 0)
 
 
 def test_a_dial_keeps_what_follows_its_connect_as_data(firmware_python: Interpreter) -> None:
-    got = _run(firmware_python, "chunkmdm.command(['\\r\\nCONN', 'ECT\\r\\n\\r\\nNO CARRIER\\r\\nOK'], 'AT#SKTD=0,1,\"x\"', 1)")[0]
+    got = _run(firmware_python,
+               "chunkmdm.command(['\\r\\nCONN', 'ECT\\r\\n\\r\\nNO CARRIER\\r\\nOK'], 'AT#SKTD=0,1,\"x\"', 1)")[0]
     assert got == ("CONNECT", [], [], "\r\nNO CARRIER\r\nOK", 1), "data-mode bytes are the peer's, whatever they say"
 
 

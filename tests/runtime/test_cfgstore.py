@@ -16,7 +16,8 @@ def test_first_boot_gives_the_defaults_and_saves_alternate_slots(firmware_python
     got = evaluate(firmware_python, ["cfgstore", "fsm_commands"], [
         "cfgstore.Store(fsm_commands).load()['password']",
         _store("(s.slot, s.seq)"),
-        "(lambda s, v: (v.update({'baud': '115200'}), s.save(v), s.slot, s.seq))(cfgstore.Store(fsm_commands), cfgstore.defaults(fsm_commands))[1:]",
+        "(lambda s, v: (v.update({'baud': '115200'}), s.save(v), s.slot, s.seq))"
+        "(cfgstore.Store(fsm_commands), cfgstore.defaults(fsm_commands))[1:]",
         _store("(s.slot, s.seq, s.load()['baud'])"),
         "(lambda s: (s.load(), s.save(s.load()), s.slot, s.seq))(cfgstore.Store(fsm_commands))[1:]",
     ], cwd=tmp_path)
@@ -30,8 +31,10 @@ def test_first_boot_gives_the_defaults_and_saves_alternate_slots(firmware_python
 
 def test_a_cut_write_leaves_the_previous_settings(firmware_python: Interpreter, tmp_path: Path) -> None:
     evaluate(firmware_python, ["cfgstore", "fsm_commands"], [
-        "(lambda s, v: (v.update({'baud': '1200'}), s.save(v)))(cfgstore.Store(fsm_commands), cfgstore.defaults(fsm_commands))[1]",
-        "(lambda s: (s.load(), s.save((lambda v: (v.update({'baud': '2400'}), v)[1])(s.load()))))(cfgstore.Store(fsm_commands))[1]",
+        "(lambda s, v: (v.update({'baud': '1200'}), s.save(v)))"
+        "(cfgstore.Store(fsm_commands), cfgstore.defaults(fsm_commands))[1]",
+        "(lambda s: (s.load(), s.save((lambda v: (v.update({'baud': '2400'}), v)[1])(s.load()))))"
+        "(cfgstore.Store(fsm_commands))[1]",
     ], cwd=tmp_path)
     newest = tmp_path / "gwcfg_b.txt"
     full = newest.read_text()

@@ -39,7 +39,8 @@ def _events_script(events: list[str]) -> list[str]:
 
 def test_event_sequences_match_the_transitions_host_model(firmware_python: Interpreter, gen_dir: Path) -> None:
     sequences = [
-        (["power", "open_req", "lock_req", "close_req", "closed_sensor", "lock_req", "lock_req", "shutdown"], {"allowed": 1, "jammed": 0}),
+        (["power", "open_req", "lock_req", "close_req", "closed_sensor", "lock_req", "lock_req", "shutdown"],
+         {"allowed": 1, "jammed": 0}),
         (["power", "open_req", "open_req", "close_req"], {"allowed": 0, "jammed": 0}),  # internal transition
         (["power", "open_req", "power"], {"allowed": 1, "jammed": 1}),  # fallback transition to the final state
         (["open_req", "power", "alarm", "closed_sensor"], {"allowed": 1, "jammed": 0}),  # ignored events
@@ -52,7 +53,8 @@ def test_event_sequences_match_the_transitions_host_model(firmware_python: Inter
         assert got == want, f"engine and host model differ for {events} with {guards}"
 
 
-def test_callback_order_is_prepare_conditions_before_exit_enter_after(firmware_python: Interpreter, gen_dir: Path) -> None:
+def test_callback_order_is_prepare_conditions_before_exit_enter_after(
+        firmware_python: Interpreter, gen_dir: Path) -> None:
     out = run_engine(firmware_python, gen_dir, DOOR.module, _events_script(["power", "open_req"]))
     open_req = out[out.index("event open_req"):]
     assert open_req[:10] == [
@@ -62,7 +64,8 @@ def test_callback_order_is_prepare_conditions_before_exit_enter_after(firmware_p
 
 
 def test_timeouts_use_the_injected_clock_and_settings(firmware_python: Interpreter, gen_dir: Path) -> None:
-    script = ["value hold_open_s 30", "start", "event power", "event open_req", "advance 29", "advance 1", "advance 4", "advance 1"]
+    script = ["value hold_open_s 30", "start", "event power", "event open_req",
+              "advance 29", "advance 1", "advance 4", "advance 1"]
     out = run_engine(firmware_python, gen_dir, DOOR.module, script)
     states = [line for line in out if line.startswith("state ")]
     # 29 s: still open; 30 s: auto_close (from the setting) -> closing; 4 more: still closing; 5: alarm -> broken.
@@ -72,10 +75,12 @@ def test_timeouts_use_the_injected_clock_and_settings(firmware_python: Interpret
 
 
 def test_reflexive_transition_rearms_the_timeout(firmware_python: Interpreter, gen_dir: Path) -> None:
-    script = ["value hold_open_s 10", "start", "event power", "event open_req", "advance 8", "event lock_req", "advance 8", "advance 2"]
+    script = ["value hold_open_s 10", "start", "event power", "event open_req",
+              "advance 8", "event lock_req", "advance 8", "advance 2"]
     out = run_engine(firmware_python, gen_dir, DOOR.module, script)
     lock = out[out.index("event lock_req"):]
-    assert lock[:6] == ["event lock_req", "transition 6", "exit opened", "action log_leaving", "enter opened", "action motor_stop"]
+    assert lock[:6] == ["event lock_req", "transition 6", "exit opened", "action log_leaving",
+                        "enter opened", "action motor_stop"]
     states = [line for line in out if line.startswith("state ")]
     assert states[-2:] == ["state opened", "state closing"], "the hold timer restarts when the state is re-entered"
 

@@ -88,7 +88,8 @@ def test_error_messages_say_what_is_wrong_and_what_is_allowed(firmware_python: I
         "connect mode": "mode must be followed by server or client",
         "connect mode server any": "missing arguments; format: mode server <permitted_ip> <localport>",
         "connect baud 9600 8N1": "too many arguments; format: baud <baud>",
-        "connect reboot": "unknown command 'reboot'; commands: gprs baud charformat mode socketting smspassword dialin config",
+        "connect reboot": ("unknown command 'reboot'; "
+                           "commands: gprs baud charformat mode socketting smspassword dialin config"),
         "connect": "no command; commands: gprs baud charformat mode socketting smspassword dialin config",
     }
     results = evaluate(firmware_python, ["smscheck"], [f"smscheck.run({t!r})" for t in cases])
@@ -100,7 +101,8 @@ def test_password_and_words_are_case_insensitive_and_a_wrong_one_is_silent(firmw
              "", "   ", "baud 115200", "connect\nbaud\n115200"]
     results = evaluate(firmware_python, ["smscheck"], [f"smscheck.run({t!r})" for t in texts])
     assert results[0] == (VALID, {"baud": "115200"}, "Confirmed: baud 115200")
-    assert results[1] == (VALID, {"server_ip": "10.0.0.1", "server_port": 1024, "maintain": "maintain", "mode": "client"},
+    assert results[1] == (VALID,
+                          {"server_ip": "10.0.0.1", "server_port": 1024, "maintain": "maintain", "mode": "client"},
                           "Confirmed: mode client 10.0.0.1 1024 maintain")
     assert [r[0] for r in results[2:6]] == [AUTH_FAILED] * 4
     assert results[6][0] == VALID

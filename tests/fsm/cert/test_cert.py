@@ -121,7 +121,8 @@ def test_a_requirement_without_a_passing_test_fails_cert_and_shows_red(project: 
     assert cert(project, "--results", str(results), "--no-pdf") == 1
     err = capsys.readouterr().err
     assert re.search(rf"^fsm/specs/requirements\.yaml:\d+:\d+: uncovered-requirement: requirement '{ids[0]}' has no "
-                     rf"passing test \(no test declares it\); mark one with @pytest\.mark\.req\(\"{ids[0]}\"\)$", err, re.M)
+                     rf"passing test \(no test declares it\); mark one with @pytest\.mark\.req\(\"{ids[0]}\"\)$",
+                     err, re.M)
     assert re.search(rf"uncovered-requirement: requirement '{ids[1]}' has no passing test \(1 failed\)", err)
     assert "tests/e2e/test_a.py: test-failed: tests/e2e/test_a.py::test_second[py3]: failed" in err
     assert f"cert: 3 problem(s), {len(ids) - 2} of {len(ids)} requirement(s) covered" in err

@@ -77,7 +77,8 @@ def test_generated_modules_import_under_every_interpreter(firmware_python: Inter
     names.append(loaded.specs.commands.module)
     runtime_dir = RUNTIME if loaded is REAL else ROOT / "tests/fsm/fixtures/good/runtime"
     (tmp_path / "chk.py").write_text(CHECK_TABLES)
-    proc = run_firmware(firmware_python, tmp_path / "chk.py", [tmp_path, runtime_dir, RUNTIME, STUBS], args=tuple(names))
+    proc = run_firmware(firmware_python, tmp_path / "chk.py", [tmp_path, runtime_dir, RUNTIME, STUBS],
+                        args=tuple(names))
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     want = [f"{m.name} {len(m.states)} {len(m.events)} {len(m.transitions)}" for m in loaded.specs.machines]

@@ -57,7 +57,8 @@ def _single(fixture: Path) -> Path:
 
 def test_real_and_fixture_specs_are_valid() -> None:
     for specs, runtime in ((ROOT / "fsm" / "specs", ROOT / "runtime"),
-                           (HERE.parent / "fixtures" / "good" / "specs", HERE.parent / "fixtures" / "good" / "runtime")):
+                           (HERE.parent / "fixtures" / "good" / "specs",
+                            HERE.parent / "fixtures" / "good" / "runtime")):
         loaded = load_specs(specs, runtime, ROOT)
         assert loaded.findings == ()
         assert loaded.specs.machines
@@ -68,5 +69,6 @@ def test_real_and_fixture_specs_are_valid() -> None:
 def test_messages_read_as_a_sentence_with_a_hint() -> None:
     loaded = load_specs(_single(BAD / "unknown-state.yaml"), BAD / "runtime", ROOT)
     assert str(loaded.findings[0]) == (
-        "tests/fsm/rules/bad/unknown-state.yaml:7:42: unknown-state: dest 'darkk' of 'switch' is not a state of 'lamp' (did you mean 'dark'?)"
+        "tests/fsm/rules/bad/unknown-state.yaml:7:42: unknown-state: dest 'darkk' of 'switch' is not a state of 'lamp' "
+        "(did you mean 'dark'?)"
     )
