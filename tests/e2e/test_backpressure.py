@@ -16,9 +16,9 @@ from host.interpreters import Interpreter
 from tests.e2e.gateway import Gateway
 from tests.e2e.gateway import Server
 from tests.e2e.gateway import connect_to_gateway
-from tests.e2e.gateway import free_port
 from tests.e2e.gateway import listening_port
 from tests.e2e.gateway import maintained_at_115200
+from tests.support import free_port
 
 POLL_S = 60  # the SIM poll period (tests/e2e/stateful_checks.py REPLY_S): every SMS is answered within it + 3 s
 
