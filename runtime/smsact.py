@@ -10,6 +10,7 @@ import engine
 import smscmd
 import smsguard
 import smsio
+import watchact
 
 MAX_ROUND = 30  # messages handled per round, so a SIM that cannot delete cannot hold the loop
 MAX_STUCK = 30  # messages remembered as handled because their delete failed
@@ -106,6 +107,8 @@ def config_items(ctx):
             rest.append(text)
         elif c[0][1] == v['mode']:
             items.append(text)
+    if ctx.local_ip != '':
+        watchact.context_up(ctx)  # the watch looks once a minute: a context lost since is not shown as up
     if v['mode'] == 'server':
         items.append('ip ' + (ctx.local_ip or 'offline'))
     elif ctx.local_ip == '':

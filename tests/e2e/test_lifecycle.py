@@ -138,6 +138,27 @@ def test_config_says_offline_while_gprs_is_down(gw: Gateway) -> None:
     assert gw.command("connect config").startswith(f"Confirmed: config mode server any {port}, ip 127.0.0.1,")
 
 
+@pytest.mark.req("CMD-CONFIG", "GW-SERVER")
+def test_config_right_after_a_network_drop_does_not_show_the_lost_ip(gw: Gateway) -> None:
+    """Found by the stateful soak: the network dropped and came back (the context gone with it) and a
+    `config` within the watch's minute showed `ip 127.0.0.1`. config asks the modem before it shows the IP,
+    and the gateway then brings GPRS and the listener back."""
+    port = _listen_with(gw, "connect")
+    gw.sim.modem.network.drop()
+    gw.sim.modem.network.restore()
+    gw.run(2)
+    assert not gw.sim.modem.describe()["gprs"]
+    since = len(gw.sim.modem.at_log)
+    reply = gw.command("connect config")
+    sent = gw.at_commands(since)
+    reply_at = next(i for i, c in enumerate(sent) if c.startswith("AT+CMGS"))
+    if reply.startswith(f"Confirmed: config mode server any {port}, ip 127.0.0.1,"):
+        assert "AT#GPRS=1" in sent[:reply_at], f"the IP shown was not up when the reply went: {sent}"
+    else:
+        assert reply.startswith(f"Confirmed: config mode server any {port}, ip offline,"), reply
+    gw.until(lambda: listening_port(gw) == port, "listening again")
+
+
 @pytest.mark.req("NOTE-CONFIRM", "CMD-BAUD")
 def test_a_baud_read_while_the_network_is_searching_is_applied_at_once(firmware_python, tmp_path) -> None:
     """A message that waited in the SIM is read while the gateway still waits for registration: the
