@@ -15,6 +15,7 @@ REG_WAIT_S = 180        # registration budget before the modem is booted again (
 SIM_TRIES = 10          # AT+CPIN? polls, 1 s apart
 GPRS_TENTHS = 600       # #GPRS=1 can take tens of seconds
 SKTCT_TENTHS = 600      # the modem's connect timeout for #SKTD (100 ms units)
+MIN_PKTSZ = 3           # the smallest #PKTSZ every module takes (1 on some, 3 on others: telit-facts 3)
 SELINT_MARK = 'selint.rst'  # '1' while a restart for AT#SELINT=2 is under way
 ESCAPE_GUARD = 20       # S12 in 1/50 s: 0.4 s, the shortest; pump.GUARD_TENTHS pauses longer than this
 
@@ -152,7 +153,10 @@ def setup_gprs(m, arg):
     good = at.ok('AT+CGDCONT=1,"IP","%s"' % v['apn']) and at.ok('AT#USERID="%s"' % v['gprs_user'])
     good = good and at.ok('AT#PASSW="%s"' % v['gprs_pass'])
     good = good and at.ok('AT#SKTTO=%d' % v['sock_timeout_s']) and at.ok('AT#DSTO=%d' % v['send_timeout'])
-    good = good and at.ok('AT#PKTSZ=%d' % v['packet_size']) and at.ok('AT#SKTCT=%d' % SKTCT_TENTHS)
+    size = v['packet_size']
+    if size > 0 and size < MIN_PKTSZ:
+        size = MIN_PKTSZ  # the manual allows 1 and 2; a module that refuses them would never bring GPRS up
+    good = good and at.ok('AT#PKTSZ=%d' % size) and at.ok('AT#SKTCT=%d' % SKTCT_TENTHS)
     if good:
         reply = at.command('AT#GPRS=1', GPRS_TENTHS)
         good = reply[0] == 'OK'

@@ -268,7 +268,8 @@ class Judge:
                                  f"{s.charformat} were confirmed at t={since - APPLY_S:.1f}")
             modem = w.sim.modem.settings
             if modem["gprs_active"]:
-                want = {"skt_to": s.sock_timeout_s, "ds_to": s.send_timeout, "pkt_sz": s.packet_size,
+                pkt_sz = max(s.packet_size, 3) if s.packet_size else 0  # 1 and 2 go as 3 (runtime/gwboot.py)
+                want = {"skt_to": s.sock_timeout_s, "ds_to": s.send_timeout, "pkt_sz": pkt_sz,
                         "cgdcont": {1: ("IP", s.apn)}, "userid": s.gprs_user, "passw": s.gprs_pass}
                 got = {k: modem[k] for k in want}
                 since = self._changed("sock_timeout_s", "send_timeout", "packet_size", "apn", "gprs_user", "gprs_pass")

@@ -41,6 +41,17 @@ def test_socketting_limits_reach_the_modem(gw: Gateway) -> None:
     assert gw.sim.modem.settings["skt_to"] == 0
 
 
+@pytest.mark.req("CMD-SOCKETTING", "NOTE-CONFIRM")
+def test_a_packet_size_below_the_modules_smallest_still_brings_gprs_up(gw: Gateway) -> None:
+    """Found by the stateful soak: the manual allows packet sizes 1 and 2, a module may refuse them
+    (`#PKTSZ` 3..512 on some), and GPRS set-up then failed for good after a `Confirmed:`. Sizes below 3 go
+    to the modem as 3; the context comes up and the listing still shows the user's value."""
+    assert gw.command("connect socketting 300 10 2") == "Confirmed: socketting 300 10 2"
+    gw.until(lambda: gw.sim.modem.describe()["gprs"] and gw.sim.modem.settings["pkt_sz"] == 3,
+             "GPRS up with packet size 3")
+    assert "socketting 300 10 2" in gw.command("connect config")
+
+
 @pytest.mark.req("CMD-GPRS", "NOTE-CONFIRM")
 def test_gprs_sets_the_context_and_hides_the_password(gw: Gateway) -> None:
     mark = len(gw.sim.modem.at_log)
