@@ -7,7 +7,6 @@ goes to the sender. The `config` listing is built from the command table, so it 
 
 import compat
 import engine
-import gwboot
 import smscmd
 import smsguard
 import smsio
@@ -186,14 +185,9 @@ def delete_message(m, arg):
 
 
 def announce_changes(m, arg):
-    """The mode restarts with the new settings, unless a call came in meanwhile: then the serial port
-    takes its settings at once (the reply said Confirmed) and the mode restarts after the call (the round
-    that follows the call announces the changes)."""
+    """The mode restarts with the new settings, unless a call came in meanwhile: then after it (the
+    round that follows the call announces them)."""
     ctx = m.ctx
-    if not ctx.changed:
-        return
-    if ctx.at.in_call():
-        gwboot.apply_serial(ctx.gw, None)
-        return
-    ctx.changed = 0
-    engine.dispatch(ctx.gw, ctx.gw.t.E_CONFIG_CHANGED, None)
+    if ctx.changed and not ctx.at.in_call():
+        ctx.changed = 0
+        engine.dispatch(ctx.gw, ctx.gw.t.E_CONFIG_CHANGED, None)
