@@ -117,13 +117,7 @@ ACTIVITY = (
 FINAL = (0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0)
 
 # Transitions in spec order: (index, prepare, conditions, unless, before, after, dest); dest -1 = internal.
-TR_INDEX = 0
-TR_PREPARE = 1
-TR_CONDITIONS = 2
-TR_UNLESS = 3
-TR_BEFORE = 4
-TR_AFTER = 5
-TR_DEST = 6
+# The engine reads the columns by name (runtime/engine.py TR_INDEX ... TR_DEST).
 T0 = (0, (), (), (), (), (), S_BOOTING)  # power_on --start--> booting
 T1 = (1, (), (), (), (), (gwboot.reset_attempts,), S_REGISTERING)  # booting --ok--> registering
 T2 = (2, (), (), (), (), (gwboot.count_attempt,), S_BOOT_BACKOFF)  # booting --failed--> boot_backoff

@@ -99,13 +99,7 @@ ACTIVITY = (
 FINAL = (0, 0, 0, 0, 0, 0, 0, 0)
 
 # Transitions in spec order: (index, prepare, conditions, unless, before, after, dest); dest -1 = internal.
-TR_INDEX = 0
-TR_PREPARE = 1
-TR_CONDITIONS = 2
-TR_UNLESS = 3
-TR_BEFORE = 4
-TR_AFTER = 5
-TR_DEST = 6
+# The engine reads the columns by name (runtime/engine.py TR_INDEX ... TR_DEST).
 T0 = (0, (), (), (), (), (sessact.reset_backoff,), S_WAITING)  # closed --open_on_demand--> waiting
 T1 = (1, (), (), (), (sessact.reset_backoff,), (), S_DIALING)  # closed --open_maintain--> dialing
 T2 = (2, (), (), (), (), (), S_LISTENING)  # closed --open_server--> listening

@@ -47,13 +47,7 @@ ACTIVITY = (
 FINAL = (0, 0)
 
 # Transitions in spec order: (index, prepare, conditions, unless, before, after, dest); dest -1 = internal.
-TR_INDEX = 0
-TR_PREPARE = 1
-TR_CONDITIONS = 2
-TR_UNLESS = 3
-TR_BEFORE = 4
-TR_AFTER = 5
-TR_DEST = 6
+# The engine reads the columns by name (runtime/engine.py TR_INDEX ... TR_DEST).
 T0 = (0, (), (smsact.is_session_idle,), (), (), (), S_READING)  # idle --arrived--> reading
 T1 = (1, (), (), (smsact.is_session_idle,), (), (), -1)  # idle --arrived--> (internal)
 T2 = (2, (), (smsact.is_session_idle,), (), (), (), S_READING)  # idle --check--> reading

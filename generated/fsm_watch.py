@@ -43,13 +43,7 @@ ACTIVITY = (
 FINAL = (0, 0)
 
 # Transitions in spec order: (index, prepare, conditions, unless, before, after, dest); dest -1 = internal.
-TR_INDEX = 0
-TR_PREPARE = 1
-TR_CONDITIONS = 2
-TR_UNLESS = 3
-TR_BEFORE = 4
-TR_AFTER = 5
-TR_DEST = 6
+# The engine reads the columns by name (runtime/engine.py TR_INDEX ... TR_DEST).
 T0 = (0, (), (), (), (), (), S_CHECKING)  # idle --tick--> checking
 T1 = (1, (), (), (), (), (), S_IDLE)  # checking --done--> idle
 TRANSITIONS = (

@@ -102,10 +102,23 @@ def _int_constants(path: Path, prefix: str) -> dict[str, int]:
     return out
 
 
-def test_every_generated_table_names_its_columns_as_the_engine_reads_them(gen_dir: Path) -> None:
+def test_the_engines_column_names_fit_every_generated_table(gen_dir: Path) -> None:
+    """runtime/engine.py reads a transition as t[TR_INDEX] ... t[TR_DEST]; every table the generator writes
+    lays its transitions out in that order (index first, the destination state number last)."""
     engine = _int_constants(ROOT / "runtime" / "engine.py", "TR_")
     assert sorted(engine.values()) == list(range(7)), engine
-    tables = sorted((ROOT / "generated").glob("fsm_*.py")) + sorted(gen_dir.glob("*.py"))
+    tables = [p for p in sorted((ROOT / "generated").glob("fsm_*.py")) + sorted(gen_dir.glob("*.py"))
+              if p.name != "fsm_commands.py"]
+    assert tables
     for path in tables:
-        if path.name != "fsm_commands.py":
-            assert _int_constants(path, "TR_") == engine, path.name
+        rows = {n.targets[0].id: n.value for n in ast.parse(path.read_text()).body
+                if isinstance(n, ast.Assign) and isinstance(n.targets[0], ast.Name)
+                and n.targets[0].id[:1] == "T" and n.targets[0].id[1:].isdigit()}
+        assert rows, path.name
+        for name, row in rows.items():
+            assert isinstance(row, ast.Tuple), (path.name, name)
+            assert len(row.elts) == len(engine), (path.name, name)
+            index, dest = row.elts[engine["TR_INDEX"]], row.elts[engine["TR_DEST"]]
+            assert ast.literal_eval(index) == int(name[1:]), (path.name, name)
+            internal = isinstance(dest, ast.UnaryOp) and ast.literal_eval(dest) == -1  # engine.INTERNAL
+            assert internal or (isinstance(dest, ast.Name) and dest.id.startswith("S_")), (path.name, name)
