@@ -214,6 +214,14 @@ class Driver:
             self.rest = self.rest + chunk
         return chunk
 
+    def call_line(self, line):
+        """For readers that parse the answer themselves: 1 if `line` is a CONNECT (a call the modem
+        accepted meanwhile), which starts the data stream (what follows it is the call's data)."""
+        if not compat.startswith(line, 'CONNECT'):
+            return 0
+        self._start_data(line, 1)
+        return 1
+
     def line_final(self, line):
         """The final result code `line` is, or '' (for readers that parse the answer themselves)."""
         return self._final(line, 0)

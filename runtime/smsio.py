@@ -157,6 +157,8 @@ def list_received(at):
         if got[0] == BAD:
             bad = 1  # handle nothing from this listing (the messages stay for the next round)
             continue
+        if at.call_line(got[1]):
+            return []  # a call came in before the answer: the messages stay for the round after it
         final = at.line_final(got[1])
         if final:
             at.feed('')  # route what came after the final result

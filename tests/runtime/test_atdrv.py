@@ -50,3 +50,14 @@ def test_an_sms_listing_cut_anywhere_with_a_urc_after_its_ok(firmware_python: In
     exprs = [f"chunkmdm.listing(chunkmdm.cut({text!r}, [{i}]))" for i in range(1, len(text))]
     outcomes = {repr(x) for x in _run(firmware_python, *exprs)}
     assert outcomes == {repr(([(2, "+4477", body)], ['+CMTI: "SM",5']))}
+
+
+def test_a_call_accepted_as_the_sms_listing_was_asked_for_is_taken_cut_anywhere(firmware_python: Interpreter) -> None:
+    """Found by the deafness test at --sim-seed 149351276: a client connected as `AT+CMGL` went out, and
+    the modem's `+CONN FROM:`, `CONNECT` and the call's bytes came before the listing's answer. The listing
+    reader passed `CONNECT` on as an unknown line: the call was lost, the driver waited for its CONNECT
+    forever, and no command (nor any SMS) went out again."""
+    text = "\r\n+CONN FROM: 1.2.3.4\r\n\r\nCONNECT\r\nB0;\r\nNO CARRIER\r\n\r\nOK\r\n"
+    exprs = [f"chunkmdm.listing_then_state(chunkmdm.cut({text!r}, [{i}]))" for i in range(1, len(text))]
+    outcomes = {repr(x) for x in _run(firmware_python, *exprs)}
+    assert outcomes == {repr(([], ["+CONN FROM: 1.2.3.4", "CONNECT"], "B0;\r\nNO CARRIER\r\n\r\nOK\r\n", 1))}

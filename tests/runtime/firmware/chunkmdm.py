@@ -69,6 +69,14 @@ def listing(chunks):
     return (got, at.urcs)
 
 
+def listing_then_state(chunks):
+    """(messages, URCs queued, data-stream bytes, online) of one +CMGL listing read through the driver."""
+    at = driver(chunks)
+    got = smsio.list_received(at)
+    settle(at)
+    return (got, at.urcs, at.data, at.online)
+
+
 def cut(text, sizes):
     """`text` cut into chunks of the given sizes (the last takes the rest)."""
     out = []
