@@ -36,3 +36,13 @@ def start_server(m, arg):
 
 def stop_session(m, arg):
     _open(m, m.ctx.sess.t.E_CLOSE)
+
+
+def is_call_up(m, arg):
+    """A call is up or being connected (the modem is, or is about to be, in data mode)."""
+    return m.ctx.at.in_call()
+
+
+def restart_after_call(m, arg):
+    """The settings changed as a call came in: the first SMS round after the call announces them again."""
+    m.ctx.changed = 1

@@ -185,9 +185,9 @@ def delete_message(m, arg):
 
 
 def announce_changes(m, arg):
-    """The mode restarts with the new settings, unless a call came in meanwhile: then after it (the
-    round that follows the call announces them)."""
+    """The gateway machine gets the changed settings after every reply was sent (it decides what a call
+    that came in meanwhile lets take effect now)."""
     ctx = m.ctx
-    if ctx.changed and not ctx.at.in_call():
+    if ctx.changed:
         ctx.changed = 0
         engine.dispatch(ctx.gw, ctx.gw.t.E_CONFIG_CHANGED, None)

@@ -273,7 +273,9 @@ class Judge:
                         "cgdcont": {1: ("IP", s.apn)}, "userid": s.gprs_user, "passw": s.gprs_pass}
                 got = {k: modem[k] for k in want}
                 since = self._changed("sock_timeout_s", "send_timeout", "packet_size", "apn", "gprs_user", "gprs_pass")
-                if w.now >= since + APPLY_S and got != want:
+                # A call that came in as the reply went keeps the context: the mode restarts when it ends.
+                due = max(since, w.last_call_end) + APPLY_S
+                if not w.call_up() and w.now >= due and got != want:
                     self._file(name, f"t={w.now:.1f}: the GPRS context is up with {got}, but {want} was confirmed at "
                                      f"t={since:.1f}")
         self._raise(name)

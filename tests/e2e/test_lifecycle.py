@@ -6,6 +6,7 @@ import pytest
 
 from tests.e2e.gateway import Gateway
 from tests.e2e.gateway import Server
+from tests.e2e.gateway import connect_to_gateway
 from tests.e2e.gateway import listening_port
 from tests.support import free_port
 
@@ -102,6 +103,31 @@ def test_commands_waiting_in_the_sim_at_boot_are_applied(firmware_python, tmp_pa
         g.until(applied, "every confirmed setting in effect", timeout_s=30)
     finally:
         g.close()
+
+
+@pytest.mark.req("NOTE-CONFIRM", "CMD-BAUD", "GW-SERVER")
+def test_a_baud_confirmed_as_a_new_call_comes_in_is_applied_at_once(gw: Gateway) -> None:
+    """Found by the stateful soak: an SMS held during a call is handled when it ends, and a client that
+    calls again at once arrives while its reply goes out. The reply said `Confirmed: baud 300`, but the
+    serial port kept 9600 for the whole new call: the serial settings now apply at once, the restart of the
+    mode waits for the call to end."""
+    port = _listen_with(gw, "connect")
+    first = connect_to_gateway(gw, port)
+    gw.until(lambda: gw.traced("session: online"), "the first call")
+    gw.sms("connect baud 300")
+    gw.run(2)
+    mark = len(gw.sim.modem.at_log)
+    first.close()
+    second = None
+    try:
+        gw.until(lambda: any(c.startswith("AT+CMGS") for c in gw.at_commands(mark)), "the reply going out")
+        second = connect_to_gateway(gw, port)  # the next client, as the reply goes
+        gw.until(lambda: any(text == "Confirmed: baud 300" for _, text in gw.outbox), "the reply")
+        gw.run(5)
+        assert gw.sim.status()["speed"] == "300 8N1"
+    finally:
+        if second is not None:
+            second.close()
 
 
 @pytest.mark.req("NOTE-CONFIRM", "CMD-BAUD")
