@@ -108,7 +108,7 @@ def config_items(ctx):
         elif c[0][1] == v['mode']:
             items.append(text)
     if ctx.local_ip != '':
-        watchact.context_up(ctx)  # the watch looks once a minute: a context lost since is not shown as up
+        watchact.check_context(ctx)  # the watch looks once a minute: a context lost since is not shown as up
     if v['mode'] == 'server':
         items.append('ip ' + (ctx.local_ip or 'offline'))
     elif ctx.local_ip == '':

@@ -11,22 +11,21 @@ import gwboot
 
 def check_network(m, arg):
     """While a mode runs and no call is up, a GPRS context that is gone is reported as net_lost."""
-    context_up(m.ctx)
+    check_context(m.ctx)
     engine.dispatch(m, m.t.E_DONE, None)
 
 
-def context_up(ctx):
-    """0 when a mode runs, no call is up and the modem says the context is gone: the gateway machine gets
-    net_lost and the local IP is forgotten at once. 1 otherwise (nothing to ask now, or it is up)."""
+def check_context(ctx):
+    """While a mode runs and no call is up (nor being connected), asks the modem for the GPRS context;
+    a gone one is reported to the gateway machine (net_lost) and the local IP forgotten at once."""
     gw = ctx.gw
     in_mode = gw.state == gw.t.S_UNCONFIGURED or gw.state == gw.t.S_CLIENT_ON_DEMAND
     in_mode = in_mode or gw.state == gw.t.S_CLIENT_MAINTAIN or gw.state == gw.t.S_SERVER
     if not in_mode or ctx.sess.state == ctx.sess.t.S_ONLINE or ctx.at.in_call():
-        return 1
+        return
     status = gwboot.context_status(ctx.at)
     if status == '1':
-        return 1
+        return
     ctx.trace('gateway: GPRS context lost (' + str(status) + ')')
     ctx.local_ip = ''
     engine.dispatch(gw, gw.t.E_NET_LOST, None)
-    return 0

@@ -93,7 +93,7 @@ ARG_TYPES: tuple[ArgType, ...] = (  # the order numbers the firmware's A_* const
     ArgType("ipv4", "", _parse_ipv4, lambda f: "IPv4 address a.b.c.d"),
     ArgType("ipv4_or_any", "", _parse_ipv4_or_any, lambda f: "IPv4 address a.b.c.d, or any"),
     ArgType("password", "range", _parse_password, lambda f: f"{_span(f)} characters of 0-9 a-z"),
-    ArgType("text", "range", _parse_text, lambda f: f"{_span(f)} characters, no spaces"),
+    ArgType("text", "range", _parse_text, lambda f: f"{_span(f)} characters, no spaces or quotes"),
     ArgType("keyword", "values", lambda f, t: _parse_choice(f.values[:1], t),
             lambda f: f"the word '{f.values[0]}'" if f.values else "a keyword"),
     ArgType("onoff", "", lambda f, t: _parse_choice(("on", "off"), t), lambda f: "on or off"),

@@ -98,7 +98,7 @@ def test_field_texts_for_every_argument_type() -> None:
     assert field_text(Field("dialin", loc, "onoff")) == "dialin: on or off"
     assert field_text(Field("maintain", loc, "keyword", values=("maintain",), optional=True)) == (
         "[maintain: the word 'maintain']")
-    assert field_text(Field("apn", loc, "text", min=1, max=63)) == "apn: 1-63 characters, no spaces"
+    assert field_text(Field("apn", loc, "text", min=1, max=63)) == "apn: 1-63 characters, no spaces or quotes"
 
 
 def test_settings_table_hides_secret_defaults() -> None:

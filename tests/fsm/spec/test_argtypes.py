@@ -73,5 +73,5 @@ def test_descriptions_say_the_limits() -> None:
     port = Field("port", TABLE.loc, "int", min=1, max=65535)
     assert describe(port) == "1..65535"
     apn = Field("apn", TABLE.loc, "text", min=1, max=59)
-    assert describe(apn) == "1-59 characters, no spaces"
+    assert describe(apn) == "1-59 characters, no spaces or quotes"
     assert parse(apn, 'in"ternet') is None  # the firmware puts text between quotes in an AT command
