@@ -122,15 +122,16 @@ def _section(pythons: list[Interpreter], costs: dict[tuple[str, str], Cost], mb:
         "Built-in calls are `MDM`/`SER`/`MOD` calls; each is a round trip to the simulator here (a C call on "
         "the module), so they dominate the firmware's CPU on the PC.",
         "C calls (`len`, ...) are reported by the 2.7/3 profilers only.",
-        "Why the gateway costs far more than the copy loop since issue 12 (runtime/pump.py): the copy loop "
-        "forwards whole chunks and nothing else, and on the module as it is it loses bytes (SER's 4096-byte "
-        "buffer overflows while `MDM.send` waits for a slow link; the class 10 section measures the gateway "
-        "there). The pump sends uplink pieces sized so that a send's longest wait on a 2 kB/s link cannot let "
-        "the device overfill SER while CTS is high (260 bytes at 115200), so a 4 KB chunk takes about 16 "
-        "passes, and each pass asks the modem's CTS and DCD and reads the clock (watchdog). The goal was set "
-        "for a pump without flow control; meeting it again needs fewer, larger sends with CTS low during the "
-        "wait, which is planned, not done (issue 12's closing note). On the PC the gateway still forwards "
-        "over 0.3 MB/s each way, 30 times what a 115200 line carries.",
+        "Why the gateway costs more than the copy loop (runtime/pump.py): the copy loop forwards whole "
+        "chunks and nothing else, and on the module as it is it loses bytes (SER's 4096-byte buffer overflows "
+        "while `MDM.send` waits for a slow link; the class 10 section measures the gateway there). The pump "
+        "asks DCD (data or end-of-call text), the modem's CTS before a send and the device's RTS, raises CTS "
+        "only after reads in a row found SER empty, and reads the clock after each pass that sent (watchdog). "
+        "While CTS is low (the device is stopped, as whenever the backlog is high) it sends uplink pieces of "
+        "2048 bytes and whole chunks to the device; with CTS high, uplink pieces stay small enough that a "
+        "send's wait on a 2 kB/s link cannot overfill SER (260 bytes at 115200). The goal was set for a pump "
+        "without flow control; with it the gap was about 14x (CPU) and 28x (calls) while every piece was "
+        "small, and is the ratio above since pieces are large while CTS is low.",
         "Chunk sizes differ between the two firmwares (they poll at different rates), so compare CPU per MB "
         "first; calls per chunk explain where it goes.",
     ]

@@ -17,11 +17,12 @@ slower than a serial line at 115200. Serial bytes wait in `up`; at UP_HIGH CTS d
 and SER is no longer read (what the device still sends waits in SER's own buffer), below UP_LOW CTS
 rises, and it is low during any wait that could fill SER's buffer (see SAFE_BYTES). MDM.send is called
 only while the modem's CTS says it has room, one piece per pass, so a send waits at most for one piece
-to cross the link; the modem is read only when the last chunk went to the device, and SER.send is
-called only while the device's RTS is up, so a device that stops reading stops the peer (TCP flow
-control), not the pump. The clock is read after every pass that sent (a send may wait for the link or
-a slow device, however long) and the watchdog kicked every KICK_S of it: the watchdog never starves,
-and the clock never sees a real step long enough to pass for a jump (runtime/fwclock.py).
+to cross the link (small pieces while CTS is high, large ones while the device is stopped anyway); the
+modem is read only when the last chunk went to the device, and SER.send is called only while the device's
+RTS is up, so a device that stops reading stops the peer (TCP flow control), not the pump. The clock is
+read after every pass that sent (a send may wait for the link or a slow device, however long) and the
+watchdog kicked every KICK_S of it: the watchdog never starves, and the clock never sees a real step long
+enough to pass for a jump (runtime/fwclock.py).
 """
 
 import MDM
@@ -53,6 +54,11 @@ SAFE_BYTES = 3000    # of SER's 4096, leaving room for bytes in flight when CTS 
 IN_FLIGHT = 16       # bytes a device still sends after CTS fell (a 16550-style FIFO)
 EMPTY_READS = 3      # reads in a row that found nothing: SER is empty (a read may miss what waits)
 LINK_MIN_BPS = 2000  # the slowest uplink the pieces are sized for
+# While CTS is low the device is stopped, so a wait cannot overfill SER: pieces are as large as fairness
+# allows. An uplink send then waits at most about a second of the slowest link (the downlink is not read
+# meanwhile), a send to the device about half a second of its line.
+UP_STOPPED = 2048
+DOWN_MAX = 4096      # a send to the device with CTS low (MDM.read hands over at most 4096 bytes)
 
 
 def pump(m, arg):
@@ -65,6 +71,7 @@ def pump(m, arg):
     up_piece = _clamp(divmod(half * LINK_MIN_BPS, line_bps)[0], 64, 4096)
     up_owed = divmod(up_piece * line_bps, LINK_MIN_BPS)[0]
     down_piece = _clamp(divmod(line_bps, 2)[0], 16, half)
+    down_stopped = _clamp(divmod(line_bps, 2)[0], 16, DOWN_MAX)
     up = ctx.take_pending()    # serial bytes collected while the call was set up go first
     down = ctx.at.take_data()  # and what the peer sent with CONNECT comes first to the device
     d = ''
@@ -99,14 +106,20 @@ def pump(m, arg):
         sent = 0
         if nu > 0 and not (up[0] == '+' and nu <= len(PLUSES) and up == PLUSES[:nu]) and MDM.getCTS():
             owed = _before_wait(ctx, owed, up_owed)
-            piece = up[:up_piece]
+            if ctx.cts:
+                piece = up[:up_piece]
+            else:
+                piece = up[:UP_STOPPED]
             if MDM.send(piece, SEND_TENTHS) < 0:
                 ctx.dropped = ctx.dropped + len(piece)  # the link stalled for SEND_TENTHS
             up = up[len(piece):]
             sent = 1
         if nr > 0 and SER.getRTS():
-            piece = down[:down_piece]
-            owed = _before_wait(ctx, owed, len(piece))
+            if ctx.cts:
+                piece = down[:down_piece]
+                owed = _before_wait(ctx, owed, len(piece))
+            else:
+                piece = down[:down_stopped]
             SER.send(piece)
             down = down[len(piece):]
             sent = 1
