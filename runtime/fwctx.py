@@ -20,7 +20,7 @@ class Ctx:
     the AT driver, the settings (`values`, `store`, `table`) and the machines `gw`, `sess`, `sms`,
     `watch` (set by gwloop); the network (`local_ip`, `peer`, `listening`); the serial side (`pending`,
     `cts`, `dropped`); the boot and registration (`attempts`, `since_s`); the on-demand dial
-    (`dial_attempts`, `dial_for`); the SMS round (`sms_waiting` ... `replied`) and the sender `guard`."""
+    (`dial_attempts`, `dial_for`); the SMS round (`sms_waiting` ... `held`) and the sender `guard`."""
 
     def __init__(self, at, store, table, values):
         self.at = at
@@ -50,6 +50,7 @@ class Ctx:
         self.stuck = []           # messages handled whose delete failed: never handled again
         self.replies = []         # texts to send to the sender
         self.replied = 1          # every reply to the message went (else it is not deleted in a call)
+        self.held = None          # (message, replies) a call kept from going: sent after the call
         self.guard = smsguard.Guard()  # senders locked out after wrong passwords
 
     def collect_serial(self):

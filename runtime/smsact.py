@@ -158,25 +158,49 @@ def cmd_config(m, arg):
     ctx.replies = split_reply('Confirmed: config', config_items(ctx), smsio.MAX_SMS)
 
 
+def _send_all(ctx, replies):
+    """Sends the replies in order. When a call comes in first (no command can go out then) the rest
+    is held with its message, to be sent by the first round after the call (send_held_reply)."""
+    i = 0
+    while i < len(replies):
+        if not smsio.send(ctx.at, ctx.msg[1], replies[i]):
+            if ctx.at.in_call():
+                ctx.replied = 0
+                ctx.held = (ctx.msg, replies[i:])
+                return
+        i = i + 1
+
+
 def send_reply(m, arg):
-    ctx = m.ctx
-    for text in ctx.replies:
-        if not smsio.send(ctx.at, ctx.msg[1], text):
-            ctx.replied = 0
+    _send_all(m.ctx, m.ctx.replies)
 
 
 def send_error(m, arg):
     ctx = m.ctx
-    ctx.replied = smsio.send(ctx.at, ctx.msg[1], 'Error: ' + ctx.parsed[1])
+    _send_all(ctx, ['Error: ' + ctx.parsed[1]])
     ctx.trace('sms: error from ' + ctx.msg[1] + ': ' + ctx.parsed[1])
+
+
+def is_reply_held(m, arg):
+    held = m.ctx.held
+    return held is not None and held[0] == arg
+
+
+def send_held_reply(m, arg):
+    ctx = m.ctx
+    ctx.msg = arg
+    ctx.replied = 1
+    replies = ctx.held[1]
+    ctx.held = None
+    _send_all(ctx, replies)
 
 
 def delete_message(m, arg):
     """A message that cannot be deleted is remembered (bounded), so it is not applied and answered
     again in every round."""
     ctx = m.ctx
-    if ctx.at.in_call() and not ctx.replied:
-        return  # a call came in before the reply could go: the message is handled again after it
+    if not ctx.replied:
+        return  # a call came in before the reply could go: the message stays until it is answered
     if not smsio.delete(ctx.at, ctx.msg[0]):
         if len(ctx.stuck) >= MAX_STUCK:
             del ctx.stuck[0]

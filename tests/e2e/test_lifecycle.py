@@ -130,6 +130,29 @@ def test_a_baud_confirmed_as_a_new_call_comes_in_is_applied_at_once(gw: Gateway)
             second.close()
 
 
+@pytest.mark.req("NOTE-CONFIRM", "CMD-SMSPASSWORD", "NOTE-IDLE-ONLY")
+def test_a_reply_a_new_call_held_back_goes_after_it_even_when_the_password_changed(gw: Gateway) -> None:
+    """Found by the stateful soak: `smspassword` was applied as a client called again at once; the call
+    kept the reply from going, and after it the message was handled again from the SIM, now with the new
+    password: a wrong password, deleted without a reply. The reply is now held and sent after the call."""
+    port = _listen_with(gw, "connect")
+    first = connect_to_gateway(gw, port)
+    gw.until(lambda: gw.traced("session: online"), "the first call")
+    gw.sms("connect smspassword secret12")
+    gw.run(2)
+    first.close()
+    gw.until(lambda: gw.traced("sms: smspassword from"), "the new password applied")
+    second = connect_to_gateway(gw, port)  # the next client, before the reply could go
+    try:
+        gw.until(lambda: gw.sim.modem.describe()["socket"] is not None, "the second call")
+        gw.run(3)
+    finally:
+        second.close()
+    gw.until(lambda: any(text.startswith("Confirmed: smspassword") for _, text in gw.outbox),
+             "the held reply after the second call")
+    assert gw.command("secret12 config").startswith("Confirmed: config")
+
+
 @pytest.mark.req("NOTE-CONFIRM", "CMD-BAUD")
 def test_a_confirmed_baud_is_applied_while_gprs_cannot_come_up(firmware_python, tmp_path) -> None:
     from host.modem import Modem
