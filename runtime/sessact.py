@@ -96,11 +96,23 @@ def note_peer(m, arg):
 
 
 def answer(m, arg):
-    result = m.ctx.at.command('ATA', ANSWER_TENTHS, 1)[0]
-    m.ctx.trace('session: ATA -> ' + result)
+    """Answers a CSD call. One call at a time: the TCP listener stops first, else it would accept a client
+    that called meanwhile the moment the CSD call ends, and that call's +CONN FROM and CONNECT would follow
+    the NO CARRIER with DCD up again, where the pump cannot tell them from data. The session listens again
+    after the call. A client the modem accepted before its listener stopped is the call then: its CONNECT
+    (queued by the driver) takes the session online."""
+    ctx = m.ctx
+    at = ctx.at
+    if ctx.listening:
+        at.command('AT#SKTL=0,0,%d' % ctx.listening, 20)
+        ctx.listening = 0
+    result = ''
+    if not at.online:
+        result = at.command('ATA', ANSWER_TENTHS, 1)[0]
+    ctx.trace('session: ATA -> ' + result)
     if compat.startswith(result, 'CONNECT'):
         engine.dispatch(m, m.t.E_CONNECTED, None)
-    else:
+    elif not at.online:
         engine.dispatch(m, m.t.E_FAILED, None)
 
 

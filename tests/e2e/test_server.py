@@ -151,6 +151,43 @@ def test_only_the_callers_bytes_reach_the_device_when_a_csd_call_ends(gw: Gatewa
     assert gw.drain_serial() == b"csd-1;", "only the caller's bytes reach the device"
 
 
+@pytest.mark.req("GW-SERVER", "GW-BRIDGE", "CMD-DIALIN")
+def test_a_client_calling_during_a_csd_call_puts_no_modem_text_on_the_device(gw: Gateway) -> None:
+    """Found by the stateful soak (py3): a TCP client that called during a CSD call was accepted by the
+    still-open listener the moment the CSD call ended; its `+CONN FROM:` and `CONNECT` came right after the
+    call's NO CARRIER, with DCD up again, and the device got all of it as data. One call at a time: the
+    listener is stopped before a CSD call is answered, and opened again after it."""
+    port = _listen(gw)
+    assert gw.command("connect dialin on") == "Confirmed: dialin on"
+    gw.until(lambda: listening_port(gw) == port, "listening again")
+    call = gw.sim.modem.ring()
+    gw.until(lambda: gw.traced("session: online"), "the CSD call to be answered")
+    call.send(b"csd-1;")
+    assert gw.read_serial(6, "the caller's bytes") == b"csd-1;"
+    client = None
+    try:
+        client = socket.create_connection(("127.0.0.1", port), timeout=2, source_address=("127.0.0.2", 0))
+        client.sendall(b"tcp-1;")
+    except ConnectionRefusedError:
+        client = None  # no listener during the CSD call: the client may try again after it
+    try:
+        gw.run(2)
+        call.hangup()
+        gw.until(lambda: listening_port(gw) == port, "listening again after the CSD call")
+        gw.run(5)
+        assert gw.drain_serial() == b"csd-1;", "only the caller's bytes reach the device"
+    finally:
+        if client is not None:
+            client.close()
+    later = connect_to_gateway(gw, port, "127.0.0.2")
+    try:
+        gw.until(lambda: gw.sim.modem.describe()["socket"] is not None, "a client after the CSD call")
+        later.sendall(b"tcp-2;")
+        assert gw.read_serial(6, "the client's bytes") == b"tcp-2;"
+    finally:
+        later.close()
+
+
 @pytest.mark.req("GW-SERVER", "GW-BRIDGE")
 def test_a_client_that_connects_and_closes_at_once_after_each_call_never_makes_the_server_deaf(gw: Gateway) -> None:
     """Issue 11 defect 2: a second client connecting within milliseconds of the re-listen and closing at
