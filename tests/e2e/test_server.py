@@ -6,6 +6,7 @@ import socket
 
 import pytest
 
+from host.modem.csd import CsdCall
 from tests.e2e.gateway import Gateway
 from tests.e2e.gateway import connect_to_gateway
 from tests.e2e.gateway import listening_port
@@ -133,8 +134,8 @@ def test_only_the_peers_bytes_reach_the_device_when_an_sms_arrives_during_the_ca
     assert gw.drain_serial() == b"peer-0;", "only the peer's bytes reach the device"
 
 
-@pytest.mark.req("CMD-DIALIN", "GW-BRIDGE")
-def test_only_the_callers_bytes_reach_the_device_when_a_csd_call_ends(gw: Gateway) -> None:
+def _in_a_csd_call(gw: Gateway) -> tuple[int, CsdCall]:
+    """Server mode with dial-in on, a CSD call answered, and the caller's first bytes `csd-1;` on the device."""
     port = _listen(gw)
     assert gw.command("connect dialin on") == "Confirmed: dialin on"
     gw.until(lambda: listening_port(gw) == port, "listening again")
@@ -142,6 +143,12 @@ def test_only_the_callers_bytes_reach_the_device_when_a_csd_call_ends(gw: Gatewa
     gw.until(lambda: gw.traced("session: online"), "the CSD call to be answered")
     call.send(b"csd-1;")
     assert gw.read_serial(6, "the caller's bytes") == b"csd-1;"
+    return port, call
+
+
+@pytest.mark.req("CMD-DIALIN", "GW-BRIDGE")
+def test_only_the_callers_bytes_reach_the_device_when_a_csd_call_ends(gw: Gateway) -> None:
+    port, call = _in_a_csd_call(gw)
     gw.sms("connect config", "+15550002")
     gw.run(2)
     call.hangup()
@@ -157,13 +164,7 @@ def test_a_client_calling_during_a_csd_call_puts_no_modem_text_on_the_device(gw:
     still-open listener the moment the CSD call ended; its `+CONN FROM:` and `CONNECT` came right after the
     call's NO CARRIER, with DCD up again, and the device got all of it as data. One call at a time: the
     listener is stopped before a CSD call is answered, and opened again after it."""
-    port = _listen(gw)
-    assert gw.command("connect dialin on") == "Confirmed: dialin on"
-    gw.until(lambda: listening_port(gw) == port, "listening again")
-    call = gw.sim.modem.ring()
-    gw.until(lambda: gw.traced("session: online"), "the CSD call to be answered")
-    call.send(b"csd-1;")
-    assert gw.read_serial(6, "the caller's bytes") == b"csd-1;"
+    port, call = _in_a_csd_call(gw)
     client = None
     try:
         client = socket.create_connection(("127.0.0.1", port), timeout=2, source_address=("127.0.0.2", 0))
