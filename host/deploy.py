@@ -6,6 +6,10 @@ modules being replaced (the module would run them instead of the new sources), e
 written and read back, the entry script goes last, and only then are #ESCRIPT and #STARTMODESCR set.
 The free-space check counts the `.pyo` the module compiles at the first start (compiled_size).
 
+The settings the gateway saved (runtime/cfgstore.py's slot files) are kept, as an update must keep them;
+--factory-reset deletes them too (right after the entry script), so the firmware starts from the defaults:
+the way back from a forgotten SMS password.
+
 Uploads use RTS/CTS by default; with --no-rtscts they are paced (PACE_CHUNK bytes, then PACE_S), as
 public uploaders do where no flow-control lines are wired (host/modem/scripts.py cites them). Exit codes:
 0 ok, 1 the module refused something (no space, ERROR, read-back mismatch), 2 usage, 3 no answer / port
@@ -15,6 +19,7 @@ not available.
 from __future__ import annotations
 
 import argparse
+import ast
 import marshal
 import re
 import sys
@@ -29,6 +34,7 @@ from fsm.errors import EXIT_FINDINGS
 from fsm.errors import ToolError
 from fsm.rules.modnames import MAX_FILE_NAME as MAX_NAME  # module file names, including `.pyo`
 from host.firmware import FIRMWARE_DIRS
+from host.firmware import ROOT
 
 ENTRY = "main.py"
 CHUNK = 1024             # bytes per write with RTS/CTS (the port waits while the module holds CTS low)
@@ -49,6 +55,15 @@ class DeployError(ToolError):
         self.code = self.exit_code = code
 
 
+def settings_files(cfgstore: Path = ROOT / "runtime" / "cfgstore.py") -> tuple[str, ...]:
+    """The files the firmware keeps its settings in: `SLOTS` of runtime/cfgstore.py, read from its source
+    (the firmware is never imported on the PC)."""
+    for node in ast.parse(cfgstore.read_text()).body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "SLOTS" for t in node.targets):
+            return tuple(ast.literal_eval(node.value))
+    raise DeployError(f"{cfgstore}: no SLOTS assignment (the settings files)")
+
+
 @dataclass(frozen=True)
 class Plan:
     files: dict[str, bytes]          # name on the module -> content (CRLF line endings)
@@ -56,6 +71,8 @@ class Plan:
     free: int                        # free bytes #LSCRIPT reported
     stale: tuple[str, ...]           # compiled copies of replaced modules to delete (before any upload)
     compiled: dict[str, int]         # name.py -> estimated size of the name.pyo the module will write
+    settings: tuple[str, ...] = ()   # the saved settings found on the module
+    factory_reset: bool = False      # delete them (the firmware starts from the defaults) or keep them
 
     @property
     def total(self) -> int:
@@ -68,7 +85,8 @@ class Plan:
     @property
     def freed(self) -> int:
         """Bytes the deploy frees: the files it replaces and the stale compiled copies it deletes."""
-        return sum(self.existing.get(n, 0) for n in self.files) + sum(self.existing[s] for s in self.stale)
+        dropped = self.stale + (self.settings if self.factory_reset else ())
+        return sum(self.existing.get(n, 0) for n in self.files) + sum(self.existing[s] for s in dropped)
 
     @property
     def needed(self) -> int:
@@ -192,7 +210,7 @@ def _has_final(got: bytes) -> bool:
     return text.endswith(("\r\nOK\r\n", "ERROR\r\n")) or bool(re.search(r"\+CM[ES] ERROR: \d+\r\n$", text))
 
 
-def plan(module: Module, files: dict[str, bytes]) -> Plan:
+def plan(module: Module, files: dict[str, bytes], factory_reset: bool = False) -> Plan:
     for name in files:
         if len(name) > MAX_NAME or len(name.removesuffix(".py") + ".pyo") > MAX_NAME:
             raise DeployError(f"{name}: the module's file names hold {MAX_NAME} characters including '.pyo'; "
@@ -200,7 +218,8 @@ def plan(module: Module, files: dict[str, bytes]) -> Plan:
     existing, free = module.list_scripts()
     stale = tuple(sorted(n + "o" for n in files if n + "o" in existing))
     compiled = {n: compiled_size(n, b) for n, b in files.items() if n.endswith(".py")}
-    p = Plan(files, existing, free, stale, compiled)
+    settings = tuple(n for n in settings_files() if n in existing)
+    p = Plan(files, existing, free, stale, compiled, settings, factory_reset)
     if p.needed > free:
         raise DeployError(f"not enough space: the firmware needs {p.needed} more bytes ({p.total} of sources and "
                           f"about {p.total_compiled} compiled by the module at the first start, less "
@@ -247,6 +266,9 @@ def upload(module: Module, p: Plan, say: Callable[[str], None], paced: bool = Fa
     if ENTRY in p.existing:
         # Until the new entry script is in place, a reset runs nothing and the port stays free.
         module.ok(f'AT#DSCRIPT="{ENTRY}"', "removing the old entry script")
+    if p.factory_reset:
+        for name in p.settings:
+            module.ok(f'AT#DSCRIPT="{name}"', f"deleting the saved settings {name} (factory reset)")
     for name in p.stale:
         # Before any upload: a deploy cut later never leaves new sources beside old compiled modules.
         module.ok(f'AT#DSCRIPT="{name}"', f"deleting the stale compiled {name}")
@@ -267,6 +289,11 @@ def upload(module: Module, p: Plan, say: Callable[[str], None], paced: bool = Fa
 
 def describe(p: Plan, port_name: str, start_mode: str) -> list[str]:
     lines = [f"module on {port_name}: {len(p.existing)} file(s), {p.free} bytes free"]
+    if p.factory_reset:
+        lines += [f"  delete   {name} (saved settings: factory reset)" for name in p.settings]
+        lines.append("  settings the firmware starts from the defaults (SMS password 'connect')")
+    elif p.settings:
+        lines.append(f"  keep     {' '.join(p.settings)} (saved settings; --factory-reset deletes them)")
     lines += [f"  delete   {name}" for name in p.stale]
     for name, data in p.files.items():
         action = "replace" if name in p.existing else "write"
@@ -280,10 +307,10 @@ def describe(p: Plan, port_name: str, start_mode: str) -> list[str]:
 
 def deploy(port: serial.SerialBase, port_name: str, *, dry_run: bool, run: bool,
            files: dict[str, bytes] | None = None, say: Callable[[str], None] = print,
-           paced: bool = False, start_mode: int = 0) -> None:
+           paced: bool = False, start_mode: int = 0, factory_reset: bool = False) -> None:
     module = Module(port)
     connect(module, port_name)
-    p = plan(module, files if files is not None else firmware_files())
+    p = plan(module, files if files is not None else firmware_files(), factory_reset)
     for line in describe(p, port_name, START_MODES[start_mode]):
         say(line)
     if dry_run:
@@ -305,7 +332,9 @@ def deploy(port: serial.SerialBase, port_name: str, *, dry_run: bool, run: bool,
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="build.py deploy", description="Upload the firmware to a Telit module.")
     ap.add_argument("--port", required=True, help="serial port or pyserial URL of the module (e.g. /dev/ttyUSB0)")
-    ap.add_argument("--baud", type=int, default=115200)
+    ap.add_argument("--baud", type=int, default=115200,
+                    help="bits/s of the serial line to the module's AT port for the upload (default 115200; the "
+                         "port must answer AT at this speed)")
     ap.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
     ap.add_argument("--run", action="store_true", help="start the firmware when deployed (#EXECSCR)")
     ap.add_argument("--rtscts", action=argparse.BooleanOptionalAction, default=True,
@@ -314,6 +343,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--start-mode", type=int, choices=sorted(START_MODES), default=0,
                     help="#STARTMODESCR: 0 (default) runs at power-up unless DTR is asserted, whatever the device "
                          "sends; 1 runs unless an AT command arrives within 10 s")
+    ap.add_argument("--factory-reset", action="store_true",
+                    help="also delete the settings the gateway saved, so it starts from the defaults (SMS password "
+                         "'connect'): the way back from a forgotten password; without it a deploy keeps them")
     try:
         args = ap.parse_args(argv)
     except SystemExit as exc:
@@ -325,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     try:
         deploy(port, args.port, dry_run=args.dry_run, run=args.run, paced=not args.rtscts,
-               start_mode=args.start_mode)
+               start_mode=args.start_mode, factory_reset=args.factory_reset)
     except DeployError as exc:
         print(f"deploy: {exc}", file=sys.stderr)
         return exc.code

@@ -249,6 +249,18 @@ class Driver:
             retries = retries - 1
         return None
 
+    def abandon_call(self):
+        """A call the modem accepted that nobody will take (the session closed first): its stream and its
+        CONNECT are dropped, so commands go out again (the caller hangs the call up)."""
+        self.data = ''
+        self.online = 0
+        self.awaiting = 0
+        kept = []
+        for u in self.urcs:
+            if not compat.startswith(u, 'CONNECT') and not compat.startswith(u, '+CONN FROM:'):
+                kept.append(u)
+        self.urcs = kept
+
     def take_data(self):
         """The data-stream bytes that came with and after CONNECT, once: the data pump owns MDM now."""
         d = self.data

@@ -39,7 +39,8 @@ class Ctx:
         self.dropped = 0          # serial bytes dropped: buffer full, dial given up, no connection
         self.attempts = 0         # boot attempts in a row
         self.since_s = 0          # when registration started
-        self.dial_attempts = 0    # dials in a row that failed or are under way
+        self.dial_attempts = 0    # dials in a row that failed, are under way, or (maintain) gave a short call
+        self.online_since = 0     # when the current (or last) call came up
         self.dial_for = 0         # pending bytes when the last dial started: what a give-up drops
         self.sms_waiting = 0      # a +CMTI came: a round of SMS reading is due
         self.sms_round_s = -9     # when the last +CMTI round started (MOD.secCounter)

@@ -15,6 +15,7 @@ import modes
 DIAL_TENTHS = 700        # #SKTD answer wait: the modem's own connect timeout (#SKTCT 600) plus margin
 ANSWER_TENTHS = 600      # ATA: CSD handshake (S7 default 60 s)
 BACKOFF_CAP_S = 60       # capped exponential back-off between dials
+LASTING_CALL_S = 60      # maintain: a call this long starts the back-off again; a shorter one counts as a failure
 ON_DEMAND_DIALS = 5      # on demand, the dial is given up after this many failures in a row
 
 
@@ -118,9 +119,15 @@ def answer(m, arg):
 
 def went_online(m, arg):
     """On connect. The data pump then sends the serial bytes collected meanwhile first, in order, and
-    gives the device what the peer already sent."""
-    reset_backoff(m, arg)
+    gives the device what the peer already sent. The back-off is not reset here: a server that accepts
+    and closes at once would otherwise be dialled every second (see is_call_lasting)."""
+    m.ctx.online_since = m.clock()
     m.ctx.trace('session: online')
+
+
+def is_call_lasting(m, arg):
+    """Whether the call that just ended lasted long enough to count as a working connection."""
+    return m.clock() - m.ctx.online_since >= LASTING_CALL_S
 
 
 def end_call(m, arg):
@@ -131,6 +138,7 @@ def end_call(m, arg):
 
 def hang_up(m, arg):
     ctx = m.ctx
+    ctx.at.abandon_call()  # a call accepted as the session closed is not wanted: commands must go out
     if MDM.getDCD():
         # Escape with the guard times around +++ (S12 = 0.4 s, set at boot), then hang up.
         MOD.sleep(6)

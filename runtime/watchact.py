@@ -17,14 +17,17 @@ def check_network(m, arg):
 
 def check_context(ctx):
     """While a mode runs and no call is up (nor being connected), asks the modem for the GPRS context;
-    a gone one is reported to the gateway machine (net_lost) and the local IP forgotten at once."""
+    a gone one (or a modem that does not answer at all) is reported to the gateway machine (net_lost) and
+    the local IP forgotten at once."""
     gw = ctx.gw
     in_mode = gw.state == gw.t.S_UNCONFIGURED or gw.state == gw.t.S_CLIENT_ON_DEMAND
     in_mode = in_mode or gw.state == gw.t.S_CLIENT_MAINTAIN or gw.state == gw.t.S_SERVER
     if not in_mode or ctx.sess.state == ctx.sess.t.S_ONLINE or ctx.at.in_call():
         return
     status = gwboot.context_status(ctx.at)
-    if status == '1':
+    if status == '1' or ctx.at.in_call():
+        # Up; or a client was accepted as the question went out and its CONNECT came instead of the answer
+        # (the main loop takes the call now): no answer then says nothing about the context.
         return
     ctx.trace('gateway: GPRS context lost (' + str(status) + ')')
     ctx.local_ip = ''

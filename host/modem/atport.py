@@ -166,6 +166,12 @@ class AtPort(LinePort):
         elif rule.kind == "interleave":
             self._interleave = rule.text
             return False
+        elif rule.kind == "call":
+            answered = len(self.out)
+            self.execute(text)
+            del self.out[answered:]  # lost in the switch to data mode
+            if self.modem.listener is not None:
+                self.modem.listener.accept_waiting()
         return True
 
     def cmee(self) -> int:

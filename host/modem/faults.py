@@ -1,4 +1,5 @@
-"""Injected AT faults: the next N command lines matching a regex get another reply, none, or a URC inside.
+"""Injected AT faults: the next N command lines matching a regex get another reply, none, a URC inside, or
+a call accepted as they run.
 
 Matching is re.search on the whole command line as logged in at_log (e.g. 'AT#GPRS=1'); the first armed
 rule that matches is used and counts down; at zero it disarms. No timers.
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 @dataclass
 class FaultRule:
-    kind: str  # "error" (reply instead of running), "silence" (no answer, not run), "interleave"
+    kind: str  # "error" (reply instead of running), "silence" (no answer, not run), "interleave", "call"
     pattern: re.Pattern[str]
     count: int
     text: str  # the reply for "error", the URC for "interleave"
@@ -33,6 +34,18 @@ class Faults:
     def interleave(self, pattern: str, urc: str, count: int = 1) -> None:
         """The next `count` matching commands run normally with `urc` inserted among their response lines."""
         self._arm("interleave", pattern, count, urc)
+
+    def call_during(self, pattern: str, count: int = 1) -> None:
+        """A client waiting at the #SKTL listener is accepted as the next `count` matching commands run: the
+        command runs, its answer is lost in the switch to data mode, `+CONN FROM:` and `CONNECT` follow.
+        Until then the listener accepts nobody by itself, so a test's client waits for that moment. (The
+        manuals do not say what becomes of the answer of a command that a self-accepting #SKTL interrupts:
+        lost is the harsher reading.)"""
+        self._arm("call", pattern, count, "")
+
+    def holds_calls(self) -> bool:
+        """Whether the listener must leave a waiting client to a `call_during` command."""
+        return any(rule.kind == "call" for rule in self.rules)
 
     def clear(self) -> None:
         self.rules.clear()

@@ -348,6 +348,11 @@ class Listener:
         self._on_accept = on_accept
 
     def poll(self, now: float) -> None:
+        if not self.port.modem.faults.holds_calls():
+            self.accept_waiting()
+
+    def accept_waiting(self) -> None:
+        """Accepts the first waiting client the firewall permits (refusing the others before it)."""
         while self.sock.fileno() >= 0 and self.port.mode is Mode.COMMAND and self.port.call is None:
             try:
                 conn, addr = self.sock.accept()
@@ -364,5 +369,5 @@ class Listener:
         self.sock.close()
 
     def fds(self) -> list[int]:
-        idle = self.port.mode is Mode.COMMAND and self.port.call is None
+        idle = self.port.mode is Mode.COMMAND and self.port.call is None and not self.port.modem.faults.holds_calls()
         return [self.sock.fileno()] if idle and self.sock.fileno() >= 0 else []

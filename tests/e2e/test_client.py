@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from tests.e2e.gateway import Gateway
@@ -125,3 +127,94 @@ def test_only_the_servers_bytes_reach_the_device_when_a_maintained_call_ends(gw:
     server.accept("the re-dial")
     gw.run(5)
     assert gw.drain_serial() == b"srv-0;", "only the server's bytes reach the device"
+
+
+BACKOFF_S = [1, 2, 4, 8, 16, 32, 60]  # README: capped exponential back-off, 1, 2, 4 ... 60 s
+LASTING_S = 60  # README: a call that lasted a minute starts the back-off again
+
+
+class _Misbehaving:
+    """A server on loopback that fails the way `how` says, served on every turn of the simulator."""
+
+    def __init__(self, gw: Gateway, how: str) -> None:
+        self.gw, self.how = gw, how
+        self.listener: socket.socket | None = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(4)
+        self.listener.setblocking(False)
+        self.port = self.listener.getsockname()[1]
+        self.calls: list[socket.socket] = []
+        self.vanished_at: float | None = None
+        if how == "refuses":
+            self.close_listener()
+
+    def close_listener(self) -> None:
+        if self.listener is not None:
+            self.listener.close()
+            self.listener = None
+
+    def serve(self) -> None:
+        now = self.gw.sim.clock.now()
+        while self.listener is not None:
+            try:
+                conn, _ = self.listener.accept()
+            except BlockingIOError:
+                break
+            if self.how == "accepts and closes":
+                conn.close()
+            else:
+                conn.setblocking(False)
+                self.calls.append(conn)
+        for conn in list(self.calls):
+            try:
+                ended = conn.recv(4096) == b""
+            except BlockingIOError:
+                ended = False
+            except ConnectionResetError:
+                ended = True
+            if ended:
+                conn.close()
+                self.calls.remove(conn)
+        if self.how == "vanishes" and self.calls and self.vanished_at is None and now >= 90:
+            self.vanished_at = now  # the first call lasted; then the host goes away: no call, no listener
+            for conn in self.calls:
+                conn.close()
+            self.calls.clear()
+            self.close_listener()
+
+    def close(self) -> None:
+        for conn in self.calls:
+            conn.close()
+        self.close_listener()
+
+
+@pytest.mark.req("GW-CLIENT-MAINTAIN")
+@pytest.mark.parametrize("how", ["refuses", "accepts and closes", "accepts and stays silent", "vanishes"])
+def test_maintain_never_dials_faster_than_its_back_off_whatever_the_server_does(gw: Gateway, how: str) -> None:
+    """The README's back-off holds against every way a server can fail: a call shorter than a minute counts
+    as a failed dial (the back-off grows to its cap), only a call that lasted starts it again from 1 s. Found
+    by acceptance testing: a server that accepted and closed at once was dialled every second, for ever."""
+    server = _Misbehaving(gw, how)
+    try:
+        if how == "accepts and stays silent":
+            assert gw.command("connect socketting 5 10 0") == "Confirmed: socketting 5 10 0"  # the module ends it
+        start = gw.sim.clock.now()
+        assert gw.command(f"connect mode client 127.0.0.1 {server.port} maintain").endswith("maintain")
+        end = start + 600
+
+        def ten_minutes_served() -> bool:
+            server.serve()
+            return gw.sim.clock.now() >= end
+
+        gw.until(ten_minutes_served, "ten minutes of a failing server", timeout_s=120)
+        dials = [t for t, text in gw.sim.modem.at_log if text.startswith("AT#SKTD") and t >= start]
+        if how == "vanishes":
+            assert server.vanished_at is not None, "the first call lasted until the server vanished"
+            dials = [t for t in dials if t >= server.vanished_at]  # the back-off starts again from here
+        assert len(dials) >= 8, f"it keeps trying: {len(dials)} dials"
+        gaps = [b - a for a, b in zip(dials, dials[1:], strict=False)]
+        for k, gap in enumerate(gaps):
+            assert gap >= BACKOFF_S[min(k, len(BACKOFF_S) - 1)] - 0.5, f"dial {k + 1} came {gap:.1f} s after the last"
+        assert len(dials) <= 7 + 600 // BACKOFF_S[-1], f"{len(dials)} dials in ten minutes"
+    finally:
+        server.close()

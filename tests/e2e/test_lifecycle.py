@@ -172,6 +172,34 @@ def test_a_confirmed_baud_is_applied_while_gprs_cannot_come_up(firmware_python, 
         g.close()
 
 
+@pytest.mark.req("NOTE-CONFIRM", "CMD-BAUD", "CMD-CHARFORMAT")
+@pytest.mark.parametrize("mode", ["none", "server", "client maintain"])
+def test_serial_settings_take_effect_at_once_in_a_mode_whose_gprs_is_refused_for_minutes(
+        gw: Gateway, mode: str) -> None:
+    """Found by acceptance testing: with every AT#GPRS=1 answered ERROR (a wrong APN, no GPRS subscription),
+    `baud 300` was confirmed and the port kept 9600 for as long as GPRS failed: the serial port was set only
+    once GPRS came up. Each confirmed serial setting is in effect within seconds of its reply."""
+    if mode == "server":
+        assert gw.command(f"connect mode server any {free_port()}").startswith("Confirmed")
+    elif mode == "client maintain":
+        assert gw.command(f"connect mode client 127.0.0.1 {free_port()} maintain").startswith("Confirmed")
+    gw.sim.modem.faults.error_next(r"^AT#GPRS=1", count=1000)
+    assert gw.command("connect baud 300") == "Confirmed: baud 300"
+    gw.run(3)
+    assert gw.sim.status()["speed"] == "300 8N1"
+    gw.run(120)
+    assert gw.traced("gateway: GPRS failed")
+    assert gw.command("connect charformat 7E1") == "Confirmed: charformat 7E1"
+    gw.run(3)
+    assert gw.sim.status()["speed"] == "300 7E1"
+    gw.run(180)
+    gw.sim.modem.faults.clear()
+    ups = sum(1 for line in gw.sim.trace.lines() if "GPRS up" in line)
+    gw.until(lambda: sum(1 for line in gw.sim.trace.lines() if "GPRS up" in line) > ups, "GPRS up again",
+             timeout_s=60)
+    assert gw.sim.status()["speed"] == "300 7E1"
+
+
 @pytest.mark.req("CMD-CONFIG", "GW-SERVER")
 def test_config_says_offline_while_gprs_is_down(gw: Gateway) -> None:
     """Issue 11 defect 6: config showed the last IP while GPRS was down."""

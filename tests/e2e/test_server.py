@@ -214,3 +214,34 @@ def test_a_client_that_connects_and_closes_at_once_after_each_call_never_makes_t
     assert received == b"still here"
     expected = b"".join(b"A%d;" % n for n in range(20)) + b"still here"
     assert gw.drain_serial() == expected, "only callers' bytes reach the device, no NO CARRIER"
+
+
+@pytest.mark.req("GW-SERVER", "GW-BRIDGE")
+def test_a_client_accepted_as_the_watch_asks_for_the_context_is_bridged_and_the_server_listens_again(
+        gw: Gateway) -> None:
+    """Seen once in acceptance testing after many quick reconnects: `gateway: GPRS context lost (None)`, then
+    the server was deaf for over a minute. The watch's `AT#GPRS?` got no answer because a client was accepted
+    as it went out (the module accepts by itself); no answer was taken for a lost context, and the gateway
+    set GPRS up again with the call's CONNECT still held by the AT driver, which then refused every command."""
+    port = _listen(gw)
+    gw.sim.modem.faults.call_during(r"^AT#GPRS\?$")
+    client = connect_to_gateway(gw, port)  # waits at the listener until the watch asks for the context
+    try:
+        gw.until(lambda: gw.sim.modem.describe()["socket"] is not None, "the call, accepted as AT#GPRS? went out",
+                 timeout_s=60)
+        client.sendall(b"hello")
+        assert gw.read_serial(5, "the client's bytes") == b"hello"
+        gw.write_serial(b"back")
+        assert _read(gw, client, 4, "the device's bytes") == b"back"
+    finally:
+        client.close()
+    gw.until(lambda: listening_port(gw) == port, "listening again after the call")
+    assert not gw.traced("GPRS context lost"), "the context was up all along"
+    again = connect_to_gateway(gw, port)
+    try:
+        gw.until(lambda: gw.sim.modem.describe()["socket"] is not None, "the next client's call")
+        again.sendall(b"next")
+        assert gw.read_serial(4, "the next client's bytes") == b"next"
+    finally:
+        again.close()
+    assert gw.drain_serial() == b"hellonext", "only callers' bytes reach the device"

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from fsm.pipeline import load_specs
+from fsm.spec.model import Field
 from tests.e2e.gateway import Gateway
+from tests.e2e.gateway import listening_port
+from tests.support import ROOT
+
+TABLE = load_specs(ROOT / "fsm" / "specs", ROOT / "runtime", ROOT).specs.commands
+assert TABLE is not None
+TEXT_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-_.~!#$%&*+/=?@^"  # printable, no space or quote
 
 
 @pytest.mark.req("CMD-BAUD", "CMD-CHARFORMAT", "NOTE-CONFIRM", "NOTE-ERROR", "GW-SMS-CONTROL")
@@ -119,3 +127,43 @@ def test_wrong_password_unknown_command_and_missing_arguments(gw: Gateway) -> No
         "Error: missing arguments; format: baud <baud>",
     ]
     assert gw.sim.status()["speed"] == "9600 8N1", "nothing changed"
+
+
+def _at_max(f: Field, i: int) -> str:
+    """The argument at the top of its range in the command table: the largest number, the longest text, the
+    last value of a list."""
+    if f.type == "int":
+        return str(f.max)
+    if f.type in ("text", "password"):
+        chars = TEXT_CHARS if f.type == "text" else TEXT_CHARS[:36]
+        return "".join(chars[(i + k) % len(chars)] for k in range(f.max or 0))
+    if f.type in ("ipv4", "ipv4_or_any"):
+        return "127.0.0.1"
+    return f.values[-1] if f.values else "on"
+
+
+@pytest.mark.req("CMD-GPRS", "CMD-SOCKETTING", "CMD-MODE-SERVER", "CMD-BAUD", "CMD-CHARFORMAT", "NOTE-CONFIRM")
+def test_every_setting_at_the_top_of_its_range_is_taken_by_the_module(gw: Gateway) -> None:
+    """Every value the firmware confirms is one the module accepts: each command of the table, every argument at
+    its limit (from fsm/specs/commands.yaml, so a limit raised past the module's fails here), then GPRS must come
+    up with all of them and the module must hold each one. Found by acceptance testing: a 31-character GPRS
+    user name was confirmed, the module's #USERID takes 30, and GPRS never came up again."""
+    texts, given = [], {}
+    order = sorted((c for c in TABLE.commands if c.fields), key=lambda c: c.words == ("mode", "server"))
+    for i, c in enumerate(order):
+        if c.words in (("smspassword",), ("mode", "client")):
+            continue  # the password would lock this test out; client mode would leave server mode
+        args = [_at_max(f, i) for f in c.fields]
+        given.update({f.sets: a for f, a in zip(c.fields, args, strict=True) if f.sets})
+        texts.append("connect " + " ".join([*c.words, *args]))
+    ups = sum(1 for line in gw.sim.trace.lines() if "GPRS up" in line)
+    replies = gw.replies(texts)
+    assert all(r.startswith("Confirmed: ") for r in replies), replies
+    gw.until(lambda: sum(1 for line in gw.sim.trace.lines() if "GPRS up" in line) > ups, "GPRS up with every maximum")
+    gw.until(lambda: listening_port(gw) == int(given["local_port"]), "listening on the highest port")
+    module = gw.sim.modem.settings
+    assert module["cgdcont"][1] == ("IP", given["apn"])
+    assert (module["userid"], module["passw"]) == (given["gprs_user"], given["gprs_pass"])
+    assert (module["skt_to"], module["ds_to"], module["pkt_sz"]) == (
+        int(given["sock_timeout_s"]), int(given["send_timeout"]), int(given["packet_size"]))
+    assert gw.sim.status()["speed"] == f"{given['baud']} {given['charformat']}"

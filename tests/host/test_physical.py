@@ -329,3 +329,63 @@ def test_a_deployed_gateway_starts_although_the_device_sends_atz_at_power_up(mod
     sim.modem.deliver_sms("+447700900001", "connect config")
     sim.run_until(lambda: bool(sim.modem.outbox), 60, "the deployed gateway's reply")
     assert sim.modem.outbox[-1][1].startswith("Confirmed: config mode none")
+
+
+def test_a_redeploy_keeps_the_settings_and_a_factory_reset_starts_from_the_defaults(
+        module: Callable[..., Simulator]) -> None:
+    """The way back from a forgotten SMS password: `deploy --factory-reset` deletes the saved settings; a plain
+    deploy (an update) keeps them. Found by acceptance testing: the README promised that loading the software
+    again starts from the defaults, but deploy left the settings files and the forgotten password stayed."""
+    store = ScriptStore(write_rate=None)  # named kindness: flash speed is not what this test is about
+    sim = module(store, dtr_asserted=True)  # the PC is attached: the module waits for a deploy
+
+    def deploy_and_boot(*options: str) -> list[str]:
+        said: list[str] = []
+        result: list[int] = []
+
+        def run() -> None:
+            port = serial.serial_for_url(sim.serial_path, baudrate=115200, timeout=0.05, rtscts=True)
+            try:
+                deploy.deploy(port, sim.serial_path, dry_run=False, run=False, say=said.append,
+                              factory_reset="--factory-reset" in options)
+                result.append(0)
+            finally:
+                port.close()
+
+        worker = threading.Thread(target=run, daemon=True)
+        worker.start()
+        sim.run_until(lambda: bool(result) or not worker.is_alive(), 120, "build.py deploy to finish")
+        worker.join(10)
+        assert result == [0], said
+        sim.dtr_asserted = False  # the device instead of the PC: the deployed firmware starts at power-up
+        boots = sum("firmware started" in line for line in sim.trace.lines())
+        sim.power_cut(restart=True)
+        sim.run_until(lambda: sum("firmware started" in line for line in sim.trace.lines()) > boots, 60,
+                      "the deployed firmware to start")
+        sim.run_until(lambda: any("GPRS up" in line for line in sim.trace.lines()[-20:]), 60, "GPRS up")
+        return said
+
+    def reply_to(text: str) -> str | None:
+        sent = len(sim.modem.outbox)
+        sim.modem.deliver_sms("+447700900001", text)
+        sim.run_until(lambda: not sim.modem.sim_messages(), 60, f"{text!r} to be handled")
+        sim.run_for(2)
+        return sim.modem.outbox[-1][1] if len(sim.modem.outbox) > sent else None
+
+    def attach_pc() -> None:
+        sim.dtr_asserted = True
+        sim.power_cut(restart=True)
+        sim.run_until(lambda: sim.state == "at", 30, "the module's AT parser (DTR on at power-up)")
+
+    deploy_and_boot()
+    assert reply_to("connect smspassword forgotten1") == "Confirmed: smspassword forgotten1"
+    attach_pc()
+    said = deploy_and_boot()
+    assert any(line.startswith("  keep     gwcfg_") for line in said), said
+    assert reply_to("connect config") is None, "a redeploy keeps the settings: the old password gets no reply"
+    assert reply_to("forgotten1 config").startswith("Confirmed: config")
+    attach_pc()
+    said = deploy_and_boot("--factory-reset")
+    assert any("(saved settings: factory reset)" in line for line in said), said
+    assert reply_to("connect config").startswith("Confirmed: config mode none"), "the defaults, password included"
+    assert reply_to("forgotten1 config") is None, "the forgotten password is gone"

@@ -31,6 +31,14 @@ def test_no_command_goes_out_while_the_modem_is_in_data_mode(firmware_python: In
     assert urcs == ["+CONN FROM: 1.2.3.4", "CONNECT"]
 
 
+def test_a_call_nobody_takes_is_abandoned_and_commands_go_out_again(firmware_python: Interpreter) -> None:
+    """The session closed with a call's CONNECT still held by the driver (it refused every command since): the
+    abandoned call leaves no data, no CONNECT to route, and the next command is sent."""
+    result, sent, urcs, data = _run(firmware_python, f"chunkmdm.abandoned_then_command([{ANSWER_AND_CALL!r}], "
+                                                     "'AT#SKTL=1,0,1024,0', 'ATH')")[0]
+    assert (result, sent, urcs, data) == ("OK", ["AT#SKTL=1,0,1024,0\r", "ATH\r"], [], "")
+
+
 def test_urcs_after_a_final_result_are_routed_not_dropped(firmware_python: Interpreter) -> None:
     got = _run(firmware_python, "chunkmdm.command(['\\r\\n#GPRS: 1\\r\\n\\r\\nOK\\r\\n\\r\\n"
                                 "+CMTI: \"SM\",3\\r\\n\\r\\nRI', 'NG\\r\\n'], 'AT#GPRS?')")[0]

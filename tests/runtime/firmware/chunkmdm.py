@@ -61,6 +61,17 @@ def then_command(chunks, first, second):
     return (reply[0], at.mdm.sent, at.urcs)
 
 
+def abandoned_then_command(chunks, first, second):
+    """What happens to a second command when the first one's answer came with a CONNECT that nobody took
+    (the session closed and abandoned the call)."""
+    at = driver(chunks)
+    at.command(first, 20)
+    at.abandon_call()
+    at.mdm.chunks = ['\r\nOK\r\n']
+    reply = at.command(second, 20)
+    return (reply[0], at.mdm.sent, at.urcs, at.data)
+
+
 def listing(chunks):
     """(messages, URCs queued) of one +CMGL listing read through the driver."""
     at = driver(chunks)
