@@ -19,6 +19,8 @@ from tests.e2e.stateful_model import arg_limits
 BAUDS = arg_limits("baud", "baud")["values"]
 FORMATS = arg_limits("charformat", "charformat")["values"]
 APN_MAX = arg_limits("gprs", "apn")["max"]
+USER_MAX = arg_limits("gprs", "username")["max"]
+PASS_MAX = arg_limits("gprs", "gprs_password")["max"]
 
 MODEM_TEXT = (b"\r\nNO CARRIER\r\n", b"\r\nOK\r\n", b"OK", b'\r\n+CMTI: "SM",1\r\n', b"\r\nRING\r\n",
               b'AT#SKTD=0,80,"10.0.0.1",0,0\r', b"ATH\r\n", b"+++", b"\x1a", b"\x00", b"\r\nCONNECT\r\n",
@@ -54,6 +56,7 @@ _VALID = (
     [f"{{pw}} baud {b}" for b in BAUDS] + [f"{{pw}} charformat {f}" for f in FORMATS] + [
         "{pw} charformat 7e1", "{pw} gprs internet", "{pw} gprs orangeinternet user pass",
         "{pw} gprs " + "a" * APN_MAX + " u p",
+        "{pw} gprs " + "a" * APN_MAX + " " + "u" * USER_MAX + " " + "p" * PASS_MAX,  # every length at its limit
         "{pw} mode server any {L0}", "{pw} mode server any {L1}", "{pw} mode server 127.0.0.2 {L0}",
         "{pw} mode server ANY {L1}", "{pw} mode client 127.0.0.1 {S0}", "{pw} mode client 127.0.0.1 {S1}",
         "{pw} mode client 127.0.0.1 {S0} maintain", "{pw} mode client 127.0.0.1 {S1} Maintain",
@@ -63,11 +66,13 @@ _VALID = (
 _INVALID = ("{pw} baud 9601", "{pw} baud", "{pw} charformat 7N1", "{pw} mode server any 0", "{pw} mode",
             "{pw} mode client any {S0}", "{pw} mode client 127.0.0.1 {S0} keep", "{pw} reboot", "{pw}",
             "{pw} socketting 65536 10 0", "{pw} socketting 1 2", '{pw} gprs in"ternet', "{pw} dialin maybe",
-            "{pw} config now", "{pw} smspassword abc_1", "{pw} gprs " + "a" * (APN_MAX + 1))
+            "{pw} config now", "{pw} smspassword abc_1", "{pw} gprs " + "a" * (APN_MAX + 1),
+            "{pw} gprs internet " + "u" * (USER_MAX + 1), "{pw} gprs internet u " + "p" * (PASS_MAX + 1))
 _OTHERS = ("connect config", "connect baud 19200", "") + tuple(f"{w} config" for w in WRONG) + (
     "letmein mode server any {L0}", "admin smspassword x")
 SOCKETTING = st.builds("{{pw}} socketting {} {} {}".format, st.sampled_from((0, 1, 5, 20, 300, 65535)),
                        st.sampled_from((0, 1, 10, 255)), st.sampled_from((0, 1, 2, 3, 300, 512)))
+SMS_TEXTS_VALID = tuple(_VALID)
 SMS_TEXTS = st.one_of(st.sampled_from(_VALID), SOCKETTING, st.sampled_from(_INVALID), st.sampled_from(_OTHERS))
 NEW_PASSWORDS = st.sampled_from(PASSWORDS + ("Secret12",))
 START_MODES = {  # the first SMS, then a first event: a client calls, the device writes, a caller rings
@@ -94,8 +99,13 @@ class Tally:
     virtual_s: float = 0.0
     equalities: int = 0
     replies: int = 0
+    held: Counter[str] = field(default_factory=Counter)  # invariant -> how often its condition held
 
     def line(self) -> str:
         acts = ", ".join(f"{k} {v}" for k, v in sorted(self.actions.items()))
         return (f"{self.examples} examples, {self.steps} steps, {self.virtual_s:.0f} virtual s, "
                 f"{self.replies} SMS replies judged, {self.equalities} exact byte ledgers; actions: {acts}")
+
+    def vacuity(self, names: list[str]) -> str:
+        """How often each invariant's condition held; one that never held proved nothing in this run."""
+        return ", ".join(f"{n} {self.held[n]}" + (" (NEVER HELD)" if not self.held[n] else "") for n in names)

@@ -7,6 +7,7 @@ PROPERTIES lists them for the certification pack. Bounds are virtual seconds; ea
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from tests.e2e.stateful_bytes import first_unsent
 from tests.e2e.stateful_bytes import split_as_prefixes
@@ -28,6 +29,9 @@ REDIAL_S = 75.0  # maintain: connected again (back-off capped at 60 s, a dial)
 DIAL_S = 70.0  # on demand: device bytes start a dial (back-off 1..16 s, five dials)
 ANSWER_S = 12.0  # dial-in on: a ringing CSD call is answered (RING every 3 s)
 SETTLED_S = 2.0  # after a call ended: the pump has forwarded what was left
+BACKOFF_S = (1, 2, 4, 8, 16, 32, 60)  # maintain: the waits between dials with no lasting call (README)
+LASTING_S = 60.0  # maintain: a call this long starts the back-off again (README)
+CLOCK_SLACK_S = 1.0  # the firmware counts whole seconds: a wait of n s may end up to 1 s early
 SKTD = re.compile(r'AT#SKTD=0,(\d+),"([^"]*)"')
 SKTL = re.compile(r"AT#SKTL=1,0,(\d+)")
 
@@ -45,6 +49,10 @@ PROPERTIES = (
      "#SKTTO/#DSTO/#PKTSZ, the context, the listening port or dialled server, the caller's address, dial-in"),
     ("the_gateway_serves_its_mode", "after a call ends (and after boot, network return, settings change) "
      "the gateway listens (server), reconnects (maintain) or dials when device bytes come (on demand)"),
+    ("gprs_is_up_whenever_it_can_be", "with the network up and GPRS allowed, the context is up within 130 s of "
+     "its return (or of the end of a call it was lost in) and 10 s of a settings change"),
+    ("dials_never_outpace_the_back_off", "in maintain mode, dials with no lasting call (a minute) between them are "
+     "at least 1, 2, 4 ... 60 s apart (as the firmware counts whole seconds), whatever the server does"),
     ("calls_end_only_for_a_cause", "a call ends only when the peer closes, the socket timeout expires, or "
      "the step cut the network or the power"),
     ("no_crash_no_reboot", "the firmware never ends and the module never reboots unless a step cut the power"),
@@ -67,6 +75,13 @@ class Judge:
         self.obligations: list[tuple[str, float, tuple[object, ...]]] = []  # (what, due, circumstances)
         self.problems: dict[str, list[str]] = {name: [] for name, _ in PROPERTIES}
         self.stats: dict[str, int] = {"equalities": 0, "inequalities": 0}
+        # How often each invariant's condition held (it judged something): an invariant that never judged
+        # anything in a run proved nothing in it (STATEFUL.md, vacuity).
+        self.held: Counter[str] = Counter()
+        self.dials: list[float] = []  # when each AT#SKTD went out
+        self.setups: list[float] = []  # when each AT#GPRS=1 went out: a mode (and its back-off) starts after it
+        self.dials_judged = 0
+        self.series = 0  # dials of the current series before the last one judged
 
     def _raise(self, name: str) -> None:
         self._read_record()
@@ -104,6 +119,8 @@ class Judge:
         for c in w.calls[first:]:
             cut = any(t >= (c.ended_at or 0.0) for t in w.cuts)
             parts.append((bytes(c.sent), quiet and c.complete and not cut))
+        if quiet and (len(stream) > pos or any(whole and sent for sent, whole in parts)):
+            self.held["only_peer_bytes_reach_the_device"] += 1  # bytes came, or all of a closed peer's must have
         ok, far = split_as_prefixes(stream, pos, parts)
         if not ok:
             calls = ", ".join(f"call {c.call} {c.name} sent {len(c.sent)} ({c.cause or 'up'})" for c in w.calls[first:])
@@ -134,6 +151,8 @@ class Judge:
             if c.gone and c is not w.calls[-1]:
                 first += 1
                 self.matched = (first, ptr)
+                if data:
+                    self.held["only_device_bytes_reach_the_peers"] += 1
 
     def sent_equals_delivered_plus_dropped(self) -> None:
         w = self.world
@@ -159,6 +178,8 @@ class Judge:
                        f"an injected network drop: {r.delivered} + {dropped} + {r.lost} "
                        f"{'!=' if exact else '>'} {r.consumed}")
         self.stats["equalities" if exact else "inequalities"] += 1
+        if exact:
+            self.held["sent_equals_delivered_plus_dropped"] += 1
 
     # --- SMS
     def _take_reply(self, r: Reply) -> None:
@@ -191,6 +212,7 @@ class Judge:
             self._file(name, f"{rec.text!r} got {texts[0]!r}, expected an 'Error: ...' reply")
         rec.done_at = r.at
         self.stats[e.kind] = self.stats.get(e.kind, 0) + 1
+        self.held["every_sms_is_answered_in_time"] += 1
 
     def _judge_config(self, rec: SmsRecord, r: Reply, items: list[str]) -> None:
         name = "every_sms_is_answered_in_time"
@@ -231,7 +253,10 @@ class Judge:
         """Every dial and every listen the firmware starts uses settings that may be in force then."""
         cands = self.model.candidates(t)
         name = "confirmed_settings_take_effect"
+        if text == "AT#GPRS=1":
+            self.setups.append(t)
         if d := SKTD.match(text):
+            self.dials.append(t)
             port, ip = int(d.group(1)), d.group(2)
             if not any(s.mode == "client" and s.server_port == port and s.server_ip == ip for s in cands):
                 self._file(name, f"t={t:.1f}: the gateway dialled {ip}:{port} ({text}); confirmed: {cands[0]}")
@@ -263,6 +288,8 @@ class Judge:
             side = w.sim.serial
             assert side is not None
             since = self._changed("baud", "charformat") + APPLY_S
+            if since > APPLY_S and w.now >= since:
+                self.held[name] += 1  # a confirmed serial setting that must be in force now
             if w.now >= since and side.speed != (s.baud, s.charformat):
                 self._file(name, f"t={w.now:.1f}: the serial port runs {side.speed}, but baud {s.baud} charformat "
                                  f"{s.charformat} were confirmed at t={since - APPLY_S:.1f}")
@@ -275,6 +302,8 @@ class Judge:
                 since = self._changed("sock_timeout_s", "send_timeout", "packet_size", "apn", "gprs_user", "gprs_pass")
                 # A call that came in as the reply went keeps the context: the mode restarts when it ends.
                 due = max(since, w.last_call_end) + APPLY_S
+                if since > 0 and not w.call_up() and w.now >= due:
+                    self.held[name] += 1  # a confirmed GPRS or socket setting that must be in force now
                 if not w.call_up() and w.now >= due and got != want:
                     self._file(name, f"t={w.now:.1f}: the GPRS context is up with {got}, but {want} was confirmed at "
                                      f"t={since:.1f}")
@@ -331,11 +360,14 @@ class Judge:
                 self.obligations.remove((what, due, (made, *key)))  # void: the circumstances changed
             elif any(c.started_at is not None and c.started_at >= made for c in w.calls):
                 self.obligations.remove((what, due, (made, *key)))
+                self.held[name] += 1
             elif w.now > due:
                 self._file(name, f"t={w.now:.1f}: no call came up by t={due:.1f} although the gateway had to {what}")
                 self.obligations.remove((what, due, (made, *key)))
         settled = self._settled_at()
         if settled is not None and not w.call_up():
+            if s.mode == "server" and w.now >= max(settled, w.last_call_end + LISTEN_S):
+                self.held[name] += 1
             if s.mode == "server" and w.now >= max(settled, w.last_call_end + LISTEN_S) \
                     and w.listening_port() != s.local_port:
                 self._file(name, f"t={w.now:.1f}: server mode on {s.local_port}, but the modem listens on "
@@ -344,13 +376,83 @@ class Judge:
             target = self._target()
             if s.mode == "client" and s.maintain and target:
                 due = max(settled, w.servers[target].accepting_since or 0.0, w.last_call_end) + REDIAL_S
+                if w.now >= due - REDIAL_S:
+                    self.held[name] += 1
                 if w.now >= due:
                     self._file(name, f"t={w.now:.1f}: maintain mode, {target} accepting, but no connection since "
                                      f"t={due - REDIAL_S:.1f}")
         self._raise(name)
 
+    # --- GPRS and the dial rate
+    def _context_back_by(self) -> float | None:
+        """When the GPRS context must be up: the network and GPRS allowed, settled (boot, return, settings
+        change), and the firmware able to notice a loss: one that came during a call is seen after it ends
+        (no AT command goes out in data mode), then within the watch's minute."""
+        w = self.world
+        settled = self._settled_at()
+        if settled is None:
+            return None
+        due = settled
+        for lost in w.net_lost_at + w.gprs_withdrawn:
+            during = [c for c in w.calls if c.started_at is not None and c.started_at <= lost
+                      and (c.ended_at is None or c.ended_at >= lost)]
+            if during:
+                end = during[-1].ended_at
+                if end is None:
+                    return None  # the call is still up: the loss cannot be noticed yet
+                due = max(due, end + NET_S)
+        return due
+
+    def gprs_is_up_whenever_it_can_be(self) -> None:
+        """Liveness behind the conditional checks: `confirmed_settings_take_effect` judges the context's
+        settings only while it is up, so a setting that kept it down would pass them all."""
+        w = self.world
+        name = "gprs_is_up_whenever_it_can_be"
+        due = self._context_back_by()
+        if due is not None and w.now >= due:
+            self.held[name] += 1
+            if not w.sim.modem.state.gprs_active:
+                self._file(name, f"t={w.now:.1f}: the network is up and GPRS allowed (since t="
+                                 f"{w.gprs_ok_since:.1f}), but the context has been down past t={due:.1f}; "
+                                 f"settings in force: {self.model.settings}")
+        self._raise(name)
+
+    def _lasting_call_ended(self, after: float, until: float) -> bool:
+        """A call the gateway dialled ended in (after, until] having lasted about a minute (the firmware's
+        whole seconds make the edge uncertain: such a call is taken as lasting)."""
+        return any(c.kind == "server" and c.started_at is not None and c.ended_at is not None
+                   and after < c.ended_at <= until and c.ended_at - c.started_at >= LASTING_S - 2 * CLOCK_SLACK_S
+                   for c in self.world.calls)
+
+    def dials_never_outpace_the_back_off(self) -> None:
+        """Rate: in maintain mode the k-th dial after the series began waits BACKOFF_S[k-1] after the one
+        before it. A series begins with the mode (every mode start follows an AT#GPRS=1) and after a call
+        that lasted."""
+        self._read_record()
+        name = "dials_never_outpace_the_back_off"
+        m = self.model
+        while self.dials_judged < len(self.dials):
+            i = self.dials_judged
+            self.dials_judged += 1
+            t = self.dials[i]
+            prev = self.dials[i - 1] if i else None
+            if prev is None or any(prev < u <= t for u in self.setups) or self._lasting_call_ended(prev, t):
+                self.series = 0  # this dial begins a series
+                continue
+            self.series += 1
+            k = self.series  # dials of this series before this one
+            if not all(c.mode == "client" and c.maintain for c in m.candidates(prev) + m.candidates(t)):
+                continue
+            self.held[name] += 1
+            wait = BACKOFF_S[min(k - 1, len(BACKOFF_S) - 1)]
+            if t - prev < wait - CLOCK_SLACK_S:
+                self._file(name, f"t={t:.1f}: dial {k + 1} of a series came {t - prev:.1f} s after the one before "
+                                 f"(no lasting call, no new mode between them); the back-off is {wait} s by then")
+        self._raise(name)
+
     # --- calls and the firmware
     def calls_end_only_for_a_cause(self) -> None:
+        self.held["calls_end_only_for_a_cause"] = sum(1 for c in self.world.calls if c.ended_at is not None)
         self._raise("calls_end_only_for_a_cause")
 
     def no_crash_no_reboot(self) -> None:
@@ -365,4 +467,6 @@ class Judge:
             self._file(name, f"the module is powered but the firmware is {sim.state}")
         if "unexpected error" in sim.trace.text:
             self._file(name, "the firmware logged an unexpected error")
+        if w.powered:
+            self.held[name] += 1
         self._raise(name)

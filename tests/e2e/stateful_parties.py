@@ -75,13 +75,15 @@ class Peer:
 
 
 class TcpServer:
-    """A server the gateway dials in client mode: accepting, refusing (nothing listens) or gone."""
+    """A server the gateway dials in client mode: accepting (silent unless a step makes it send), accepting and
+    closing every connection at once, refusing (nothing listens) or gone."""
 
     def __init__(self, name: str, port: int) -> None:
         self.name = name
         self.sock: socket.socket | None = None
         self.port = port
         self.accepting_since: float | None = None
+        self.closes_at_once = False  # every connection it accepts it closes at once (a broken service)
         self.conns: list[Peer] = []
         self._listen(0.0)
 
@@ -93,9 +95,10 @@ class TcpServer:
         s.setblocking(False)
         self.sock, self.port, self.accepting_since = s, s.getsockname()[1], now
 
-    def accept(self, now: float) -> None:
+    def accept(self, now: float, closes_at_once: bool = False) -> None:
         if self.accepting_since is None:
             self._listen(now)
+        self.closes_at_once = closes_at_once
 
     def refuse(self) -> None:
         if self.sock is not None:

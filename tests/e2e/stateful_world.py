@@ -93,6 +93,8 @@ class World:
         self.cuts: list[float] = []  # times of the network drops and power cuts the steps injected
         self.power_cuts: list[float] = []
         self.net_returned_at = float("-inf")  # the network or GPRS came back (not at first boot)
+        self.net_lost_at: list[float] = []  # the network dropped
+        self.gprs_withdrawn: list[float] = []  # the network took the GPRS context away
         self.reboots_injected = 0
         self.lost_in_flight: dict[int, int] = {}  # epoch -> device bytes in the modem when the network dropped
         self.violations: list[str] = []  # facts the observer saw that no step explains
@@ -178,6 +180,10 @@ class World:
                         port=server.port, addr=addr)
             server.conns.append(peer)
             self.peers.append(peer)
+            if server.closes_at_once:
+                peer.closed_at = now
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_WR)
 
     def _peer_io(self, p: Peer, now: float) -> None:
         if p.csd is not None:
@@ -344,6 +350,7 @@ class World:
         self._cut_cause = "network drop"
         self.network.drop()
         self.net_up_since = self.gprs_ok_since = None
+        self.net_lost_at.append(self.now)
         self.observe()
         self._cut_cause = None
 
@@ -353,6 +360,20 @@ class World:
         self.net_up_since = self.net_returned_at = self.now
         self.gprs_ok_since = self.now if gprs_ok else None
         self.observe()
+
+    def withdraw_gprs(self) -> None:
+        """The network deactivates the GPRS context and refuses new ones (an operator's fault, a subscription
+        that ran out) while registration, and SMS, go on: a call ends, the listener goes."""
+        self.observe()
+        self.lost_in_flight[self.epoch] = self.lost_in_flight.get(self.epoch, 0) + self.modem_backlog()
+        self.cuts.append(self.now)
+        self._cut_cause = "GPRS withdrawn"
+        self.network.gprs_ok = False
+        self.sim.modem.deactivate_context()
+        self.gprs_ok_since = None
+        self.gprs_withdrawn.append(self.now)
+        self.observe()
+        self._cut_cause = None
 
     def gprs_back(self) -> None:
         self.network.gprs_ok = True
