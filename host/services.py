@@ -80,7 +80,10 @@ def _mdm_send(b: Board, port: Any, data: bytes, tenths: int) -> Reply:
         if n > 0:
             port.write(bytes(rest[:n]))
             del rest[:n]
-            b.note_activity()
+            if port.call is not None or port.pending is not None:
+                # Bytes towards a real peer, or a connection being set up: give them real time before the
+                # clock jumps. A command the emulated modem answered at once needs none.
+                b.note_activity()
         return _ok(1) if not rest else None
 
     reply = ready()
