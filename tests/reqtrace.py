@@ -6,13 +6,15 @@ fill the requirement -> spec element -> test trace matrix. A property-based test
 it checks, `@pytest.mark.properties(name="what it says", ...)`; they are written as `"properties": {name:
 text}` (only for tests that have any) and listed by cert as properties tested. Writes nothing without the
 option. Outcomes: passed, failed, skipped, xfailed, xpassed, error (setup or teardown failed) and not-run
-(collected, never run).
+(collected, never run). In a parallel run (pytest-xdist) the workers collect and send their entries to the
+controller, which gets every outcome through the forwarded reports and writes the file alone.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -93,7 +95,20 @@ class ReqReport:
         if outcome is not None and entry["outcome"] != "error":  # a teardown error outranks the call's outcome
             entry["outcome"] = outcome
 
-    def pytest_sessionfinish(self, exitstatus: int) -> None:
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        """A worker finished (xdist): the requirement ids of what it collected join the controller's entries."""
+        for sent in json.loads(getattr(node, "workeroutput", {}).get("reqtrace", "[]")):
+            entry = self._entry(sent["nodeid"])
+            entry["req"] = sent["req"]
+            if "properties" in sent:
+                entry["properties"] = sent["properties"]
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        workeroutput = getattr(session.config, "workeroutput", None)
+        if workeroutput is not None:  # a worker: the controller writes the report
+            workeroutput["reqtrace"] = json.dumps(list(self.tests.values()))
+            return
         data = {"format": FORMAT, "exitstatus": int(exitstatus), "tests": list(self.tests.values())}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")

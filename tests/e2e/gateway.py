@@ -17,6 +17,7 @@ from host.interpreters import Interpreter
 from host.modem import Modem
 from host.modem import Network
 from host.simulator import Simulator
+from tests import workerdata
 from tests.simseed import kindness
 from tests.simseed import sim_seed
 from tests.support import ROOT
@@ -24,8 +25,7 @@ from tests.support import ROOT
 FIRMWARE = [ROOT / "runtime", ROOT / "generated", ROOT / "host" / "telit"]
 PHONE = "+447700900001"
 TRACE_FLAG = "fwtrace.on"  # runtime/main.py traces every transition on SER2 when this file exists
-# Transitions the firmware took in this test session: {machine: {transition index: count}}.
-COVERAGE: dict[str, dict[int, int]] = {}
+COVERAGE_RECORDS = "e2e-coverage"  # tests.workerdata: one [machine, transition index] per transition taken
 WAIT_S = 30.0  # real seconds any single wait may take before the test fails
 
 
@@ -211,9 +211,9 @@ def listening_port(gw: Gateway) -> int | None:
 
 
 def record_coverage(trace: list[str]) -> None:
-    """Counts the `fsm: <machine> T<index>` lines of a firmware trace into COVERAGE."""
+    """Records the transitions of a firmware trace's `fsm: <machine> T<index>` lines (tests/e2e/coverage.py
+    sums them for the session)."""
     for line in trace:
         if line.startswith("fsm: "):
             machine, index = line[5:].split(" T")
-            by_index = COVERAGE.setdefault(machine, {})
-            by_index[int(index)] = by_index.get(int(index), 0) + 1
+            workerdata.record(COVERAGE_RECORDS, [machine, int(index)])

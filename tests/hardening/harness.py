@@ -16,6 +16,7 @@ from host.interpreters import Interpreter
 from host.modem import Modem
 from host.modem import Network
 from host.simulator import Simulator
+from tests import workerdata
 from tests.e2e.gateway import FIRMWARE
 from tests.e2e.gateway import ROOT
 from tests.e2e.gateway import Gateway
@@ -148,17 +149,18 @@ def password_of(nvm: Path) -> str:
 
 # --- recovery times (virtual seconds) per fault class, collected over the session
 
-RECOVERY: list[tuple[str, str, float, int]] = []  # (interpreter, fault class, virtual s, reboots)
+RECOVERY = "recovery"  # tests.workerdata: [interpreter, fault class, virtual s, reboots]
 
 
 def record_recovery(python: Interpreter, fault: str, seconds: float, reboots: int) -> None:
-    RECOVERY.append((python.id, fault, seconds, reboots))
+    workerdata.record(RECOVERY, [python.id, fault, seconds, reboots])
 
 
 def recovery_table() -> str:
-    if not RECOVERY:
+    measured = workerdata.records(RECOVERY)
+    if not measured:
         return ""
     rows = ["| interpreter | fault class | recovery (virtual s) | watchdog/other reboots |", "|---|---|---:|---:|"]
-    for interp, fault, s, reboots in RECOVERY:
+    for interp, fault, s, reboots in measured:
         rows.append(f"| {interp} | {fault} | {s:.1f} | {reboots} |")
     return "\n".join(rows) + "\n"
