@@ -48,6 +48,7 @@ HELP = """commands:
   fault silence <regex> [count]     the next matching AT commands get no answer
   fault drop | fault restore        the network goes away / comes back
   fault refuse on|off               #SKTD connections are refused
+  fault stall on|off                the uplink carries nothing (the modem's buffer fills, its CTS falls)
   fault clear                       disarm every fault
   fault clock +S | fault clock -S   MOD.secCounter() jumps S seconds (the network set the clock)
   power cut                         the module loses power (the firmware dies mid-call)
@@ -214,7 +215,7 @@ class Console:
 
     def cmd_fault(self, args: list[str]) -> None:
         if not args:
-            raise ValueError("usage: fault error|silence|drop|restore|refuse|clear|clock ...")
+            raise ValueError("usage: fault error|silence|drop|restore|refuse|stall|clear|clock ...")
         kind, rest = args[0], args[1:]
         modem = self.sim.modem
         if kind == "error" and rest:
@@ -228,6 +229,8 @@ class Console:
             modem.network.restore()
         elif kind == "refuse" and rest[:1] in (["on"], ["off"]):
             modem.network.refuse_connections = rest[0] == "on"
+        elif kind == "stall" and rest[:1] in (["on"], ["off"]):
+            modem.network.uplink_stalled = rest[0] == "on"
         elif kind == "clear":
             modem.faults.clear()
         elif kind == "clock" and len(rest) == 1 and rest[0][:1] in "+-" and rest[0][1:].isdigit():

@@ -16,10 +16,11 @@ Back-pressure, both ways, nothing dropped while the device honours CTS: the upli
 slower than a serial line at 115200. Serial bytes wait in `up`; at UP_HIGH CTS drops towards the device
 and SER is no longer read (what the device still sends waits in SER's own buffer), below UP_LOW CTS
 rises, and it is low during any wait that could fill SER's buffer (see SAFE_BYTES). MDM.send is called
-only while the modem's CTS says it has room, one piece per pass, so a send waits at most for one piece
-to cross the link (small pieces while CTS is high, large ones while the device is stopped anyway); the
-modem is read only when the last chunk went to the device, and SER.send is called only while the device's
-RTS is up, so a device that stops reading stops the peer (TCP flow control), not the pump. The clock is
+only while the modem's CTS says it has room (held '+' too), one piece per pass, so a send waits at most
+for one piece to cross the link (small pieces while CTS is high, large ones while the device is stopped
+anyway); only a link that stalls for SEND_TENTHS in the middle of a send drops that piece. The modem is
+read only when the last chunk went to the device, and SER.send is called only while the device's RTS is
+up, so a device that stops reading stops the peer (TCP flow control), not the pump. The clock is
 read after every pass that sent (a send may wait for the link or a slow device, however long) and the
 watchdog kicked every KICK_S of it: the watchdog never starves, and the clock never sees a real step long
 enough to pass for a jump (runtime/fwclock.py).
@@ -131,11 +132,14 @@ def pump(m, arg):
         if sent or nd > 0:
             idle = 0
             continue
-        if nu > 0 and up == PLUSES[:nu]:  # only '+', and the device has gone quiet
+        # Only '+', and the device has gone quiet: they go once the modem has room, like any other data (a
+        # send into a full modem would wait there for the link, and one that waited out a stall would drop
+        # them although none had gone).
+        if nu > 0 and up == PLUSES[:nu] and MDM.getCTS():
             up = _send_pluses(ctx, up)
             MOD.watchdogReset()
             kick_at = fwclock.now() + KICK_S
-            if len(up) > 0:  # the call ended before they could go
+            if len(up) > 0 and MDM.getDCD() == 0:  # the call ended before they could go
                 ctx.keep_serial(up)
                 _finish(ctx, down)
                 break
@@ -206,7 +210,9 @@ def _cts(ctx, on):
 def _send_pluses(ctx, held):
     """Writes '+' the device sent before going quiet so that the modem never sees its escape: after a
     guard-time pause, and a run of exactly three as '++', pause, '+'. CTS is low while the pump waits.
-    Returns what could not be written because the call ended meanwhile ('' when all went)."""
+    Each part goes only while the modem has room (its CTS), as the pump's other sends. Returns what is
+    still held ('' when all went): the call ended meanwhile, or the modem had no room after the pause
+    (the pump holds the rest and sends it, after a pause of its own, once the modem has room)."""
     was = ctx.cts
     _cts(ctx, 0)
     if len(held) == 3:
@@ -215,7 +221,7 @@ def _send_pluses(ctx, held):
         parts = [held]
     for p in parts:
         MOD.sleep(GUARD_TENTHS)
-        if MDM.getDCD() == 0:
+        if MDM.getDCD() == 0 or not MDM.getCTS():
             break
         if MDM.send(p, SEND_TENTHS) < 0:
             ctx.dropped = ctx.dropped + len(p)

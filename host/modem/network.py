@@ -36,6 +36,12 @@ class Network:
         self.local_ip = local_ip  # the address reported in +IP:
         self.listen_host = listen_host  # real host address the modem's sockets bind to (#SKTL, #SKTD)
         self.refuse_connections = False  # #SKTD answers NO CARRIER even when the peer is up
+        # The uplink carries nothing while this is set (`fault stall`): what the modem holds stays there, its
+        # buffer fills and CTS falls. Plausible on any GPRS link: a peer that stops reading closes the TCP
+        # window for as long as it likes (RFC 9293 3.8.6.1, zero window), and a segment lost on the radio holds
+        # the uplink for a retransmission timeout of at least 1 s that doubles at each loss up to a maximum of
+        # at least 60 s (RFC 6298 2.4, 2.5, 5.5). How long a module's own stack waits is not published.
+        self.uplink_stalled = False
         self._dropped = False
         self._registered_before_drop = 1
         self._subscribers: list[weakref.WeakMethod[Callable[[], None]]] = []

@@ -11,6 +11,7 @@ packet leaves at most ds_to x 100 ms after its first byte was written (0 = only 
 # at its rate and only then reach the peer; the peer's bytes cross the downlink before the firmware can
 # read them (the socket is read at most DOWN_AHEAD_S ahead of the link). Kindness.instant_network: no rate.
 # The bytes of a socket closed gracefully (+++, #SKTTO) that were still in the modem leave at once.
+# network.uplink_stalled (fault stall): the uplink carries nothing and banks no time until it is cleared.
 
 from __future__ import annotations
 
@@ -143,6 +144,7 @@ class SocketCall:
         self.skt_to = params.skt_to
         self.pkt = Packetiser(params.pkt_sz, params.ds_to)
         network, kind = port.modem.network, port.modem.kind
+        self.network = network
         self.up = Wire(None if kind.instant_network else network.up_bps)  # whole packets on the uplink
         self.down = Wire(None if kind.instant_network else network.down_bps)  # peer bytes on the downlink
         self._down_backlog = False  # the peer had more when we last stopped reading it
@@ -164,7 +166,10 @@ class SocketCall:
         self._send(now)
 
     def _send(self, now: float) -> None:
-        self.tx += self.up.take(now)
+        if self.network.uplink_stalled:
+            self.up.stall(now)
+        else:
+            self.tx += self.up.take(now)
         while self.tx and not self.closed:
             try:
                 n = self.sock.send(memoryview(self.tx)[:_SEND_MAX])
@@ -225,8 +230,9 @@ class SocketCall:
             self._end(graceful=True)
 
     def deadline(self) -> float | None:
-        times = [self.pkt.deadline(), self.last_t + self.skt_to if self.skt_to else None,
-                 self.up.next_time(self.pkt.size), self.down.next_time(DOWN_GRAIN)]
+        up = None if self.network.uplink_stalled else self.up.next_time(self.pkt.size)
+        times = [self.pkt.deadline(), self.last_t + self.skt_to if self.skt_to else None, up,
+                 self.down.next_time(DOWN_GRAIN)]
         return min((t for t in times if t is not None), default=None)
 
     def fds(self) -> list[int]:

@@ -6,6 +6,7 @@ link's rate (5,000 B/s up, 10,000 B/s down), the modem's bounded buffer and MDM.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from host.interpreters import Interpreter
+from host.modem.atport import TX_LIMIT
 from tests.e2e.gateway import Gateway
 from tests.e2e.gateway import Server
 from tests.e2e.gateway import connect_to_gateway
@@ -143,6 +145,50 @@ def test_with_a_device_that_ignores_cts_every_byte_is_delivered_lost_or_counted(
         assert len(server.received) + lost + dropped == written
     finally:
         server.close()
+
+
+@pytest.mark.req("GW-SERVER", "GW-BRIDGE", "CMD-CONFIG")
+@pytest.mark.parametrize("room_left", [0, 1])
+def test_pluses_held_through_an_uplink_stall_are_not_dropped(gw: Gateway, room_left: int) -> None:
+    """The uplink stalls (`fault stall`) longer than MDM.send's 30 s timeout while the modem's buffer is full
+    (or has room for one byte, which the first `++` of the split `+++` takes, so that the last `+` finds it
+    full) and the gateway holds a burst of nothing but `+` (the device then goes quiet). The burst waits for
+    the modem's room like any other data, with the device stopped, and reaches the peer once the link moves:
+    nothing dropped, the call still up. (Before, the pluses went to MDM.send whatever the modem's CTS said,
+    waited there the whole stall and were counted as `dropped` although none of them had gone.)"""
+    assert gw.command("connect baud 115200").startswith("Confirmed")
+    port = free_port()
+    assert gw.command(f"connect mode server any {port}").startswith("Confirmed")
+    gw.until(lambda: listening_port(gw) == port, "the listener")
+    client = connect_to_gateway(gw, port)
+    try:
+        gw.until(lambda: gw.traced("session: online"), "the call")
+        gw.sim.modem.network.uplink_stalled = True
+        fill = _stream(6, TX_LIMIT - room_left).replace(b"+", b"-")  # the stalled modem holds it all
+        written = 0
+
+        def modem_full() -> bool:
+            nonlocal written
+            written += gw.offer_serial(fill[written:])
+            return written == len(fill) and gw.sim.modem.main.room() == room_left
+
+        gw.until(modem_full, "the device's bytes to fill the stalled modem")
+        gw.write_serial(b"+++")
+        gw.run(45)  # the stall outlasts MDM.send's 30 s
+        gw.sim.modem.network.uplink_stalled = False
+        got = b""
+        for _ in range(10):  # 4,099 bytes cross the 5,000 B/s uplink in about a second; the pluses wait 0.5 s
+            gw.run(0.5)
+            with contextlib.suppress(BlockingIOError):
+                got += client.recv(1 << 20)
+        assert got == fill + b"+++", f"the peer got {len(got)} bytes, ending {got[-8:]!r}"
+        assert not gw.traced("session: call ended"), "the pluses ended the call"
+    finally:
+        client.close()
+    gw.until(lambda: gw.traced("session: call ended") and listening_port(gw) == port, "the end of the call")
+    assert gw.command("connect config").endswith("dropped 0")
+    assert gw.sim.serial.lost == 0
+    _no_reboot_and_a_fed_watchdog(gw)
 
 
 @pytest.mark.req("GW-SMS-CONTROL", "GW-CLIENT-MAINTAIN")

@@ -34,6 +34,8 @@ call hangup
 fault error AT\\+CMGL 2 +CMS ERROR: 500
 fault silence AT#GPRS
 fault refuse on
+fault stall on
+fault stall off
 fault drop
 fault restore
 fault clear
@@ -66,7 +68,8 @@ def test_a_piped_demo_runs_every_command(firmware_python: Interpreter, tmp_path:
     assert "call: +447700900123 ringing, rings 1" in out
     assert "call: +447700900123 ringing, rings 2" in out  # a RING every 3 s
     assert "call: +447700900123 ended, rings 2" in out
-    for fault in ("error AT\\+CMGL 2 +CMS ERROR: 500", "silence AT#GPRS", "refuse on", "drop", "restore", "clear"):
+    for fault in ("error AT\\+CMGL 2 +CMS ERROR: 500", "silence AT#GPRS", "refuse on", "stall on", "stall off", "drop",
+                  "restore", "clear"):
         assert f"fault: {fault}: ok" in out
     assert "trace: ready=1" in out
     assert "trace: answered=+447700900001" in out

@@ -80,6 +80,28 @@ def test_the_modem_buffer_is_bounded_and_cts_drops_while_it_is_full() -> None:
     assert (port.room(), modem.cts()) == (500, 1)  # half a second of a 1000 B/s uplink
 
 
+def test_a_stalled_uplink_carries_nothing_and_banks_no_time() -> None:
+    """`fault stall`: nothing leaves the modem, its buffer stays full and its CTS low, and no deadline of
+    the uplink is due; cleared, the link goes on at its rate from then (the stall is not made up for)."""
+    clock, modem, peer = _online(1000, 2000)
+    port = modem.main
+    modem.network.uplink_stalled = True
+    modem.write(b"s" * TX_LIMIT)
+    clock.advance_to(5.0)
+    modem.poll()
+    assert recv_now(peer) == b""
+    assert (port.room(), modem.cts()) == (0, 0)
+    call = port.call
+    assert call is not None
+    assert call.deadline() == call.last_t + call.skt_to  # #SKTTO's: none of the uplink's
+    modem.network.uplink_stalled = False
+    modem.poll()
+    clock.advance_to(5.5)
+    modem.poll()
+    assert port.room() == 500  # half a second of a 1000 B/s uplink, counted from the end of the stall
+    assert recv_exactly(modem, peer, 500, "the uplink after the stall") == b"s" * 500
+
+
 def test_instant_network_is_the_kindness_without_a_rate() -> None:
     _, modem, peer = _online(1000, 2000, Kindness(instant_network=True))
     modem.write(b"y" * 3000)
