@@ -23,7 +23,7 @@ from tests.support import ROOT
 
 FIRMWARE = [ROOT / "runtime", ROOT / "generated", ROOT / "host" / "telit"]
 PHONE = "+447700900001"
-TRACE_FLAG = "fwtrace.on"  # runtime/main.py traces every transition on SER2 when this file exists
+TRACE_FLAG = "fwtrace.on"  # runtime/gwloop.py traces every transition on SER2 when this file exists
 # Transitions the firmware took in this test session: {machine: {transition index: count}}.
 COVERAGE: dict[str, dict[int, int]] = {}
 WAIT_S = 30.0  # real seconds any single wait may take before the test fails
