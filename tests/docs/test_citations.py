@@ -46,6 +46,9 @@ PAGE = "# Page\n\n## 1. One\n\n### 1.2 Sub\n\n## Clock policy\n"
     ({"host/a.py": 'HELP = "the built-ins PY15.md lists"\n'},
      "host/a.py:1: cites 'PY15.md', a note that is not in the repository: cite the docs/ page that says it, "
      "or say the fact"),
+    ({"fsm/specs/x.yaml": "# the manual (../shared/manual.txt)\n"},
+     "fsm/specs/x.yaml:1: cites '../shared/', a note that is not in the repository: cite the docs/ page that says it, "
+     "or say the fact"),
     ({"tests/a.py": '"""Issue 12: the call was lost."""\n'},
      "tests/a.py:1: cites 'Issue 12': say the behaviour instead"),
     ({"docs/a.md": "See [the page](design/gone.md#top).\n"},
