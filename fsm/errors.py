@@ -1,4 +1,4 @@
-"""Every error the tools raise on purpose, and the exit code each one means (STYLE.md 13).
+"""Every error the tools raise on purpose, and the exit code each one means: the one place exit codes live.
 
 A leaf module: it imports nothing from the project, so `build.py`, the toolchain and the simulator console can
 all use it. The class says who is at fault (cog's `CogUsageError`, pip's status codes): the user's command line

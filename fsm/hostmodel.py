@@ -1,6 +1,6 @@
 """The host model: a real `transitions.Machine` built from a spec, its callbacks bound to recorders.
 
-It is the reference the generated tables are compared with (DESIGN §3.2). Guards answer what the test
+It is the reference the generated tables are compared with (docs/design/decisions.md §2). Guards answer what the test
 says they answer; every callback and lifecycle step is recorded in a trace whose lines match the engine's
 trace hook: `event e`, `ignored e`, `no-transition e`, `transition i`, `exit s`, `enter s`,
 `guard g`, `action a`, `timeout e`. Timeouts are not timers here: the test raises them with

@@ -2,7 +2,7 @@
 
 A step raises an event, the state's timeout (only while its timer is armed: from entering the state until
 it fired), or waits (the clock moves, nothing may fire), and says what every guard it evaluates answers.
-Guards are tried as DESIGN §3.2 pins: a state's transitions for the event in spec order, conditions then
+Guards are tried as docs/design/decisions.md §2 pins: a state's transitions for the event in spec order, conditions then
 unless, short-circuit. Steps predict their outcome, so a path knows what it covers. Reads the model only;
 setting-valued timeouts are assumed positive (0 disables them).
 """

@@ -1,9 +1,10 @@
 """The build pipeline: load and validate the specs, then produce (or compare against) every generated output.
 
-`load_specs` reads a spec folder and runs every rule; `expected_outputs` renders the firmware tables, DOT files
-and Markdown tables in memory; `build` writes what changed and removes what no spec produces any more (drawing
-the DOT files with Graphviz is `build.py build`'s step, through `fsm/emit/render.py`); `check` compares without
-writing and without Graphviz. Both add the firmware's subset and file-name rules.
+`load_specs` reads a spec folder and runs every rule; `expected_outputs` renders the firmware tables, DOT files,
+Markdown tables and the generated blocks of the pages in docs/ in memory; `build` writes what changed and removes
+what no spec produces any more (drawing the DOT files with Graphviz is `build.py build`'s step, through
+`fsm/emit/render.py`); `check` compares without writing and without Graphviz. Both add the firmware's subset
+and file-name rules.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from fsm.emit.codegen import render_commands
 from fsm.emit.codegen import render_machine
 from fsm.emit.diagrams import expected_dot_files
+from fsm.emit.docpages import expected_docs
 from fsm.emit.output import write_if_changed
 from fsm.emit.tables import expected_tables
 from fsm.findings import Finding
@@ -77,6 +79,7 @@ def expected_outputs(layout: Layout, loaded: Loaded) -> dict[Path, str]:
         out[layout.diagrams / name] = text
     for name, text in expected_tables(loaded.specs).items():
         out[layout.diagrams / name] = text
+    out.update(expected_docs(layout.root / "docs", loaded.specs, layout.root))  # the generated parts of docs/
     return out
 
 

@@ -1,4 +1,4 @@
-"""How bytes reach the firmware through MDM/MDM2/SER reads: cut at arbitrary points and merged (issue 12).
+"""How bytes reach the firmware through MDM/MDM2/SER reads: cut at arbitrary points and merged.
 
 One Chunker per input stream, seeded from the simulator's seed and the stream's name, so a run can be
 repeated with `--seed N` (as far as the real I/O around it repeats). A read hands over a prefix of what is

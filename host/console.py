@@ -290,7 +290,7 @@ def _parser() -> argparse.ArgumentParser:
     hard.add_argument("--seed", type=int, help="seed of the chunking of MDM/SER reads (default: random, printed)")
     hard.add_argument("--kind", action="append", default=[], choices=Kindness.names(), metavar="NAME",
                       help="a kindness, repeatable: " + " ".join(Kindness.names()))
-    hard.add_argument("--lenient", action="store_true", help="every kindness (the simulator before issue 12)")
+    hard.add_argument("--lenient", action="store_true", help="every kindness at once (the kindest simulator)")
     hard.add_argument("--device-cts", choices=DEVICE_CTS, default="honour",
                       help="does the device stop sending while the firmware holds CTS low (default honour)")
     hard.add_argument("--gprs-rate", metavar="UP/DOWN", default="5000/10000",

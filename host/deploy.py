@@ -41,7 +41,7 @@ CHUNK = 1024             # bytes per write with RTS/CTS (the port waits while th
 PACE_CHUNK = 4000        # without RTS/CTS: bytes per write (modemg's TELIT_WRITE_BUF_SIZE) ...
 PACE_S = 1.5             # ... then a pause (modemg: 1 s after the first 4000 bytes, 2 s after later ones)
 PYO_HEADER = 8           # magic + time stamp in front of a compiled module
-START_MODES = {  # --start-mode -> the command; README "Deploying to a module" says why 0 is the default
+START_MODES = {  # --start-mode -> the command; docs/deploy.md "Start mode 0" says why it is the default
     0: "AT#STARTMODESCR=0",      # run at power-up unless DTR is asserted (a PC with the port open stops it)
     1: "AT#STARTMODESCR=1,10",   # run unless an AT command arrives within 10 s of power-up
 }

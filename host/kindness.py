@@ -1,4 +1,4 @@
-"""The ways the simulator may be kinder than a real Telit module, each one off unless asked for (issue 12).
+"""The ways the simulator may be kinder than a real Telit module, each one off unless asked for.
 
 `Kindness()` (= STRICT) is the module's worst case and the default of `Simulator` and `build.py simulate`;
 a test that needs one kindness names it: `Simulator(..., kind=Kindness(whole_chunks=True))`, and the
@@ -18,7 +18,7 @@ WORST_PROFILE = "&C0 S0=1 E1 V0 +CMEE=2"
 
 @dataclass(frozen=True)
 class Kindness:
-    """One field per kindness; True = the simulator is kind in that way (as it was before issue 12)."""
+    """One field per kindness; True = the simulator is kind in that way."""
 
     whole_chunks: bool = False  # MDM/MDM2/SER reads get all that is buffered: never cut, never held back
     instant_serial: bool = False  # the serial line moves bytes as fast as the pty carries them (no baud rate)
@@ -46,4 +46,4 @@ class Kindness:
 
 
 STRICT = Kindness()
-LENIENT = Kindness(**dict.fromkeys(Kindness.names(), True))  # the simulator as it was before issue 12
+LENIENT = Kindness(**dict.fromkeys(Kindness.names(), True))  # every kindness at once: the kindest simulator

@@ -24,7 +24,7 @@ from host.wire import Wire
 from host.wire import line_rate
 
 SPEEDS = ("300", "600", "1200", "2400", "4800", "9600", "19200", "38400", "57600", "115200")
-# format string -> (bytesize, parity, stopbits), the values SER.set_speed accepts (telit-facts 2.2)
+# format string -> (bytesize, parity, stopbits), the values SER.set_speed accepts (docs/design/telit.md §2.2)
 FORMATS = {
     "8N1": (serial.EIGHTBITS, serial.PARITY_NONE, serial.STOPBITS_ONE),
     "8N2": (serial.EIGHTBITS, serial.PARITY_NONE, serial.STOPBITS_TWO),
@@ -36,7 +36,7 @@ FORMATS = {
     "7O1": (serial.SEVENBITS, serial.PARITY_ODD, serial.STOPBITS_ONE),
     "8E2": (serial.EIGHTBITS, serial.PARITY_EVEN, serial.STOPBITS_TWO),
 }
-RX_LIMIT = 4096  # the module's SER receive buffer (telit-facts 2.2, Easy Script in Python p31)
+RX_LIMIT = 4096  # the module's SER receive buffer (docs/design/telit.md §2.2: 80000ST10020a p31)
 TX_LIMIT = 4096  # bytes SER.send may leave waiting for the line before it blocks (guess: as the receive side)
 ROOMY_TX_LIMIT = 64 * 1024  # ... with Kindness.roomy_serial_tx
 IN_FLIGHT = 16  # bytes a CTS-honouring device still sends after CTS falls (guess: a 16550-style 16-byte FIFO)

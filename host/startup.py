@@ -33,8 +33,8 @@ class Startup:
         if mode == 2 or (mode == 0 and not dtr_asserted):  # mode 0 runs only while DTR is low
             self._action = "exec"
             # Mode 2: "AT command interface will be available on serial port ASC0 and connected to third AT
-            # parser instance" (telit-facts S4 p412): the device's bytes go to that parser, not to SER (our
-            # reading; the manual does not say what SER gets, so the harsher one).
+            # parser instance" (80000ST10025a p412, docs/design/telit.md §3.2): the device's bytes go to that
+            # parser, not to SER (our reading; the manual does not say what SER gets, so the harsher one).
             self.keeps_port = mode == 2
         elif mode == 1:
             self.autostart = clock.now() + timeout_s

@@ -1,9 +1,9 @@
 """Configuration store: the settings in two slot files with a sequence number and a checksum.
 
 A save writes the slot not holding the newest copy, so a power cut mid-write leaves the old or the new
-settings, never a mix (DESIGN 3.9). Load takes the newest slot whose checksum holds; first boot (no
-valid slot) gives the defaults of the command table. File layout: `seq`, `checksum`, then `name=value`
-lines; the checksum (Fletcher-16) covers those lines.
+settings, never a mix (docs/design/decisions.md section 9). Load takes the newest slot whose checksum
+holds; first boot (no valid slot) gives the defaults of the command table. File layout: `seq`, `checksum`,
+then `name=value` lines; the checksum (Fletcher-16) covers those lines.
 """
 
 import compat

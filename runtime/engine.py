@@ -1,4 +1,4 @@
-"""Table engine: runs the generated machine tables with the semantics of `transitions` 0.9 (DESIGN 3.2).
+"""Table engine: runs the generated tables with the semantics of `transitions` 0.9 (docs/design/decisions.md section 2).
 
 For an event, the state's transitions are tried in spec order: prepare, then conditions (all true) and
 unless (all false); the first that passes runs before -> on_exit -> state change -> on_enter -> after

@@ -15,7 +15,7 @@ REG_WAIT_S = 180        # registration budget before the modem is booted again (
 SIM_TRIES = 10          # AT+CPIN? polls, 1 s apart
 GPRS_TENTHS = 600       # #GPRS=1 can take tens of seconds
 SKTCT_TENTHS = 600      # the modem's connect timeout for #SKTD (100 ms units)
-MIN_PKTSZ = 3           # the smallest #PKTSZ every module takes (1 on some, 3 on others: telit-facts 3)
+MIN_PKTSZ = 3           # the smallest #PKTSZ every module takes (1 or 3: docs/design/telit.md section 4.4)
 SELINT_MARK = 'selint.rst'  # '1' while a restart for AT#SELINT=2 is under way
 ESCAPE_GUARD = 20       # S12 in 1/50 s: 0.4 s, the shortest; pump.GUARD_TENTHS pauses longer than this
 

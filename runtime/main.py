@@ -2,8 +2,8 @@
 
 On the module the first boot compiles every imported .py; an import that fails (a half-written file,
 no room for the .pyo) or any exception later must not end the script, which would stay stopped until a
-reset: it is written to the trace port (SER2) and the module is rebooted by the watchdog (DESIGN 3.9).
-Only built-in modules are imported before the watchdog runs.
+reset: it is written to the trace port (SER2) and the module is rebooted by the watchdog
+(docs/design/decisions.md section 9). Only built-in modules are imported before the watchdog runs.
 """
 
 import MOD
@@ -36,7 +36,7 @@ def main():
     try:
         import gwloop
         gwloop.run()
-    except:  # noqa: E722 - the one catch-all: log and reboot, never end the script (DESIGN 3.9)
+    except:  # noqa: E722 - the one catch-all: log and reboot, never end the script (decisions.md section 9)
         log_exception('gateway: unexpected error, rebooting')
     reboot()
 

@@ -1,4 +1,4 @@
-"""The data pump: the activity of the session's online state (DESIGN 3.8).
+"""The data pump: the activity of the session's online state (docs/design/decisions.md section 8).
 
 Moves whole chunks between SER and MDM, never one engine event per chunk, and returns only when DCD
 falls. User data passes unchanged whatever it contains (+++, NO CARRIER, 0x1a, 0x00):

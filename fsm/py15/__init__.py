@@ -1,4 +1,4 @@
-"""The Python 1.5 subset checker (PY15.md): `python -m fsm.py15 runtime generated host/telit`."""
+"""The Python 1.5 subset checker (docs/design/py15.md): `python -m fsm.py15 runtime generated host/telit`."""
 
 from fsm.py15.check import SUBSET_RULES
 from fsm.py15.check import check_paths

@@ -21,7 +21,7 @@ from fsm.findings import Rule
 Where = ast.AST | tuple[int, int]
 Found = Iterator[tuple[Where, str]]  # what a rule yields: where, and the message
 
-# Modules the Telit module provides itself (PY15.md "What exists in 1.5.2").
+# Modules the Telit module provides itself (docs/design/py15.md §3).
 TELIT_BUILTINS = frozenset({"MDM", "MDM2", "SER", "SER2", "MOD", "GPIO", "sys"})
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)

@@ -1,4 +1,4 @@
-"""The Python 1.5 subset checker (PY15.md): `python -m fsm.py15 runtime generated host/telit`.
+"""The Python 1.5 subset checker (docs/design/py15.md): `python -m fsm.py15 runtime generated host/telit`.
 
 Parses each firmware file as Python 3 with `ast` and `tokenize` (never by matching text); a file that does not
 parse gets `py15-syntax` and nothing else. The rules live in `syntax` (grammar), `lex` (tokens), `names`
@@ -39,10 +39,10 @@ SUBSET_RULES: dict[str, str] = {
     SYNTAX: "the file must parse as Python 3 (raise E, 'x' / except E, e / 1L / `x` / <> do not)",
     **{rule.id: rule.sentence for rule in ALL_RULES},
 }
-# The one string helper module: it may import `string` and call str methods (STYLE.md 2.7).
+# The one string helper module: it may import `string` and call str methods (docs/design/py15.md §2).
 COMPAT_MODULES = frozenset({"compat"})
 # Emulated built-ins (host/telit/MDM.py ...) run only on the PC and talk to the simulator with os.read/os.write
-# (DESIGN.md 3.6), so a file named after a Telit built-in may also import these.
+# (docs/design/decisions.md §6), so a file named after a Telit built-in may also import these.
 STUB_IMPORTS = frozenset({"os"})
 
 

@@ -15,8 +15,8 @@ from fsm.py15.base import SourceFile
 
 rules = RuleSet()
 
-# PY15.md "What exists in 1.5.2 (safe to use)", plus built-ins and exceptions that behave alike in 1.5.2, 2.7
-# and 3 (callable came back in 3.2). `apply`, `cmp` and `long` are in PY15.md's list though 3 lacks them.
+# docs/design/py15.md §3 (what the firmware may use), plus built-ins and exceptions that behave alike in 1.5.2, 2.7
+# and 3 (callable came back in 3.2). `apply`, `cmp` and `long` are in that list though 3 lacks them.
 SAFE_BUILTINS = frozenset((
     "abs apply chr cmp divmod getattr hasattr int len list long max min ord range repr setattr str tuple type "
     "callable delattr dir globals hash hex id issubclass locals open pow vars __import__ __name__ __doc__ "
@@ -79,7 +79,7 @@ def check_bool(ctx: SourceFile) -> Found:
 def check_builtin(ctx: SourceFile) -> Found:
     for name in ctx.free_names:
         if name.id in ALL_BUILTINS and name.id not in SAFE_BUILTINS and name.id not in _OTHER_RULES:
-            hint = HINTS.get(name.id, "write it with the built-ins PY15.md lists")
+            hint = HINTS.get(name.id, "write it with the built-ins docs/design/py15.md §3 lists")
             yield name, f"built-in '{name.id}' is not in Python 1.5.2 or differs in 3; {hint}"
 
 

@@ -1,4 +1,4 @@
-"""Subset rules on grammar: Python 3 syntax that Python 1.5.2 rejects (PY15.md "Syntax that 1.5.2 rejects").
+"""Subset rules on grammar: Python 3 syntax that Python 1.5.2 rejects (docs/design/py15.md §1).
 
 Each rule looks at ast node types only; names, calls and scopes are in `py15names`, tokens in `py15lex`.
 Every message says what to write instead.

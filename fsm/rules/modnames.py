@@ -1,7 +1,7 @@
-"""File-name rules for the firmware directories (DESIGN.md 3.5): a module name fits the Telit module's flat
-file system (12 characters, so `name.pyo` fits its 16; lowercase; unique across runtime/ and generated/) and
-never shadows a module of the Telit module, of Python 1.5 or of the CPython that runs the simulator.
-The emulated built-ins in host/telit (MDM.py, ...) are named after built-ins on purpose: do not pass them here.
+"""File-name rules for the firmware directories (docs/design/decisions.md §5): a module name fits the Telit module's
+flat file system (12 characters, so `name.pyo` fits its 16; lowercase; unique across runtime/ and generated/) and never
+shadows a module of the Telit module, of Python 1.5 or of the CPython that runs the simulator. The emulated built-ins in
+host/telit (MDM.py, ...) are named after built-ins on purpose: do not pass them here.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ MAX_MODULE_NAME = MAX_FILE_NAME - len(".pyo")  # the module compiles name.py to 
 _VALID = re.compile(r"[a-z][a-z0-9_]*")
 
 TELIT_MODULES = ("MDM", "MDM2", "SER", "SER2", "MOD", "GPIO", "IIC", "SPI", "GPS")
-# Library modules of Python 1.5.2 (and 2.7): those PY15.md names, and well-known ones Python 3 no longer has.
+# Library modules of Python 1.5.2 (and 2.7): those docs/design/py15.md §3 names, and well-known ones Python 3
+# no longer has.
 PY15_MODULES = (
     "exceptions marshal struct md5 sha math socket select string strop time os posix regex regsub reconvert "
     "soundex whrandom rand new newmodule ni thread commands popen2 cPickle cStringIO StringIO Queue dircache "

@@ -48,7 +48,7 @@ class State:
     ignore: tuple[str, ...] = ()
     ignore_loc: tuple[Loc, ...] = ()
     final: bool = False
-    activity: str | None = None  # a runtime function run while in this state (DESIGN §3.8: the data pump)
+    activity: str | None = None  # a runtime function run while in this state (the data pump: decisions.md §8)
     untestable: str = ""  # why the simulator cannot reach it (conformance coverage)
     key_locs: tuple[tuple[str, Loc], ...] = ()  # where each key's value was written, for precise findings
 

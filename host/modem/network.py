@@ -10,7 +10,7 @@ import weakref
 from collections.abc import Callable
 
 # A GPRS multislot class 10 link (4+1 / 3+2 slots, CS-2 at about 13.4 kbit/s a slot): about 5 kB/s up and
-# 10 kB/s down in practice (issue 12; telit-facts: the GM862 family is class 10).
+# 10 kB/s down in practice (docs/design/telit.md §8: the simulator takes this family for class 10).
 CLASS10_UP_BPS = 5000
 CLASS10_DOWN_BPS = 10000
 

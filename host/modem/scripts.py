@@ -13,7 +13,7 @@ Sources: modemg's uploader "assumes no flow control lines connected; therefore u
 workaround": 4000-byte writes, 1 s after the first and 2 s after each later one (kmertol/modemg
 tools/README.md, tools/upload.py); kzar's: "AT#WSCRIPT command starts loosing bytes after about 7kb but a
 10 second pause helps" (kzar/telit-862-python-tools telit-send-python.py). The buffer size (4096, as SER's
-receive buffer, telit-facts 2.2) and the write rate (4000 B/s: modemg's 1 s per 4000 bytes is just enough)
+receive buffer, docs/design/telit.md §2.2) and the write rate (4000 B/s: modemg's 1 s per 4000 bytes is just enough)
 are guesses that fit both reports: 4 KB back to back fill the buffer, the 5th KB is lost.
 """
 

@@ -1,4 +1,4 @@
-"""GPIO: the emulated Telit built-in for the general purpose pins and the ADC (telit-facts 2.4).
+"""GPIO: the emulated Telit built-in for the general purpose pins and the ADC (docs/design/telit.md section 2.4).
 
 Each call is one request to the simulator (simlink, host/link.py). Pins are 1..13, direction 0 input,
 1 output, 2 alternate function; calls return -1 for a pin or value out of range. getADC(n), n 1..3,

@@ -1,4 +1,4 @@
-"""MDM: the emulated Telit built-in for the module's first AT instance (telit-facts 2.1).
+"""MDM: the emulated Telit built-in for the module's first AT instance (docs/design/telit.md section 2.1).
 
 Each call is one request to the simulator (simlink, host/link.py). Timeouts are tenths of a second;
 data is a str with one character per byte. send/sendbyte return 1, or -1 when flow control (CTS) held

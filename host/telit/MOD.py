@@ -1,4 +1,4 @@
-"""MOD: the emulated Telit built-in for time, sleep, the watchdog and power saving (telit-facts 2.3).
+"""MOD: the emulated Telit built-in for time, sleep, the watchdog and power saving (docs/design/telit.md section 2.3).
 
 Each call is one request to the simulator (simlink, host/link.py). secCounter is whole seconds of the
 simulator clock; sleep takes tenths of a second; watchdogEnable and powerSaving take seconds. A watchdog

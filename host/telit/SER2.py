@@ -1,6 +1,6 @@
 """SER2: the emulated Telit built-in for ASC1, the trace port; what the firmware sends is the trace log.
 
-Each call is one request to the simulator (simlink, host/link.py); the API is that of telit-facts 2.2.
+Each call is one request to the simulator (simlink, host/link.py); the API is that of docs/design/telit.md section 2.2.
 Timeouts are tenths of a second; data is a str with one character per byte; send has no timeout.
 set_speed takes strings ('9600', '8N1') and returns 1, or -1 for a value the module rejects.
 """

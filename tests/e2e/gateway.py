@@ -24,7 +24,7 @@ from tests.support import ROOT
 
 FIRMWARE = [ROOT / "runtime", ROOT / "generated", ROOT / "host" / "telit"]
 PHONE = "+447700900001"
-TRACE_FLAG = "fwtrace.on"  # runtime/main.py traces every transition on SER2 when this file exists
+TRACE_FLAG = "fwtrace.on"  # runtime/gwloop.py traces every transition on SER2 when this file exists
 COVERAGE_RECORDS = "e2e-coverage"  # tests.workerdata: one [machine, transition index] per transition taken
 WAIT_S = 30.0  # real seconds any single wait may take before the test fails
 

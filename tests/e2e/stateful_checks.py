@@ -29,8 +29,8 @@ REDIAL_S = 75.0  # maintain: connected again (back-off capped at 60 s, a dial)
 DIAL_S = 70.0  # on demand: device bytes start a dial (back-off 1..16 s, five dials)
 ANSWER_S = 12.0  # dial-in on: a ringing CSD call is answered (RING every 3 s)
 SETTLED_S = 2.0  # after a call ended: the pump has forwarded what was left
-BACKOFF_S = (1, 2, 4, 8, 16, 32, 60)  # maintain: the waits between dials with no lasting call (README)
-LASTING_S = 60.0  # maintain: a call this long starts the back-off again (README)
+BACKOFF_S = (1, 2, 4, 8, 16, 32, 60)  # maintain: the waits between dials with no lasting call (docs/operation.md §1)
+LASTING_S = 60.0  # maintain: a call this long starts the back-off again (docs/operation.md §1)
 CLOCK_SLACK_S = 1.0  # the firmware counts whole seconds: a wait of n s may end up to 1 s early
 SKTD = re.compile(r'AT#SKTD=0,(\d+),"([^"]*)"')
 SKTL = re.compile(r"AT#SKTL=1,0,(\d+)")
@@ -333,7 +333,7 @@ class Judge:
 
     def expect_dial(self) -> None:
         """On demand, device bytes were written while nothing was connected and the server accepts: a call
-        must come up (issue 11: bytes after the last failed attempt start a new dial)."""
+        must come up (bytes after the last failed attempt start a new dial)."""
         w, s = self.world, self.model.settings
         settled = self._settled_at()
         target = self._target()

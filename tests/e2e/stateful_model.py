@@ -44,7 +44,7 @@ class Settings:
     dialin: str = "off"
 
     def config_items(self) -> list[str]:
-        """What `config` lists, without the `ip` item and the drop counter (README, SMS commands)."""
+        """What `config` lists, without the `ip` item and the drop counter (docs/sms-commands.md)."""
         if self.mode == "none":
             mode = "mode none"
         elif self.mode == "server":
@@ -71,7 +71,7 @@ def _commands() -> list[dict[str, Any]]:
     return list(yaml.safe_load(COMMANDS_YAML.read_text())["commands"])
 
 
-COMMANDS = _commands()  # the command table: every limit comes from it (STYLE 10: no limit typed twice)
+COMMANDS = _commands()  # the command table: every limit comes from it (the only place a limit is written)
 
 
 def arg_limits(command: str, arg: str) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The module as it really is (issue 12): a device at 115200 into a class 10 GPRS link and back, a device
+"""The module as it really is: a device at 115200 into a class 10 GPRS link and back, a device
 that reads slowly, a device that ignores CTS, the clock jumping, a saved profile that is not ours.
 The simulator is as hard as the module here (no kindness): its line rate, SER's 4096-byte buffer, the
 link's rate (5,000 B/s up, 10,000 B/s down), the modem's bounded buffer and MDM.send that waits.

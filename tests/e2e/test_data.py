@@ -60,7 +60,7 @@ def test_one_megabyte_each_way_is_byte_exact(gw: Gateway) -> None:
 
 @pytest.mark.req("GW-BRIDGE", "GW-CLIENT-MAINTAIN")
 def test_plus_plus_plus_after_silence_passes_and_the_call_stays_up(gw: Gateway) -> None:
-    """Issue 11 defect 4: `+++` between two silences is the modem's escape sequence (S12 guard time); the
+    """`+++` between two silences is the modem's escape sequence (S12 guard time); the
     gateway must pass it to the peer as data and keep the connection."""
     server = Server(gw)
     try:

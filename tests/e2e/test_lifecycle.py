@@ -80,8 +80,8 @@ def test_sms_sent_during_a_connection_is_answered_after_it_ends(gw: Gateway) -> 
 
 @pytest.mark.req("NOTE-CONFIRM", "CMD-BAUD", "CMD-CHARFORMAT", "CMD-SOCKETTING", "CMD-GPRS")
 def test_commands_waiting_in_the_sim_at_boot_are_applied(firmware_python, tmp_path) -> None:
-    """Issue 11 defect 3: commands that waited in the SIM while the unit was off (the manual's way to get
-    commands accepted is to reboot it) were confirmed but not applied until some later command."""
+    """Commands that waited in the SIM while the unit was off (the manual's way to get commands accepted
+    is to reboot it) are applied, not only confirmed (they once waited for some later command)."""
     from host.modem import Modem
 
     def stored(modem: Modem) -> None:
@@ -202,7 +202,7 @@ def test_serial_settings_take_effect_at_once_in_a_mode_whose_gprs_is_refused_for
 
 @pytest.mark.req("CMD-CONFIG", "GW-SERVER")
 def test_config_says_offline_while_gprs_is_down(gw: Gateway) -> None:
-    """Issue 11 defect 6: config showed the last IP while GPRS was down."""
+    """config shows no IP while GPRS is down (it once showed the last one)."""
     port = _listen_with(gw, "connect")
     gw.sim.modem.network.gprs_ok = False  # registered again at once, but no GPRS context
     gw.sim.modem.network.drop()

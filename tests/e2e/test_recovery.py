@@ -135,7 +135,7 @@ def test_a_listen_that_fails_without_a_context_sets_gprs_up_again(gw: Gateway) -
 @pytest.mark.req("GW-SMS-CONTROL")
 def test_a_module_that_fails_to_import_is_traced_and_the_module_rebooted(
         firmware_python: Interpreter, tmp_path: Path) -> None:
-    """Issue 12: main.py enables the watchdog first and imports the rest inside its catch-all, so a
+    """main.py enables the watchdog first and imports the rest inside its catch-all, so a
     half-written module (a cut upload, a full file system) reboots the module instead of ending the
     script for good."""
     import shutil
@@ -163,7 +163,7 @@ def test_a_module_that_fails_to_import_is_traced_and_the_module_rebooted(
 @pytest.mark.req("GW-SMS-CONTROL")
 def test_a_module_in_another_interface_style_is_switched_to_selint_2_and_restarted_once(
         firmware_python: Interpreter, tmp_path: Path) -> None:
-    """Issue 12: AT#SELINT=2 takes a restart of the module to be in force; the firmware sets it, stores
+    """AT#SELINT=2 takes a restart of the module to be in force; the firmware sets it, stores
     the profile and reboots once, then works."""
 
     def selint_0(modem: Modem) -> None:

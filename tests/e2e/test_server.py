@@ -119,7 +119,7 @@ def test_dialin_is_answered_only_when_on_and_in_server_mode(gw: Gateway) -> None
 
 @pytest.mark.req("GW-BRIDGE", "GW-SERVER", "NOTE-IDLE-ONLY")
 def test_only_the_peers_bytes_reach_the_device_when_an_sms_arrives_during_the_call(gw: Gateway) -> None:
-    """Issue 11 defect 1: NO CARRIER and the +CMTI held during the call reached the device."""
+    """NO CARRIER and the +CMTI held during the call must not reach the device (they once did)."""
     port = _listen(gw)
     client = connect_to_gateway(gw, port)
     gw.until(lambda: gw.traced("session: online"), "the call")
@@ -191,8 +191,8 @@ def test_a_client_calling_during_a_csd_call_puts_no_modem_text_on_the_device(gw:
 
 @pytest.mark.req("GW-SERVER", "GW-BRIDGE")
 def test_a_client_that_connects_and_closes_at_once_after_each_call_never_makes_the_server_deaf(gw: Gateway) -> None:
-    """Issue 11 defect 2: a second client connecting within milliseconds of the re-listen and closing at
-    once (a health check, a port scanner) left the gateway listening on nothing, forever."""
+    """A second client connecting within milliseconds of the re-listen and closing at once (a health
+    check, a port scanner) once left the gateway listening on nothing, forever."""
     port = _listen(gw)
     for n in range(20):
         a = connect_to_gateway(gw, port)

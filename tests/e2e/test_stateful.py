@@ -1,4 +1,4 @@
-"""The whole-system stateful test (issue 11): hypothesis drives the real firmware in the simulator
+"""The whole-system stateful test: hypothesis drives the real firmware in the simulator
 (virtual clock) with random user actions -- SMS commands valid and not, wrong passwords, during calls and
 while the module is off; TCP clients that connect, send, close, reconnect at once or never close; servers
 that accept, refuse or vanish; device bytes (`+++` after silence, modem text, all 256 values); CSD calls;
@@ -182,7 +182,7 @@ class GatewayMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.world.powered)
     @rule()
     def device_escape_sequence(self) -> None:
-        """`+++` after more than 1.5 s of silence, then silence: data like any other (README)."""
+        """`+++` after more than 1.5 s of silence, then silence: data like any other (docs/operation.md §2)."""
         self._act("device_escape_sequence")
         w = self.world
         if w.device_silent_for() < ESCAPE_SILENCE_S:

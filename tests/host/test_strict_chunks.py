@@ -1,6 +1,6 @@
-"""Issue 12 (a): modem output (MDM, MDM2) and serial input (SER) reach the firmware cut and merged at
-arbitrary points, repeatably for one seed (host/chunks.py). Fixed seeds here: the tests assert on how
-the cuts fall, so they name the seeds they were written for."""
+"""As hard as the module, the reads: modem output (MDM, MDM2) and serial input (SER) reach the firmware cut and merged
+at arbitrary points, repeatably for one seed (host/chunks.py). Fixed seeds here: the tests assert on how the cuts fall,
+so they name the seeds they were written for."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Issue 12 (e): `fault clock +S / -S` (Simulator.jump_clock) moves what MOD.secCounter() says, as when the
-network sets the module's clock; the simulator's own timers keep to its clock."""
+"""As hard as the module, the clock: `fault clock +S / -S` (Simulator.jump_clock) moves what MOD.secCounter() says, as
+when the network sets the module's clock; the simulator's own timers keep to its clock."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Issue 12 (d): the GPRS link has a rate each way (default a class 10 link, 5000/10000 bytes a second), the
-modem's buffer towards the network is bounded, CTS drops while it is full, and MDM.send waits up to its
+"""As hard as the module, the network: the GPRS link has a rate each way (default a class 10 link, 5000/10000 bytes a
+second), the modem's buffer towards the network is bounded, CTS drops while it is full, and MDM.send waits up to its
 timeout, then returns -1 having taken what fitted (host/modem/tcp.py, host/modem/atport.py)."""
 
 from __future__ import annotations

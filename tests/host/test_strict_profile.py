@@ -1,6 +1,6 @@
-"""Issue 12 (f): the modem powers up with a saved AT&W profile (`--profile "&C0 S0=2 E1"`, Simulator(profile=
-...)); the settings do what the Telit AT reference says (80000ST10025a: &C p43, S0 p60, V and the numeric codes
-p11/p15, +CMEE p11); ATZ restores the saved profile. As hard as the module by default: WORST_PROFILE."""
+"""As hard as the module, the saved profile: the modem powers up with a saved AT&W profile (`--profile "&C0 S0=2 E1"`,
+`Simulator(profile=...)`); the settings do what the Telit AT reference says (80000ST10025a: &C p43, S0 p60, V and the
+numeric codes p11/p15, +CMEE p11); ATZ restores the saved profile. As hard as the module by default: WORST_PROFILE."""
 
 from __future__ import annotations
 

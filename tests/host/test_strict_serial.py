@@ -1,6 +1,6 @@
-"""Issue 12 (b, c, d): the serial line at its speed and character format both ways, SER's 4096-byte receive
-buffer (what does not fit is lost and counted), a device that honours CTS or not, and SER.send blocking
-while the device holds RTS low or does not read (host/serialside.py, host/wire.py)."""
+"""As hard as the module, the serial side: the serial line at its speed and character format both ways, SER's 4096-byte
+receive buffer (what does not fit is lost and counted), a device that honours CTS or not, and SER.send blocking while
+the device holds RTS low or does not read (host/serialside.py, host/wire.py)."""
 
 from __future__ import annotations
 

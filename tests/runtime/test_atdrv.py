@@ -13,7 +13,8 @@ def _run(python: Interpreter, *expressions: str) -> list:
 
 
 def test_a_call_that_comes_with_the_final_ok_is_routed_and_its_first_bytes_kept(firmware_python: Interpreter) -> None:
-    """Issue 12: `...OK CR LF CR LF +CONN FROM: ... CONNECT CR LF hello` in one chunk timed out and lost the call."""
+    """`...OK CR LF CR LF +CONN FROM: ... CONNECT CR LF hello` in one chunk: the call is routed, not lost to a
+    timeout."""
     got = _run(firmware_python, f"chunkmdm.command([{ANSWER_AND_CALL!r}], 'AT#SKTL=1,0,1024,0')")[0]
     assert got == ("OK", [], ["+CONN FROM: 1.2.3.4", "CONNECT"], "hello", 1)
 

@@ -23,7 +23,7 @@ def escape(text):
 
 
 def typename(x):
-    if type(x) == type(0):  # noqa: E721 - PY15.md: 1.5 has no isinstance on built-in types
+    if type(x) == type(0):  # noqa: E721 - docs/design/py15.md section 2: 1.5 has no isinstance on built-in types
         return 'int'
     if type(x) == type(''):  # noqa: E721
         return 'str'
