@@ -14,7 +14,7 @@ from host.kindness import STRICT
 from host.kindness import Kindness
 from host.modem.atport import AtPort
 from host.modem.atport import Mode
-from host.modem.commands import TABLE
+from host.modem.commands import MDM_TABLE
 from host.modem.csd import CsdCall
 from host.modem.faults import Faults
 from host.modem.firewall import Firewall
@@ -47,8 +47,8 @@ class Modem:
         self.listener: Listener | None = None
         self.closers: list[Closer] = []  # sockets still flushing their last bytes after the call ended
         self.incoming: CsdCall | None = None  # the CSD call ringing or up
-        self.main = AtPort(self, "MDM", TABLE)
-        self.second = AtPort(self, "MDM2", TABLE)
+        self.main = AtPort(self, "MDM", MDM_TABLE)
+        self.second = AtPort(self, "MDM2", MDM_TABLE)
         self.urc_port = self.main  # where +CMTI goes: the instance that last set +CNMI
         self._ri_until = float("-inf")
         self._reg_seen = self.network.registered
