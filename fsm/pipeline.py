@@ -21,28 +21,14 @@ from fsm.emit.tables import expected_tables
 from fsm.findings import Finding
 from fsm.findings import Loc
 from fsm.findings import rel_path
+from fsm.layout import Layout
 from fsm.py15.check import check_paths
 from fsm.rules import check_specs
 from fsm.rules.modnames import check_module_names
 from fsm.spec.loader import Loaded
 from fsm.spec.loader import parse_specs
 
-
-@dataclass(frozen=True)
-class Layout:
-    """Where a project's parts live; tests point it at temporary trees."""
-
-    root: Path
-    specs: Path
-    runtime: Path
-    generated: Path
-    diagrams: Path
-    emulated: Path  # the emulated Telit built-ins, also held to the Python 1.5 subset
-
-    @classmethod
-    def of(cls, root: Path) -> Layout:
-        return cls(root, root / "fsm" / "specs", root / "runtime", root / "generated", root / "diagrams",
-                   root / "host" / "telit")
+__all__ = ["Layout", "Report", "build", "check", "check_firmware", "expected_outputs", "load", "load_specs"]
 
 
 @dataclass

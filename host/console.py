@@ -22,11 +22,10 @@ from fsm.errors import EXIT_ENVIRONMENT
 from fsm.errors import EXIT_OK
 from fsm.errors import EXIT_USAGE
 from fsm.errors import UsageError
+from fsm.layout import Layout
 from host import nvm
 from host.clock import RealClock
 from host.clock import VirtualClock
-from host.firmware import FIRMWARE_DIRS
-from host.firmware import MAIN
 from host.firmware import FirmwareExit
 from host.kindness import LENIENT
 from host.kindness import Kindness
@@ -35,7 +34,6 @@ from host.modem import Network
 from host.modem.network import parse_rate
 from host.modem.profile import profile_from_text
 from host.serialside import DEVICE_CTS
-from host.simulator import TELIT_DIR
 from host.simulator import Simulator
 
 HELP = """commands:
@@ -310,8 +308,9 @@ def main(argv: list[str] | None = None) -> int:
     if not (os.path.isfile(python) and os.access(python, os.X_OK)):
         print(f"simulate: firmware interpreter not found: {args.python}", file=sys.stderr)
         return EXIT_ENVIRONMENT
-    entry = args.entry or MAIN
-    dirs = args.path if args.path is not None else list(FIRMWARE_DIRS)
+    layout = Layout.here()
+    entry = args.entry or layout.main
+    dirs = args.path if args.path is not None else list(layout.firmware_dirs)
     if not entry.is_file():
         print(f"simulate: firmware entry script not found: {entry}", file=sys.stderr)
         return EXIT_ENVIRONMENT if args.entry is None else EXIT_USAGE
@@ -333,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         sim = Simulator(scripts=store, python=python, clock=clock, serial=args.serial, nvm_dir=args.nvm, **device,
                         **hardness)
     else:
-        sim = Simulator(entry, [*dirs, TELIT_DIR], python=python, clock=clock, serial=args.serial,
+        sim = Simulator(entry, [*dirs, layout.emulated], python=python, clock=clock, serial=args.serial,
                         nvm_dir=args.nvm, **device, **hardness)
     try:
         sim.start()

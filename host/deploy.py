@@ -32,10 +32,10 @@ import serial
 
 from fsm.errors import EXIT_FINDINGS
 from fsm.errors import ToolError
+from fsm.layout import Layout
 from fsm.rules.modnames import MAX_FILE_NAME as MAX_NAME  # module file names, including `.pyo`
-from host.firmware import FIRMWARE_DIRS
-from host.firmware import ROOT
 
+HERE = Layout.here()  # this checkout: the firmware deploy uploads by default
 ENTRY = "main.py"
 CHUNK = 1024             # bytes per write with RTS/CTS (the port waits while the module holds CTS low)
 PACE_CHUNK = 4000        # without RTS/CTS: bytes per write (modemg's TELIT_WRITE_BUF_SIZE) ...
@@ -55,7 +55,7 @@ class DeployError(ToolError):
         self.code = self.exit_code = code
 
 
-def settings_files(cfgstore: Path = ROOT / "runtime" / "cfgstore.py") -> tuple[str, ...]:
+def settings_files(cfgstore: Path = HERE.runtime / "cfgstore.py") -> tuple[str, ...]:
     """The files the firmware keeps its settings in: `SLOTS` of runtime/cfgstore.py, read from its source
     (the firmware is never imported on the PC)."""
     for node in ast.parse(cfgstore.read_text()).body:
@@ -108,7 +108,7 @@ def compiled_size(name: str, source: bytes) -> int:
     return size + size // 8 + PYO_HEADER
 
 
-def firmware_files(dirs: tuple[Path, ...] = FIRMWARE_DIRS) -> dict[str, bytes]:
+def firmware_files(dirs: tuple[Path, ...] = HERE.firmware_dirs) -> dict[str, bytes]:
     """Every module of the firmware (runtime/ and generated/), with the CRLF line endings the module's
     scripts need."""
     out: dict[str, bytes] = {}

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from fsm.layout import Layout
 from host import nvm
 from host import services
 from host import timepolicy
@@ -42,12 +43,11 @@ from host.modem.state import Profile
 from host.serialside import SerialSide
 from host.startup import Startup
 
-TELIT_DIR = Path(__file__).resolve().parent / "telit"  # the emulated built-ins (MDM.py, SER.py, ...)
 QUIET_S = 0.01  # real seconds without real I/O before virtual time may jump (a TCP peer or pty writer gets
 # that long to answer what the firmware sent before a timeout fires)
 IDLE_CAP_S = 0.5  # longest single select() wait, so run_until() looks at its predicate at least this often
 
-__all__ = ["STRICT", "FirmwareExit", "Kindness", "QUIET_S", "Simulator", "TELIT_DIR"]
+__all__ = ["STRICT", "FirmwareExit", "Kindness", "QUIET_S", "Simulator"]
 
 
 class Simulator:
@@ -321,7 +321,7 @@ class Simulator:
         if self.physical is not None and not self.physical.keeps_port:
             self.physical = None
         nvm.export(self.scripts, self.nvm_dir)
-        self._start_firmware(self.nvm_dir / self.scripts.startup_script, [self.nvm_dir, TELIT_DIR])
+        self._start_firmware(self.nvm_dir / self.scripts.startup_script, [self.nvm_dir, Layout.here().emulated])
 
     def _start_firmware(self, entry: Path, path_dirs: list[Path]) -> None:
         assert self.nvm_dir is not None

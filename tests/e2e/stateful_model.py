@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from tests.e2e.gateway import ROOT
+from tests.support import ROOT
 
 COMMANDS_YAML = ROOT / "fsm" / "specs" / "commands.yaml"
 PASSWORDS = ("connect", "secret12", "x", "abcdefghij12")  # smspassword values the test sets

@@ -8,20 +8,21 @@ from pathlib import Path
 
 import yaml
 
+from fsm.interpreters import Interpreter
 from fsm.pipeline import load_specs
 from fsm.spec import argtypes
 from fsm.spec.model import Field
 from host.clock import VirtualClock
-from host.interpreters import Interpreter
 from host.modem import Modem
 from host.modem import Network
 from host.simulator import Simulator
 from tests import workerdata
 from tests.e2e.gateway import FIRMWARE
-from tests.e2e.gateway import ROOT
 from tests.e2e.gateway import Gateway
 from tests.simseed import kindness
 from tests.simseed import sim_seed
+from tests.support import LAYOUT
+from tests.support import ROOT
 
 COMMANDS_YAML = ROOT / "fsm" / "specs" / "commands.yaml"
 SLOTS = ("gwcfg_a.txt", "gwcfg_b.txt")
@@ -36,7 +37,7 @@ class HGateway(Gateway):
         clock = VirtualClock()
         self.network = Network()
         modem = Modem(clock, self.network, sms_capacity=sms_capacity)
-        self.sim = Simulator(ROOT / "runtime" / "main.py", FIRMWARE, python=python.path, clock=clock,
+        self.sim = Simulator(LAYOUT.main, FIRMWARE, python=python.path, clock=clock,
                              modem=modem, nvm_dir=nvm, kind=kindness(), seed=sim_seed())
         self.sim.start()
         import serial

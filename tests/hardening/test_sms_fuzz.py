@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from host.interpreters import Interpreter
+from fsm.interpreters import Interpreter
 from host.modem.cmd_sms import septets
 from tests.hardening import corpus
 from tests.hardening.harness import HGateway

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import serial
 
+from fsm.interpreters import Interpreter
 from host import deploy
 from host.clock import RealClock
-from host.interpreters import Interpreter
 from host.modem import PhysicalPort
 from host.modem import ScriptStore
 from host.modem.commands import PHYSICAL_TABLE

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from fsm.interpreters import Interpreter
 from fsm.py15.check import ALL_RULES
 from fsm.py15.check import SUBSET_RULES
 from fsm.py15.check import check_paths
 from fsm.py15.check import check_source
 from fsm.py15.check import main
-from host.interpreters import Interpreter
 from tests.support import RUNTIME
 from tests.support import run_firmware
 
