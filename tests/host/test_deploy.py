@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import serial
 
+from fsm.errors import exit_code
 from fsm.interpreters import Interpreter
 from host import deploy
 from host.clock import RealClock
@@ -79,7 +80,7 @@ def _deploy(bridge: Bridge, files: dict[str, bytes], *, rtscts: bool = True, pac
         return 0, said
     except deploy.DeployError as exc:
         said.append(str(exc))
-        return exc.code, said
+        return exit_code(exc), said
     finally:
         port.close()
 
