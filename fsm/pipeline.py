@@ -20,6 +20,7 @@ from fsm.emit.output import write_if_changed
 from fsm.emit.tables import expected_tables
 from fsm.findings import Finding
 from fsm.findings import Loc
+from fsm.findings import RuleSet
 from fsm.findings import rel_path
 from fsm.layout import Layout
 from fsm.py15.check import check_paths
@@ -28,7 +29,11 @@ from fsm.rules.modnames import check_module_names
 from fsm.spec.loader import Loaded
 from fsm.spec.loader import parse_specs
 
-__all__ = ["Layout", "Report", "build", "check", "check_firmware", "expected_outputs", "load", "load_specs"]
+__all__ = ["BUILD_RULES", "Layout", "Report", "build", "check", "check_firmware", "expected_outputs", "load",
+           "load_specs"]
+
+BUILD_RULES: RuleSet[None] = RuleSet()  # what `check` finds besides the specs' and the firmware's own rules
+DRIFT = BUILD_RULES.declare("drift", "the generated files match what the specs produce (`build.py check`)")
 
 
 @dataclass
@@ -113,14 +118,14 @@ def check(layout: Layout, *, with_diff: bool = False) -> Report:
             continue
         what = "is missing" if actual is None else "differs from what the specs produce"
         source = _source_of(report.loaded, path)
-        report.findings.append(Finding(Loc(rel_path(path, layout.root)), "drift",
+        report.findings.append(Finding(Loc(rel_path(path, layout.root)), DRIFT,
                                        f"{what} ({source}); run `python build.py`"))
         if with_diff and actual is not None:
             report.diffs.append("".join(difflib.unified_diff(
                 actual.splitlines(keepends=True), text.splitlines(keepends=True),
                 fromfile=rel_path(path, layout.root), tofile=rel_path(path, layout.root) + " (expected)")))
     for path in _stale(layout, expected):
-        report.findings.append(Finding(Loc(rel_path(path, layout.root)), "drift",
+        report.findings.append(Finding(Loc(rel_path(path, layout.root)), DRIFT,
                                        "no spec produces this file; run `python build.py` to remove it"))
     report.findings += check_firmware(layout)
     return report
