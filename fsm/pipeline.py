@@ -77,12 +77,17 @@ def _stale(layout: Layout, expected: dict[Path, str]) -> list[Path]:
     return sorted(p for p in candidates if p not in expected)
 
 
+def _prepare(layout: Layout) -> tuple[Report, dict[Path, str] | None]:
+    """The report of loading the specs, and what they produce (None when they have findings: nothing is)."""
+    loaded = load(layout)
+    report = Report(loaded=loaded, findings=list(loaded.findings))
+    return report, None if report.findings else expected_outputs(layout, loaded)
+
+
 def build(layout: Layout) -> Report:
-    report = Report(loaded=load(layout))
-    report.findings = list(report.loaded.findings)
-    if report.findings:
+    report, expected = _prepare(layout)
+    if expected is None:
         return report
-    expected = expected_outputs(layout, report.loaded)
     for path, text in sorted(expected.items()):
         (report.written if write_if_changed(path, text) else report.unchanged).append(path)
     for path in _stale(layout, expected):
@@ -107,11 +112,9 @@ def _relative(f: Finding, root: Path) -> Finding:
 
 
 def check(layout: Layout, *, with_diff: bool = False) -> Report:
-    report = Report(loaded=load(layout))
-    report.findings = list(report.loaded.findings)
-    if report.findings:
+    report, expected = _prepare(layout)
+    if expected is None:
         return report
-    expected = expected_outputs(layout, report.loaded)
     for path, text in sorted(expected.items()):
         actual = path.read_text(encoding="utf-8") if path.exists() else None
         if actual == text:
