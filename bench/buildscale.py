@@ -17,10 +17,10 @@ from pathlib import Path
 
 from bench.report import Section
 from bench.report import Table
-from bench.rig import ROOT
+from fsm.layout import Layout
 
 STATES = 20  # per synthetic machine; 3 transitions per state
-TREE = ("fsm/specs", "runtime", "generated", "diagrams", "host/telit")
+HERE = Layout.here()
 CALLBACKS = '''"""Callbacks of the synthetic benchmark machines (Python 1.5 subset)."""
 
 
@@ -47,8 +47,8 @@ def synthetic_machine(name: str) -> str:
 
 
 def make_tree(root: Path, extra_machines: int) -> None:
-    for part in TREE:
-        shutil.copytree(ROOT / part, root / part)
+    for src, dest in zip(HERE.parts, Layout.of(root).parts, strict=True):
+        shutil.copytree(src, dest)
     if extra_machines:
         (root / "runtime" / "synio.py").write_text(CALLBACKS)
         for n in range(1, extra_machines + 1):
@@ -57,16 +57,16 @@ def make_tree(root: Path, extra_machines: int) -> None:
 
 def timed(args: list[str], root: Path) -> tuple[float, int, str]:
     started = time.monotonic()
-    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "--root", str(root), *args],
+    done = subprocess.run([sys.executable, str(HERE.root / "build.py"), "--root", str(root), *args],
                           capture_output=True, text=True, timeout=600)
     return time.monotonic() - started, done.returncode, (done.stderr or done.stdout).strip().splitlines()[-1:]
 
 
 def spec_size(root: Path) -> tuple[int, int]:
     """(machines, states + transitions) of a project tree."""
-    from fsm.pipeline import load_specs
+    from fsm.pipeline import load
 
-    loaded = load_specs(root / "fsm" / "specs", root / "runtime", root)
+    loaded = load(Layout.of(root))
     machines = loaded.specs.machines
     return len(machines), sum(len(m.states) + len(m.transitions) for m in machines)
 
@@ -83,7 +83,7 @@ def run(quick: bool, out_dir: Path) -> Section:
     table = Table(["specs", "machines", "states + transitions", "build --no-draw s", "check s", "exit codes"])
     points: list[tuple[int, float, float]] = []
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
-        real = spec_size(ROOT)[1]
+        real = spec_size(HERE.root)[1]
         for scale in scales:
             extra = round((scale - 1) * real / (STATES * 4))
             root = Path(tmp) / f"x{scale}"

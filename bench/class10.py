@@ -18,7 +18,7 @@ from bench.report import Table
 from bench.report import verdict
 from bench.rig import Rig
 from bench.rig import payload
-from host.interpreters import Interpreter
+from fsm.interpreters import Interpreter
 from host.kindness import STRICT
 from host.modem.network import CLASS10_DOWN_BPS
 from host.modem.network import CLASS10_UP_BPS

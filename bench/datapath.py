@@ -17,7 +17,7 @@ from bench.rig import Rig
 from bench.rig import move_both_ways
 from bench.rig import payload
 from bench.rig import prof_lines
-from host.interpreters import Interpreter
+from fsm.interpreters import Interpreter
 
 GOAL = 1.10
 PACKET = 300  # the modem's automatic #PKTSZ: a whole number of packets leaves no tail waiting for #DSTO

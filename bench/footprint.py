@@ -11,14 +11,13 @@ from pathlib import Path
 
 from bench.report import Section
 from bench.report import Table
-from bench.rig import ROOT
 from bench.rig import proc_stat
 from bench.stack import RATE
 from bench.stack import gateway_ends
 from bench.stack import paced
-from host.interpreters import Interpreter
+from fsm.interpreters import Interpreter
+from fsm.layout import Layout
 
-FIRMWARE_DIRS = ("runtime", "generated")
 # Runs under 2.7: compile each file as the module would, print the marshalled length.
 MARSHAL_SIZES = r"""
 import marshal, sys
@@ -31,7 +30,7 @@ sys.stdout.write(repr(out))
 
 
 def module_files() -> list[Path]:
-    return [p for d in FIRMWARE_DIRS for p in sorted((ROOT / d).glob("*.py"))]
+    return [p for d in Layout.here().firmware_dirs for p in sorted(d.glob("*.py"))]
 
 
 def compiled_sizes(python27: Interpreter, files: list[Path]) -> dict[str, int]:

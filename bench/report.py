@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
-from host.interpreters import Interpreter
+from fsm.interpreters import Interpreter
 
 
 @dataclass
@@ -101,6 +101,6 @@ def header(pythons: list[Interpreter], quick: bool, elapsed_s: float) -> str:
         f"- PC Python {platform.python_version()}; firmware interpreters: {interps}; socat {socat_version()}",
         "- Reproduce: `.venv/bin/python bench/run.py` (about 20 minutes on 2 cores; `--quick` under 2 minutes,"
         " `--out DIR` to write elsewhere, `--only NAME` for one section). The firmware interpreters are "
-        "`host.interpreters.firmware_pythons()` (`FIRMWARE_PYTHONS` overrides).",
+        "`fsm.interpreters.firmware_pythons()` (`FIRMWARE_PYTHONS` overrides).",
         "",
     ])

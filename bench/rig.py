@@ -1,31 +1,27 @@
 """The firmware under test in the simulator: the gateway (runtime/main.py) or the copy loop, optionally
 wrapped in the call-counting entry, with its serial pty, a loopback TCP server it dials, and /proc readings.
+Driven like the end-to-end tests' gateway (tests/e2e/gateway.py), which it extends with what a benchmark needs.
 """
 
 from __future__ import annotations
 
 import os
 import random
-import select
-import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import serial
-
+from fsm.interpreters import Interpreter
 from host.clock import Clock
 from host.clock import VirtualClock
-from host.interpreters import Interpreter
 from host.kindness import Kindness
-from host.simulator import TELIT_DIR
-from host.simulator import Simulator
+from tests.e2e.gateway import FIRMWARE
+from tests.e2e.gateway import Gateway
+from tests.e2e.gateway import Server
+from tests.support import LAYOUT
 
-ROOT = Path(__file__).resolve().parents[1]
-BENCH_FW = ROOT / "bench" / "firmware"
-GATEWAY_PATH = [ROOT / "runtime", ROOT / "generated", Path(TELIT_DIR)]
-PHONE = "+447700900001"
+BENCH_FW = Path(__file__).parent / "firmware"  # the bench's own firmware: the copy loop, the call counter
 WAIT_S = 60.0
 TICK = os.sysconf("SC_CLK_TCK")
 # The kindnesses of host/kindness.py the cost benchmarks ask for: they measure the firmware's cost per byte,
@@ -60,40 +56,34 @@ def payload(seed: int, size: int) -> bytes:
     return random.Random(seed).randbytes(size)
 
 
-class Rig:
-    """One firmware process: `kind` is "gateway" or "copyloop"; `profiled` runs it under bench/firmware/profrun.py."""
+class Rig(Gateway):
+    """One firmware process: `kind` is "gateway" or "copyloop"; `profiled` runs it under bench/firmware/profrun.py.
+    It does not trace its transitions (that would cost it CPU); `server` is the loopback server it dials."""
 
     def __init__(self, kind: str, python: Interpreter, nvm: Path, *, profiled: bool = False,
                  clock: Clock | None = None, kindness: Kindness = FIRMWARE_COST_ONLY) -> None:
         self.kind = kind
-        self.nvm = nvm
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(4)
-        self.listener.setblocking(False)
-        self.port = self.listener.getsockname()[1]
-        self.conn: socket.socket | None = None
+        self.server = Server(self)
         module = "main" if kind == "gateway" else "copyloop"
         nvm.mkdir(parents=True, exist_ok=True)
         if kind == "copyloop":
-            (nvm / "copyloop.cfg").write_text(f"127.0.0.1 {self.port}")
-        path = [*GATEWAY_PATH, BENCH_FW] if kind == "gateway" else [BENCH_FW, Path(TELIT_DIR)]
+            (nvm / "copyloop.cfg").write_text(f"127.0.0.1 {self.server.port}")
+        path = [*FIRMWARE, BENCH_FW] if kind == "gateway" else [BENCH_FW, LAYOUT.emulated]
         if profiled:
             (nvm / "profrun.cfg").write_text(module)
             entry = BENCH_FW / "profrun.py"
         else:
-            entry = ROOT / "runtime" / "main.py" if kind == "gateway" else BENCH_FW / "copyloop.py"
-        self.sim = Simulator(entry, path, python=python.path, clock=clock or VirtualClock(), nvm_dir=nvm,
-                             kind=kindness)
-        self.sim.start()
-        self.serial = serial.serial_for_url(self.sim.serial_path, timeout=0, write_timeout=0)
+            entry = LAYOUT.main if kind == "gateway" else BENCH_FW / "copyloop.py"
+        try:
+            super().__init__(python, nvm, wait_boot=False, entry=entry, path=path, clock=clock or VirtualClock(),
+                             kind=kindness, trace=False)
+        except BaseException:
+            self.server.close()
+            raise
 
     def close(self) -> None:
-        self.serial.close()
-        if self.conn is not None:
-            self.conn.close()
-        self.listener.close()
-        self.sim.stop()
+        self.server.close()
+        super().close()
 
     def __enter__(self) -> Rig:
         return self
@@ -103,7 +93,7 @@ class Rig:
 
     # --- time and observations
     def until(self, predicate: Callable[[], object], what: str, timeout_s: float = WAIT_S) -> None:
-        self.sim.run_until(predicate, timeout_s, what)
+        super().until(predicate, what, timeout_s)  # the benchmarks' own patience, longer than a test's
 
     @property
     def pid(self) -> int:
@@ -114,61 +104,33 @@ class Rig:
     def stat(self) -> ProcStat:
         return proc_stat(self.pid)
 
-    def traced(self, text: str) -> bool:
-        return any(text in line for line in self.sim.trace.lines())
-
-    # --- SMS
-    def command(self, text: str) -> str:
-        before = len(self.sim.modem.outbox)
-        self.sim.modem.deliver_sms(PHONE, text)
-        self.until(lambda: len(self.sim.modem.outbox) > before, f"the reply to {text!r}")
-        self.sim.run_for(2)
-        return self.sim.modem.outbox[before][1]
-
     # --- connection
     def connect(self, extra: str = "maintain", setup: tuple[str, ...] = ()) -> None:
         """Boots and brings the data connection to the bench's server up (`setup`: SMS commands first)."""
         if self.kind == "gateway":
-            self.until(lambda: self.traced("gateway: GPRS up"), "the gateway to bring GPRS up")
-            self.sim.run_for(1)
+            self.booted()
             for text in ("connect baud 115200", *setup):
                 self.command(text)
-            self.command(f"connect mode client 127.0.0.1 {self.port} {extra}")
+            self.command(f"connect mode client 127.0.0.1 {self.server.port} {extra}")
         self.accept()
         settle = time.monotonic() + 0.3  # real time: the copy loop busy-polls, so virtual time stands still
         self.until(lambda: time.monotonic() > settle, "the connection to settle")
 
     def accept(self) -> None:
-        def accepted() -> bool:
-            try:
-                self.conn, _ = self.listener.accept()
-            except BlockingIOError:
-                return False
-            self.conn.setblocking(False)
-            return True
+        self.server.accept("the firmware to connect to the bench server")
 
-        self.until(accepted, "the firmware to connect to the bench server")
-
-    # --- serial side
-    def offer_serial(self, data: bytes) -> int:
-        """Writes what the pty takes now without blocking (small pieces, only while select() says writable)."""
-        sent = 0
-        fd = self.serial.fileno()
-        while sent < len(data) and select.select([], [fd], [], 0)[1]:
-            sent += self.serial.write(data[sent:sent + 256]) or 0
-        return sent
-
+    # --- the server's side
     def offer_tcp(self, data: bytes) -> int:
-        assert self.conn is not None
+        assert self.server.conn is not None
         try:
-            return self.conn.send(data)
+            return self.server.conn.send(data)
         except BlockingIOError:
             return 0
 
     def take_tcp(self) -> bytes:
-        assert self.conn is not None
+        assert self.server.conn is not None
         try:
-            return self.conn.recv(1 << 20)
+            return self.server.conn.recv(1 << 20)
         except BlockingIOError:
             return b""
 

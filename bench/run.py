@@ -11,8 +11,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
+from fsm.layout import Layout  # installed with the project (setup.sh); it says where the rest of the tree is
+
+ROOT = Layout.here().root
+if str(ROOT) not in sys.path:  # run as `python bench/run.py`: the bench package is not installed
     sys.path.insert(0, str(ROOT))
 
 from bench import buildscale  # noqa: E402
@@ -23,8 +25,8 @@ from bench import smslat  # noqa: E402
 from bench import stack  # noqa: E402
 from bench.report import Section  # noqa: E402
 from bench.report import header  # noqa: E402
-from host.interpreters import Interpreter  # noqa: E402
-from host.interpreters import firmware_pythons  # noqa: E402
+from fsm.interpreters import Interpreter  # noqa: E402
+from fsm.interpreters import firmware_pythons  # noqa: E402
 
 SECTIONS = ("datapath", "stack", "footprint", "build", "sms", "class10")
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from bench.report import Section
 from bench.report import Table
-from bench.rig import PHONE
 from bench.rig import Rig
-from host.interpreters import Interpreter
+from fsm.interpreters import Interpreter
+from tests.e2e.gateway import PHONE
 
 QUERY = "connect config"  # a command that changes nothing, so it can be repeated
 
@@ -53,14 +53,14 @@ def _after_call(python: Interpreter, work: Path, repeats: int) -> tuple[list[flo
     with Rig("gateway", python, work / "client") as rig:
         rig.connect()
         for _ in range(repeats):
-            assert rig.conn is not None
+            assert rig.server.conn is not None
             before = len(rig.sim.modem.outbox)
             delivered = rig.sim.clock.now()
             rig.sim.modem.deliver_sms(PHONE, QUERY)
             rig.sim.run_for(2)
             closed = rig.sim.clock.now()
-            rig.conn.close()
-            rig.conn = None
+            rig.server.conn.close()
+            rig.server.conn = None
             from_delivery.append(_reply_time(rig, delivered, before))
             from_close.append(rig.sim.clock.now() - closed)
             rig.accept()  # maintain: the gateway dials again

@@ -24,8 +24,8 @@ from bench.report import Table
 from bench.report import verdict
 from bench.rig import Rig
 from bench.rig import payload
+from fsm.interpreters import Interpreter
 from host.clock import RealClock
-from host.interpreters import Interpreter
 
 SEND_TIMEOUT_TENTHS = 1  # `socketting 90 1 0`: the modem sends a partial packet after 100 ms
 RATE = 11520  # bytes/s, 115200 8N1
@@ -193,13 +193,13 @@ def _pct(values: list[float], p: float) -> float:
 def gateway_ends(python: Interpreter, work: Path):  # noqa: ANN201 - a generator context manager
     with Rig("gateway", python, work / "stack-gw", clock=RealClock()) as rig:
         rig.connect(setup=(f"connect socketting 90 {SEND_TIMEOUT_TENTHS} 0",))
-        assert rig.conn is not None
-        rig.conn.setblocking(False)
+        assert rig.server.conn is not None
+        rig.server.conn.setblocking(False)
 
         def drive(predicate: Callable[[], bool], timeout: float) -> None:
             rig.until(predicate, "the bench threads", timeout)
 
-        yield Ends("gateway", rig.serial.fileno(), rig.conn.fileno(), drive, rig.pid)
+        yield Ends("gateway", rig.serial.fileno(), rig.server.conn.fileno(), drive, rig.pid)
 
 
 @contextmanager

@@ -2,9 +2,10 @@
 
 A leaf module: it imports nothing from the project, so `build.py`, the toolchain and the simulator console can
 all use it. The class says who is at fault (cog's `CogUsageError`, pip's status codes): the user's command line
-or input file (`UsageError`, exit 2), the machine it runs on (`EnvironmentProblem`, exit 3). Findings (invalid
-specs, drift) are not exceptions: the checkers return them and the command exits 1. `exit_code` is the one
-mapping from an exception to an exit status; `report` prints the one line a command shows for it.
+or input file (`UsageError`, exit 2), the machine it runs on (`EnvironmentProblem`, exit 3), or nobody: what the
+command acted on said no (`Refused`, exit 1, as findings). Findings (invalid specs, drift) are not exceptions:
+the checkers return them and the command exits 1. `exit_code` is the one mapping from an exception to an exit
+status; `report` prints the one line a command shows for it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "EnvironmentProblem",
+    "Refused",
     "ToolError",
     "UsageError",
     "exit_code",
@@ -46,6 +48,13 @@ class EnvironmentProblem(ToolError):
     """Something the tools need on this machine is missing or failed (exit 3)."""
 
     exit_code = EXIT_ENVIRONMENT
+
+
+class Refused(ToolError):
+    """What the command acted on said no (a module out of room, answering ERROR, reading a file back
+    different): the command ran as asked and failed (exit 1)."""
+
+    exit_code = EXIT_FINDINGS
 
 
 def exit_code(exc: BaseException) -> int:

@@ -94,6 +94,9 @@ class RuleSet(Generic[C]):
             raise ValueError(f"rule id '{rule.id}' is registered twice")
         self.rules.append(rule)
 
+    def __contains__(self, rule_id: object) -> bool:
+        return any(r.id == rule_id for r in self.rules)
+
     @property
     def checks(self) -> list[Rule[C]]:
         """The rules that are functions, in registration order."""

@@ -22,29 +22,20 @@ from fsm.emit.output import write_if_changed
 from fsm.emit.tables import expected_tables
 from fsm.findings import Finding
 from fsm.findings import Loc
+from fsm.findings import RuleSet
 from fsm.findings import rel_path
+from fsm.layout import Layout
 from fsm.py15.check import check_paths
 from fsm.rules import check_specs
 from fsm.rules.modnames import check_module_names
 from fsm.spec.loader import Loaded
 from fsm.spec.loader import parse_specs
 
+__all__ = ["BUILD_RULES", "Layout", "Report", "build", "check", "check_firmware", "expected_outputs", "load",
+           "load_specs"]
 
-@dataclass(frozen=True)
-class Layout:
-    """Where a project's parts live; tests point it at temporary trees."""
-
-    root: Path
-    specs: Path
-    runtime: Path
-    generated: Path
-    diagrams: Path
-    emulated: Path  # the emulated Telit built-ins, also held to the Python 1.5 subset
-
-    @classmethod
-    def of(cls, root: Path) -> Layout:
-        return cls(root, root / "fsm" / "specs", root / "runtime", root / "generated", root / "diagrams",
-                   root / "host" / "telit")
+BUILD_RULES: RuleSet[None] = RuleSet()  # what `check` finds besides the specs' and the firmware's own rules
+DRIFT = BUILD_RULES.declare("drift", "the generated files match what the specs produce (`build.py check`)")
 
 
 @dataclass
@@ -89,12 +80,17 @@ def _stale(layout: Layout, expected: dict[Path, str]) -> list[Path]:
     return sorted(p for p in candidates if p not in expected)
 
 
+def _prepare(layout: Layout) -> tuple[Report, dict[Path, str] | None]:
+    """The report of loading the specs, and what they produce (None when they have findings: nothing is)."""
+    loaded = load(layout)
+    report = Report(loaded=loaded, findings=list(loaded.findings))
+    return report, None if report.findings else expected_outputs(layout, loaded)
+
+
 def build(layout: Layout) -> Report:
-    report = Report(loaded=load(layout))
-    report.findings = list(report.loaded.findings)
-    if report.findings:
+    report, expected = _prepare(layout)
+    if expected is None:
         return report
-    expected = expected_outputs(layout, report.loaded)
     for path, text in sorted(expected.items()):
         (report.written if write_if_changed(path, text) else report.unchanged).append(path)
     for path in _stale(layout, expected):
@@ -119,25 +115,23 @@ def _relative(f: Finding, root: Path) -> Finding:
 
 
 def check(layout: Layout, *, with_diff: bool = False) -> Report:
-    report = Report(loaded=load(layout))
-    report.findings = list(report.loaded.findings)
-    if report.findings:
+    report, expected = _prepare(layout)
+    if expected is None:
         return report
-    expected = expected_outputs(layout, report.loaded)
     for path, text in sorted(expected.items()):
         actual = path.read_text(encoding="utf-8") if path.exists() else None
         if actual == text:
             continue
         what = "is missing" if actual is None else "differs from what the specs produce"
         source = _source_of(report.loaded, path)
-        report.findings.append(Finding(Loc(rel_path(path, layout.root)), "drift",
+        report.findings.append(Finding(Loc(rel_path(path, layout.root)), DRIFT,
                                        f"{what} ({source}); run `python build.py`"))
         if with_diff and actual is not None:
             report.diffs.append("".join(difflib.unified_diff(
                 actual.splitlines(keepends=True), text.splitlines(keepends=True),
                 fromfile=rel_path(path, layout.root), tofile=rel_path(path, layout.root) + " (expected)")))
     for path in _stale(layout, expected):
-        report.findings.append(Finding(Loc(rel_path(path, layout.root)), "drift",
+        report.findings.append(Finding(Loc(rel_path(path, layout.root)), DRIFT,
                                        "no spec produces this file; run `python build.py` to remove it"))
     report.findings += check_firmware(layout)
     return report

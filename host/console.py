@@ -18,15 +18,16 @@ import threading
 from pathlib import Path
 from typing import TextIO
 
-from fsm.errors import EXIT_ENVIRONMENT
 from fsm.errors import EXIT_OK
 from fsm.errors import EXIT_USAGE
+from fsm.errors import EnvironmentProblem
+from fsm.errors import ToolError
 from fsm.errors import UsageError
+from fsm.errors import report
+from fsm.layout import Layout
 from host import nvm
 from host.clock import RealClock
 from host.clock import VirtualClock
-from host.firmware import FIRMWARE_DIRS
-from host.firmware import MAIN
 from host.firmware import FirmwareExit
 from host.kindness import LENIENT
 from host.kindness import Kindness
@@ -35,7 +36,6 @@ from host.modem import Network
 from host.modem.network import parse_rate
 from host.modem.profile import profile_from_text
 from host.serialside import DEVICE_CTS
-from host.simulator import TELIT_DIR
 from host.simulator import Simulator
 
 HELP = """commands:
@@ -304,25 +304,44 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
-    except SystemExit as exc:
+    except SystemExit as exc:  # --help, or a bad option argparse has explained
         return EXIT_USAGE if exc.code else EXIT_OK
+    try:
+        sim, python, entry = _simulator(args)
+    except ToolError as exc:
+        return report("simulate", exc)
+    console = Console(sim, sys.stdout, sys.stderr)
+    if args.trace:
+        sim.trace.listeners.append(lambda data: sys.stdout.write(data.decode("latin-1")))
+    try:
+        console.say(f"serial: {sim.serial_path}")
+        console.say(f"clock: {'virtual' if args.virtual else 'real'}; firmware: {entry} under {python}")
+        console.say(f"seed: {sim.seed}; kindness: {' '.join(sim.kind.given()) or 'none'}")
+        threading.Thread(target=console.feed, args=(sys.stdin,), daemon=True).start()
+        return console.run()
+    finally:
+        sim.stop()
+
+
+def _simulator(args: argparse.Namespace) -> tuple[Simulator, str, Path]:
+    """The started simulator the options describe, with its interpreter and entry script; UsageError for what
+    the options got wrong, EnvironmentProblem for what this machine lacks."""
     python = shutil.which(args.python) or args.python
     if not (os.path.isfile(python) and os.access(python, os.X_OK)):
-        print(f"simulate: firmware interpreter not found: {args.python}", file=sys.stderr)
-        return EXIT_ENVIRONMENT
-    entry = args.entry or MAIN
-    dirs = args.path if args.path is not None else list(FIRMWARE_DIRS)
+        raise EnvironmentProblem(f"firmware interpreter not found: {args.python}")
+    layout = Layout.here()
+    entry = args.entry or layout.main
+    dirs = args.path if args.path is not None else list(layout.firmware_dirs)
     if not entry.is_file():
-        print(f"simulate: firmware entry script not found: {entry}", file=sys.stderr)
-        return EXIT_ENVIRONMENT if args.entry is None else EXIT_USAGE
+        missing = UsageError if args.entry is not None else EnvironmentProblem  # a name given, or the tree's own
+        raise missing(f"firmware entry script not found: {entry}")
     clock = VirtualClock() if args.virtual else RealClock()
     try:
         kind = LENIENT if args.lenient else Kindness.of(args.kind)
         up, down = parse_rate(args.gprs_rate)
         profile = profile_from_text(args.profile) if args.profile is not None else None
     except ValueError as exc:
-        print(f"simulate: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(str(exc)) from None
     device = {"dtr_asserted": args.device_dtr == "on",
               "device_boot_text": args.device_boot_text.encode("latin-1") + b"\r" if args.device_boot_text else b"",
               "device_cts": args.device_cts}
@@ -333,24 +352,13 @@ def main(argv: list[str] | None = None) -> int:
         sim = Simulator(scripts=store, python=python, clock=clock, serial=args.serial, nvm_dir=args.nvm, **device,
                         **hardness)
     else:
-        sim = Simulator(entry, [*dirs, TELIT_DIR], python=python, clock=clock, serial=args.serial,
+        sim = Simulator(entry, [*dirs, layout.emulated], python=python, clock=clock, serial=args.serial,
                         nvm_dir=args.nvm, **device, **hardness)
     try:
         sim.start()
     except OSError as exc:
-        print(f"simulate: cannot start: {exc}", file=sys.stderr)
-        return EXIT_ENVIRONMENT
-    console = Console(sim, sys.stdout, sys.stderr)
-    if args.trace:
-        sim.trace.listeners.append(lambda data: sys.stdout.write(data.decode("latin-1")))
-    try:
-        console.say(f"serial: {sim.serial_path}")
-        console.say(f"clock: {'virtual' if args.virtual else 'real'}; firmware: {entry} under {python}")
-        console.say(f"seed: {sim.seed}; kindness: {' '.join(kind.given()) or 'none'}")
-        threading.Thread(target=console.feed, args=(sys.stdin,), daemon=True).start()
-        return console.run()
-    finally:
-        sim.stop()
+        raise EnvironmentProblem(f"cannot start: {exc}") from None
+    return sim, python, entry
 
 
 if __name__ == "__main__":

@@ -30,12 +30,16 @@ from pathlib import Path
 
 import serial
 
-from fsm.errors import EXIT_FINDINGS
+from fsm.errors import EXIT_OK
+from fsm.errors import EXIT_USAGE
+from fsm.errors import EnvironmentProblem
+from fsm.errors import Refused
 from fsm.errors import ToolError
+from fsm.errors import report
+from fsm.layout import Layout
 from fsm.rules.modnames import MAX_FILE_NAME as MAX_NAME  # module file names, including `.pyo`
-from host.firmware import FIRMWARE_DIRS
-from host.firmware import ROOT
 
+HERE = Layout.here()  # this checkout: the firmware deploy uploads by default
 ENTRY = "main.py"
 CHUNK = 1024             # bytes per write with RTS/CTS (the port waits while the module holds CTS low)
 PACE_CHUNK = 4000        # without RTS/CTS: bytes per write (modemg's TELIT_WRITE_BUF_SIZE) ...
@@ -47,15 +51,16 @@ START_MODES = {  # --start-mode -> the command; docs/deploy.md "Start mode 0" sa
 }
 
 
-class DeployError(ToolError):
-    """What went wrong and what to do; `code` (also `exit_code`, fsm/errors.py) is the exit code."""
-
-    def __init__(self, message: str, code: int = EXIT_FINDINGS) -> None:
-        super().__init__(message)
-        self.code = self.exit_code = code
+class DeployError(Refused):
+    """The module refused something (no space, ERROR, a read-back mismatch) or the firmware cannot go on it:
+    what went wrong and what to do (exit 1, fsm/errors.py)."""
 
 
-def settings_files(cfgstore: Path = ROOT / "runtime" / "cfgstore.py") -> tuple[str, ...]:
+class NoModule(EnvironmentProblem, DeployError):
+    """No module answers on the port, or the port cannot be opened (exit 3)."""
+
+
+def settings_files(cfgstore: Path = HERE.runtime / "cfgstore.py") -> tuple[str, ...]:
     """The files the firmware keeps its settings in: `SLOTS` of runtime/cfgstore.py, read from its source
     (the firmware is never imported on the PC)."""
     for node in ast.parse(cfgstore.read_text()).body:
@@ -108,7 +113,7 @@ def compiled_size(name: str, source: bytes) -> int:
     return size + size // 8 + PYO_HEADER
 
 
-def firmware_files(dirs: tuple[Path, ...] = FIRMWARE_DIRS) -> dict[str, bytes]:
+def firmware_files(dirs: tuple[Path, ...] = HERE.firmware_dirs) -> dict[str, bytes]:
     """Every module of the firmware (runtime/ and generated/), with the CRLF line endings the module's
     scripts need."""
     out: dict[str, bytes] = {}
@@ -233,11 +238,11 @@ def connect(module: Module, port_name: str) -> None:
         if final == "OK":
             module.command("ATE0", 1.0)
             return
-    raise DeployError(
+    raise NoModule(
         f"no answer to AT on {port_name}. Check the cable and --baud. If the firmware is running it owns the port: "
         f"keep this port connected (deploy holds DTR on, which keeps the script of a module in start mode 0 from "
         f"starting), power-cycle the module and deploy again; a module deployed with --start-mode 1: deploy "
-        f"within 10 s of power-up.", code=3)
+        f"within 10 s of power-up.")
 
 
 class Progress:
@@ -319,8 +324,8 @@ def deploy(port: serial.SerialBase, port_name: str, *, dry_run: bool, run: bool,
     try:
         upload(module, p, say, paced)
     except DeployError as exc:
-        raise DeployError(f"{exc}. The deploy stopped part-way: the module runs no script now, so run deploy again "
-                          f"(no power-cycle needed).", exc.code) from None
+        raise type(exc)(f"{exc}. The deploy stopped part-way: the module runs no script now, so run deploy again "
+                        f"(no power-cycle needed).") from None
     module.ok(f'AT#ESCRIPT="{ENTRY}"', "selecting the entry script")
     module.ok(START_MODES[start_mode], "setting the start mode")
     say(f"deployed {len(p.files)} files ({p.total} bytes); {ENTRY} starts at power-up")
@@ -348,19 +353,22 @@ def main(argv: list[str] | None = None) -> int:
                          "'connect'): the way back from a forgotten password; without it a deploy keeps them")
     try:
         args = ap.parse_args(argv)
-    except SystemExit as exc:
-        return 0 if exc.code == 0 else 2
+    except SystemExit as exc:  # --help, or a bad option argparse has explained
+        return EXIT_OK if exc.code == 0 else EXIT_USAGE
+    try:
+        _run(args)
+    except ToolError as exc:
+        return report("deploy", exc)
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> None:
     try:  # DTR is asserted on open (pyserial's default): a module in start mode 0 stays in its AT parser
         port = serial.serial_for_url(args.port, baudrate=args.baud, timeout=0.05, rtscts=args.rtscts)
     except (serial.SerialException, ValueError) as exc:
-        print(f"deploy: cannot open {args.port}: {exc}", file=sys.stderr)
-        return 3
+        raise NoModule(f"cannot open {args.port}: {exc}") from None
     try:
         deploy(port, args.port, dry_run=args.dry_run, run=args.run, paced=not args.rtscts,
                start_mode=args.start_mode, factory_reset=args.factory_reset)
-    except DeployError as exc:
-        print(f"deploy: {exc}", file=sys.stderr)
-        return exc.code
     finally:
         port.close()
-    return 0

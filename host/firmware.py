@@ -24,9 +24,6 @@ from host.link import FrameReader
 from host.link import Request
 from host.link import parse_request
 
-ROOT = Path(__file__).resolve().parents[1]  # the source tree: its runtime/ and generated/ are the firmware
-FIRMWARE_DIRS = (ROOT / "runtime", ROOT / "generated")  # the firmware's modules, in path order
-MAIN = ROOT / "runtime" / "main.py"  # the firmware's entry script
 STDERR_KEEP = 64 * 1024  # bytes of the firmware's stderr kept (the end, where a traceback is)
 TRACEBACK_HEADERS = ("Traceback (most recent call last):",  # CPython 2.x and 3.x
                      "Traceback (innermost last):")  # CPython 1.5.2

@@ -174,6 +174,13 @@ class _SerialUart:
     def take(self, b: Board, limit: int) -> bytes:
         return b.serial.take(limit)
 
+    def receive(self, b: Board, tenths: int) -> Reply:
+        """Cut, held and merged by the SER Chunker; the wait ends when bytes have crossed the line."""
+        return _receive(b, "SER", lambda: self.buffered(b), lambda n: self.take(b, n), tenths, serial_input=True)
+
+    def read(self, b: Board) -> Reply:
+        return _read(b, "SER", self.buffered(b), lambda n: self.take(b, n))
+
     def put(self, b: Board, data: bytes) -> Reply:
         def ready() -> bytes | None:
             if not b.serial.tx_room(len(data)):
@@ -207,6 +214,17 @@ class _TraceUart:
         del b.trace.rx[:limit]
         return data
 
+    def receive(self, b: Board, tenths: int) -> Reply:
+        """The trace port's input is not cut: all of it, or the first bytes that come within `tenths`."""
+        data = self.take(b, RX_LIMIT)
+        if data or tenths <= 0:
+            return link.reply_data(data)
+        return Wait(lambda: link.reply_data(self.take(b, RX_LIMIT)) if b.trace.rx else None, _deadline(b, tenths),
+                    lambda: EMPTY)
+
+    def read(self, b: Board) -> Reply:
+        return link.reply_data(self.take(b, RX_LIMIT))
+
     def put(self, b: Board, data: bytes) -> Reply:
         b.trace.write(data)
         return _ok(1)
@@ -237,20 +255,11 @@ def _ser_sendbyte(u: Uart, b: Board, r: Request) -> Reply:
 
 
 def _ser_receive(u: Uart, b: Board, r: Request) -> Reply:
-    if isinstance(u, _TraceUart):  # the trace port's input is not cut
-        u.buffered(b)
-        data = u.take(b, RX_LIMIT)
-        if data or _arg(r, 0) <= 0:
-            return link.reply_data(data)
-        return Wait(lambda: link.reply_data(u.take(b, RX_LIMIT)) if b.trace.rx else None, _deadline(b, _arg(r, 0)),
-                    lambda: EMPTY)
-    return _receive(b, "SER", lambda: u.buffered(b), lambda n: u.take(b, n), _arg(r, 0), serial_input=True)
+    return u.receive(b, _arg(r, 0))
 
 
 def _ser_read(u: Uart, b: Board, r: Request) -> Reply:
-    if isinstance(u, _TraceUart):
-        return link.reply_data(u.take(b, RX_LIMIT))
-    return _read(b, "SER", u.buffered(b), lambda n: u.take(b, n))
+    return u.read(b)
 
 
 def _ser_readbyte(u: Uart, b: Board, r: Request) -> Reply:

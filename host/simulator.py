@@ -20,9 +20,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from fsm.layout import Layout
 from host import nvm
 from host import services
-from host import simstatus
 from host import timepolicy
 from host.board import Gpio
 from host.board import Trace
@@ -43,12 +43,11 @@ from host.modem.state import Profile
 from host.serialside import SerialSide
 from host.startup import Startup
 
-TELIT_DIR = Path(__file__).resolve().parent / "telit"  # the emulated built-ins (MDM.py, SER.py, ...)
 QUIET_S = 0.01  # real seconds without real I/O before virtual time may jump (a TCP peer or pty writer gets
 # that long to answer what the firmware sent before a timeout fires)
 IDLE_CAP_S = 0.5  # longest single select() wait, so run_until() looks at its predicate at least this often
 
-__all__ = ["STRICT", "FirmwareExit", "Kindness", "QUIET_S", "Simulator", "TELIT_DIR"]
+__all__ = ["STRICT", "FirmwareExit", "Kindness", "QUIET_S", "Simulator"]
 
 
 class Simulator:
@@ -201,7 +200,7 @@ class Simulator:
                 raise FirmwareExit(report)
             left = end - time.monotonic()
             if left <= 0:
-                raise TimeoutError(simstatus.timeout_message(self, what, timeout_real_s))
+                raise TimeoutError(self._timeout_message(what, timeout_real_s))
             self._turn(min(left, IDLE_CAP_S))
 
     def run_for(self, seconds: float, timeout_real_s: float | None = None) -> None:
@@ -234,8 +233,38 @@ class Simulator:
         self.sec_offset += int(seconds)
 
     def status(self) -> dict[str, Any]:
-        """Everything the console's `status` shows."""
-        return simstatus.status(self)
+        """Everything the console's `status` shows (clock seconds unless `real` is said)."""
+        serial = self.serial
+        crash = self.crash
+        return {
+            "state": self.state,
+            "pid": self.process.pid if self.process is not None else None,
+            "blocked_in": self.blocked_in,
+            "clock_s": round(self.clock.now(), 3),
+            "sec_counter": max(0, int(self.clock.now()) + self.sec_offset),
+            "virtual": self.clock.virtual,
+            "seed": self.seed,
+            "kindness": " ".join(self.kind.given()) or "none (as hard as the module)",
+            "reboots": self.reboots,
+            "watchdog_s": self.watchdog.period_s,
+            "calls": self.calls,
+            "serial": serial.path if serial is not None else None,
+            "speed": " ".join(serial.speed) if serial is not None else None,
+            "lines": dict(serial.lines_out) if serial is not None else {},
+            "serial_lost": serial.lost if serial is not None else 0,  # arrived while SER's buffer was full
+            "serial_waiting": serial.waiting_out() if serial is not None else 0,  # sent by SER, not yet on the line
+            "modem": self._modem.describe(),
+            "saved_profile": self._modem.state.saved_profile.as_text(),
+            "crash": (crash.exception or f"status {crash.returncode}") if crash is not None else None,
+        }
+
+    def _timeout_message(self, what: str, timeout_real_s: float) -> str:
+        s = self.status()
+        lines = "\n  ".join(self.trace.tail(8)) or "(none)"
+        crash = f"; last exit: {self.crash.describe()}" if self.crash else ""
+        return (f"timed out after {timeout_real_s:g} s (real) waiting for {what}; seed {self.seed}, "
+                f"clock {s['clock_s']} s, firmware {s['state']}, blocked in {s['blocked_in']}, "
+                f"modem {s['modem']['mode']}{crash}\nlast trace lines:\n  {lines}")
 
     # --- power
     def _power_on(self) -> None:
@@ -292,7 +321,7 @@ class Simulator:
         if self.physical is not None and not self.physical.keeps_port:
             self.physical = None
         nvm.export(self.scripts, self.nvm_dir)
-        self._start_firmware(self.nvm_dir / self.scripts.startup_script, [self.nvm_dir, TELIT_DIR])
+        self._start_firmware(self.nvm_dir / self.scripts.startup_script, [self.nvm_dir, Layout.here().emulated])
 
     def _start_firmware(self, entry: Path, path_dirs: list[Path]) -> None:
         assert self.nvm_dir is not None
@@ -338,7 +367,10 @@ class Simulator:
         if self.serial.pump(now) | self._startup_step():
             self._last_io = time.monotonic()
         self._complete_blocked()
-        timeout = timepolicy.plan_wait(self, budget_s)
+        timeout = timepolicy.plan_wait(self.clock, self._deadlines(), budget_s,
+                                       selectable=self.serial.fileno() is not None,
+                                       computing=self.process is not None and self._blocked is None,
+                                       quiet_s=self.quiet_s, last_io=self._last_io)
         proc_fds = self.process.read_fds() if self.process is not None else []
         real_r = list(self._modem.fds())
         real_w = list(self._modem.wfds())
@@ -359,6 +391,20 @@ class Simulator:
                 os.read(self._wake_r, 256)
         if self.process is not None and ready_r:
             self._service(ready_r)
+
+    def _deadlines(self) -> list[float | None]:
+        """The clock times at which something the simulator times is due (None: that part waits for nothing)."""
+        serial = self.serial
+        assert serial is not None
+        times = [self._modem.next_deadline(), self.watchdog.deadline, *self._targets, serial.tx_deadline()]
+        blocked = self._blocked
+        if blocked is not None:
+            times.append(blocked.deadline)
+            if blocked.serial_input:
+                times.append(serial.rx_deadline())  # the call wakes when bytes have crossed the line
+        if self.physical is not None:
+            times += [self.physical.next_deadline(), serial.rx_deadline()]
+        return times
 
     def _startup_step(self) -> bool:
         """No script runs: the AT parser's turn, and what it or the start mode asks for."""

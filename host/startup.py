@@ -10,6 +10,7 @@ from collections.abc import Callable
 from host.clock import Clock
 from host.modem import PhysicalPort
 from host.modem import ScriptStore
+from host.modem.commands import PHYSICAL_TABLE
 from host.serialside import RX_LIMIT
 from host.serialside import SerialSide
 
@@ -21,7 +22,7 @@ class Startup:
     def __init__(self, store: ScriptStore, clock: Clock, *, at_power_on: bool, dtr_asserted: bool,
                  flow_control: Callable[[], bool] | None = None) -> None:
         self.clock = clock
-        self.port = PhysicalPort(store, clock, on_exec=lambda: self._ask("exec"),
+        self.port = PhysicalPort(store, clock, PHYSICAL_TABLE, on_exec=lambda: self._ask("exec"),
                                  on_reboot=lambda: self._ask("reboot"), flow_control=flow_control)
         self.autostart: float | None = None  # #STARTMODESCR=1: the script runs at this clock time
         self.keeps_port = False  # #STARTMODESCR=2: the AT parser keeps the serial port while the script runs

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from host.interpreters import Interpreter
-from host.interpreters import firmware_pythons
+from fsm.interpreters import Interpreter
+from fsm.interpreters import firmware_pythons
 from tests import simseed
 
 # Plugins first: the modules below that use them are imported inside the hooks (a module imported before

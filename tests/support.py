@@ -1,4 +1,4 @@
-"""The test toolkit: where the tree is, free loopback ports, waits with a deadline, and firmware processes.
+"""The test toolkit: where the tree is (fsm.layout), free loopback ports, waits with a deadline, and firmware processes.
 
 Every firmware process a test starts (a runner script or `-c` code) goes through host.firmware's
 stage_firmware, as the simulator's does: private copies of the modules, the same environment. Its stdin
@@ -14,16 +14,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from host.firmware import FIRMWARE_DIRS
-from host.firmware import ROOT
+from fsm.interpreters import Interpreter
+from fsm.layout import Layout
 from host.firmware import Launch
 from host.firmware import stage_firmware
-from host.interpreters import Interpreter
 
-__all__ = ["FIRMWARE_DIRS", "ROOT"]  # re-exported: the root is found in one place, host/firmware.py
-
-RUNTIME, GENERATED = FIRMWARE_DIRS
-SPECS = ROOT / "fsm" / "specs"
+LAYOUT = Layout.here()  # the tree as the build describes it (fsm/layout.py): found there, not again here
+ROOT = LAYOUT.root
+RUNTIME, GENERATED = LAYOUT.firmware_dirs
+SPECS = LAYOUT.specs
 FIXTURE = ROOT / "tests" / "fsm" / "fixtures" / "good"  # a small valid spec set with its own callbacks
 STUBS = ROOT / "tests" / "runtime" / "stubs"  # inert MDM/SER/MOD/GPIO for firmware code that only imports them
 TABLE_RUNNER = ROOT / "tests" / "runtime" / "firmware" / "tablerun.py"  # drives runtime/engine.py over tables

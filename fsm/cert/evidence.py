@@ -20,6 +20,7 @@ from pathlib import Path
 from fsm.errors import EnvironmentProblem
 from fsm.errors import UsageError
 from fsm.findings import rel_path
+from fsm.interpreters import firmware_pythons
 
 RESULTS_FORMAT = 1  # tests/reqtrace.py FORMAT
 PASSED = "passed"
@@ -182,10 +183,8 @@ def tool_versions() -> list[tuple[str, str]]:
                                                  "pytest", "hypothesis")]
     rows.append(("Graphviz dot -V", _run(["dot", "-V"]) or "not found"))
     try:
-        from host.interpreters import firmware_pythons  # the same lookup the tests and the simulator use
-
-        found = firmware_pythons()
-    except (ImportError, OSError, subprocess.SubprocessError) as exc:
+        found = firmware_pythons()  # the same lookup the tests and the benchmarks use
+    except (OSError, subprocess.SubprocessError) as exc:
         return [*rows, ("firmware interpreters", f"not found: {exc}")]
     rows += [(f"firmware interpreter {i.id}", f"{i.version} ({i.path})") for i in found]
     wanted = os.environ.get("FIRMWARE_PYTHONS")

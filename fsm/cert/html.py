@@ -19,12 +19,15 @@ from fsm.cert.sections import Pack
 from fsm.emit.output import banner
 from fsm.emit.output import write_if_changed
 from fsm.emit.render import dot_bytes
+from fsm.pipeline import BUILD_RULES
+from fsm.py15.check import SUBSET_RULES
+from fsm.rules import rule_ids
+from fsm.rules.modnames import FILE_NAME_RULES
 
 TEMPLATES = Path(__file__).parent / "templates"
 FIGURE_MM = (190.0, 232.0)  # width, height a diagram may take on its A4 page (10 mm margins, headings above)
 PT_MM = 25.4 / 72
 SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
-SUBSET_PREFIXES = ("py15-", "module-name-")
 
 
 def _env() -> jinja2.Environment:
@@ -70,11 +73,9 @@ def _verdict(bad: bool, ok_text: str, bad_text: str) -> tuple[str, str]:
 
 def summary(pack: Pack) -> list[tuple[str, str, str]]:
     """(item, status text, ok | bad | na) for the summary table."""
-    spec = [f for f in pack.findings if f.rule != "drift" and not f.rule.startswith(SUBSET_PREFIXES)
-            and f.rule not in ("uncovered-requirement", "test-failed", "test-unknown-requirement", "e2e-coverage",
-                                 "e2e-uncovered")]
-    drift = pack.findings_of("drift")
-    subset = [f for f in pack.findings if f.rule.startswith(SUBSET_PREFIXES)]
+    spec = pack.findings_in(rule_ids())
+    drift = pack.findings_in(BUILD_RULES)
+    subset = pack.findings_in(SUBSET_RULES, FILE_NAME_RULES)
     rows = [("Spec validation", *_verdict(bool(spec), f"passed ({len(pack.machines)} machines, command table, "
                                          "requirements)", f"{len(spec)} finding(s)")),
             ("Generated files match the specs", *_verdict(bool(drift), "yes (no drift)",

@@ -37,6 +37,7 @@ from fsm.cert.sections import rule_rows
 from fsm.cert.sections import spec_rules
 from fsm.findings import Finding
 from fsm.findings import Loc
+from fsm.findings import RuleSet
 from fsm.findings import did_you_mean
 from fsm.findings import rel_path
 from fsm.pipeline import Layout
@@ -46,6 +47,11 @@ from fsm.py15.check import python_files
 from fsm.rules.modnames import FILE_NAME_RULES
 from fsm.spec.loader import Loaded
 
+RESULT_RULES: RuleSet[None] = RuleSet()  # what the test results show
+UNCOVERED_REQUIREMENT = RESULT_RULES.declare("uncovered-requirement", "every requirement has a passing test")
+TEST_FAILED = RESULT_RULES.declare("test-failed", "no test fails or errors")
+TEST_UNKNOWN_REQUIREMENT = RESULT_RULES.declare(
+    "test-unknown-requirement", "a test declares only requirements of requirements.yaml")
 HASHED = [("fsm/specs/*.yaml", "spec"), ("generated/*.py", "generated firmware"),
           ("diagrams/*.dot", "generated diagram"), ("diagrams/*.md", "generated table"),
           ("runtime/*.py", "runtime firmware"), ("host/telit/*.py", "emulated built-in")]
@@ -113,10 +119,10 @@ def property_rows(results: Results) -> list[PropertyRow]:
 
 def result_findings(loaded: Loaded, results: Results, trace: list[TraceRow]) -> list[Finding]:
     """Uncovered requirements, failed tests, and tests naming requirements that do not exist."""
-    out = [Finding(row.loc, "uncovered-requirement", f"requirement '{row.id}' has no passing test "
+    out = [Finding(row.loc, UNCOVERED_REQUIREMENT, f"requirement '{row.id}' has no passing test "
                    f"({_why_uncovered(row.tests)}); mark one with @pytest.mark.req(\"{row.id}\")")
            for row in trace if not row.covered]
-    out += [Finding(Loc(t.file), "test-failed", f"{t.nodeid}: {t.outcome}") for t in results.tests
+    out += [Finding(Loc(t.file), TEST_FAILED, f"{t.nodeid}: {t.outcome}") for t in results.tests
             if t.outcome in FAILING]
     known = [r.id for r in loaded.specs.requirements]
     seen = set()
@@ -127,7 +133,7 @@ def result_findings(loaded: Loaded, results: Results, trace: list[TraceRow]) -> 
                 continue
             seen.add(key)
             hint = did_you_mean(rid, known)
-            out.append(Finding(Loc(t.file), "test-unknown-requirement",
+            out.append(Finding(Loc(t.file), TEST_UNKNOWN_REQUIREMENT,
                                f"{key[0]} declares requirement '{rid}', not in requirements.yaml{hint}"))
     return out
 
@@ -166,7 +172,7 @@ def assemble(layout: Layout, results: Results, e2e_path: Path | None, e2e_explic
         pack.commands = commands_section(table, findings, own)
     req_files = {r.loc.file for r in loaded.specs.requirements}
     pack.requirement_rules = rule_rows(spec_rules(), [f for f in findings if f.loc.file in req_files
-                                                      and f.rule != "uncovered-requirement"])
+                                                      and f.rule not in RESULT_RULES])
     pack.subset = subset_report(layout, findings)
     pack.hashes = hashed_files(layout.root, HASHED)
     pack.tools = tool_versions()

@@ -7,6 +7,7 @@ the findings and the coverage file; the template only loops over what these retu
 
 from __future__ import annotations
 
+from collections.abc import Container
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
@@ -22,11 +23,17 @@ from fsm.emit.tables import field_text
 from fsm.emit.tables import next_state
 from fsm.findings import Finding
 from fsm.findings import Loc
+from fsm.findings import RuleSet
 from fsm.modeltest import coverage
 from fsm.modeltest import covering_paths
+from fsm.pipeline import BUILD_RULES
 from fsm.spec.model import CommandTable
 from fsm.spec.model import Machine
 
+E2E_RULES: RuleSet[None] = RuleSet()  # what the end-to-end transition counts show
+E2E_COVERAGE = E2E_RULES.declare("e2e-coverage", "the coverage file names only machines and transitions of the specs")
+E2E_UNCOVERED = E2E_RULES.declare(
+    "e2e-uncovered", "the end-to-end suite takes every transition not marked `untestable`")
 
 @dataclass(frozen=True)
 class RuleRow:
@@ -89,8 +96,9 @@ class Pack:
     def conformance(self) -> list[tuple[str, str]]:
         return [(t.nodeid, t.outcome) for t in self.results.tests if t.nodeid.startswith("tests/conformance/")]
 
-    def findings_of(self, *rules: str) -> list[Finding]:
-        return [f for f in self.findings if f.rule in rules]
+    def findings_in(self, *registries: Container[str]) -> list[Finding]:
+        """The findings whose rule id one of the registries holds (each id is in one registry)."""
+        return [f for f in self.findings if any(f.rule in r for r in registries)]
 
 
 @dataclass(frozen=True)
@@ -160,7 +168,7 @@ def rule_rows(rules: dict[str, str], findings: Iterable[Finding]) -> list[RuleRo
 def spec_rules() -> dict[str, str]:
     from fsm.rules import rule_ids
 
-    return {**rule_ids(), "drift": "the generated files match what the specs produce (`build.py check`)"}
+    return {**rule_ids(), **BUILD_RULES.sentences()}
 
 
 def machine_section(m: Machine, findings: list[Finding], e2e: E2E | None, own_files: set[str]) -> MachineSection:
@@ -225,14 +233,14 @@ def e2e_coverage(machines: tuple[Machine, ...], path: Path | None, explicit: boo
     for name, by_index in sorted(counts.items()):
         m = known.get(name)
         if m is None:
-            findings.append(Finding(Loc(shown), "e2e-coverage", f"machine '{name}' is not in the specs"))
+            findings.append(Finding(Loc(shown), E2E_COVERAGE, f"machine '{name}' is not in the specs"))
             continue
-        findings += [Finding(Loc(shown), "e2e-coverage", f"'{name}' has no transition {i} (it has "
+        findings += [Finding(Loc(shown), E2E_COVERAGE, f"'{name}' has no transition {i} (it has "
                              f"{len(m.transitions)}); the coverage file is older than the spec")
                      for i in sorted(by_index) if i >= len(m.transitions)]
     for m in machines:
         taken = counts.get(m.name, {})
-        findings += [Finding(t.loc, "e2e-uncovered", f"T{t.index} {t.arrow} "
+        findings += [Finding(t.loc, E2E_UNCOVERED, f"T{t.index} {t.arrow} "
                              f"of '{m.name}' was not taken by the end-to-end suite; cover it, or say why in the spec "
                              f"with 'untestable: <reason>'")
                      for t in m.transitions if not t.untestable and not taken.get(t.index)]

@@ -41,9 +41,6 @@ SUBSET_RULES: dict[str, str] = {
 }
 # The one string helper module: it may import `string` and call str methods (docs/design/py15.md §2).
 COMPAT_MODULES = frozenset({"compat"})
-# Emulated built-ins (host/telit/MDM.py ...) run only on the PC and talk to the simulator with os.read/os.write
-# (docs/design/decisions.md §6), so a file named after a Telit built-in may also import these.
-STUB_IMPORTS = frozenset({"os"})
 
 
 def check_source(
@@ -62,8 +59,6 @@ def check_source(
     except (SyntaxError, tokenize.TokenError, ValueError) as err:
         return [_syntax_finding(filename, err)]
     allowed = TELIT_BUILTINS | frozenset(local_modules) | frozenset(allowed_imports)
-    if stem in TELIT_BUILTINS:
-        allowed = allowed | STUB_IMPORTS
     ctx = SourceFile(filename, text, tree, tokens, allowed, stem in frozenset(compat_modules))
     return sorted(run_rules(ctx, list(ALL_RULES)))
 

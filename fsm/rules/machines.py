@@ -11,7 +11,6 @@ from collections.abc import Iterator
 
 from fsm.findings import Loc
 from fsm.findings import did_you_mean
-from fsm.rules.modnames import MODULE_NAME_TOO_LONG
 from fsm.rules.modnames import collision_message
 from fsm.rules.modnames import too_long_message
 from fsm.rules.pynames import PYTHON_RESERVED
@@ -221,7 +220,7 @@ def _generated_modules(loaded: Loaded) -> list[tuple[str, Loc, str]]:
     return out
 
 
-@SPEC_RULES.rule(MODULE_NAME_TOO_LONG, "generated module names fit the module's 16-character file names")
+@SPEC_RULES.rule("generated-module-too-long", "generated module names fit the module's 16-character file names")
 def check_module_name_length(loaded: Loaded) -> Found:
     for module, loc, _ in _generated_modules(loaded):
         problem = too_long_message(module)
@@ -229,7 +228,7 @@ def check_module_name_length(loaded: Loaded) -> Found:
             yield loc, f"generated {problem} (shorten the name)"
 
 
-@SPEC_RULES.rule("module-name-collision", "a generated module is named like no runtime module and no other spec's")
+@SPEC_RULES.rule("generated-module-collision", "a generated module is named like no runtime module and no other spec's")
 def check_module_name_collision(loaded: Loaded) -> Found:
     owners: dict[str, str] = {mod: "runtime/" + mod + ".py" for mod in loaded.runtime.modules}
     for module, loc, path in _generated_modules(loaded):

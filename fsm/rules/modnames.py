@@ -35,8 +35,9 @@ RESERVED_MODULES: frozenset[str] = frozenset(
 )
 
 
-# The file-name rules (the certification pack's subset section lists them); the spec rules of fsm/rules/machines.py
-# report MODULE_NAME_TOO_LONG and MODULE_NAME_COLLISION for the generated modules before they are written.
+# The file-name rules (the certification pack's subset section lists them). The spec rules of fsm/rules/machines.py
+# check the same limits on the generated modules' names before they are written, under ids of their own
+# (generated-module-too-long, generated-module-collision): an id belongs to one registry.
 FILE_NAME_RULES: RuleSet[list[Path]] = RuleSet()
 MODULE_NAME_INVALID = FILE_NAME_RULES.declare(
     "module-name-invalid", "lowercase letters, digits and '_', starting with a letter; no subfolders")

@@ -7,55 +7,30 @@ the call object moves the data and tells the port when it ends.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from typing import Protocol
 
+from host.modem.calls import Call
+from host.modem.calls import CallContext
+from host.modem.calls import Mode
 from host.modem.escape import EscapeDetector
 from host.modem.lineport import Handler
 from host.modem.lineport import LinePort
 from host.modem.parser import frame
 
 if TYPE_CHECKING:
-    from host.modem.modem import Modem
+    from host.clock import Clock
+    from host.modem.csd import CsdCall
+    from host.modem.firewall import Firewall
+    from host.modem.smsstore import SmsStore
+    from host.modem.state import ModemState
+    from host.modem.tcp import Closer
+    from host.modem.tcp import Listener
 
 TX_LIMIT = 4096  # the modem's buffer towards the network: MDM.send waits while it is full, CTS low (guess)
 ROOMY_LIMIT = 64 * 1024  # Kindness.roomy_modem: CTS low above this much waiting; every send taken whole
 _UNLIMITED = 1 << 30
-
-
-class Mode(enum.Enum):
-    COMMAND = "command"
-    BUSY = "busy"  # a command is still running (connection set-up); input waits
-    PROMPT = "prompt"  # text after a '> ' prompt (+CMGS)
-    DATA = "data"
-
-
-class Call(Protocol):
-    """A data connection attached to a port (socket or CSD)."""
-
-    kind: str
-
-    def from_te(self, data: bytes, now: float) -> None: ...
-
-    def escape(self, port: AtPort, now: float) -> None: ...
-
-    def poll(self, now: float) -> None: ...
-
-    def deadline(self) -> float | None: ...
-
-    def backlog(self) -> int: ...
-
-    def fds(self) -> list[int]: ...
-
-    def wfds(self) -> list[int]: ...
-
-    def describe(self) -> dict[str, object]: ...
-
-    def drop(self) -> None: ...
-
-    def release(self) -> None: ...
 
 
 class Pending(Protocol):
@@ -76,10 +51,36 @@ class Prompt(Protocol):
     def feed(self, port: AtPort, data: bytes, i: int) -> int: ...
 
 
+class Shared(CallContext, Protocol):
+    """What the two AT instances share, and what their commands act on besides their own port: the modem's
+    settings, the network, the SIM store, the single socket (listener, closing sockets) and the CSD call.
+    The Modem is it; a port and its handlers see it only through this (`port.shared`)."""
+
+    clock: Clock
+    at_log: list[tuple[float, str]]  # (clock time, command line) of every line either instance ran
+    state: ModemState
+    sms: SmsStore
+    outbox: list[tuple[str, str]]  # (number, text) of every message sent
+    firewall: Firewall
+    listener: Listener | None
+    incoming: CsdCall | None  # the CSD call ringing or up
+    urc_port: AtPort  # where +CMTI goes: the instance that last set +CNMI
+
+    def ri(self) -> int: ...
+
+    def socket_busy(self) -> bool: ...
+
+    def add_closer(self, closer: Closer) -> None: ...
+
+    def stop_listening(self) -> None: ...
+
+    def deactivate_context(self) -> None: ...
+
+
 class AtPort(LinePort):
-    def __init__(self, modem: Modem, name: str, table: Mapping[str, Handler]) -> None:
-        super().__init__(modem.clock, table, modem.at_log)
-        self.modem = modem
+    def __init__(self, shared: Shared, name: str, table: Mapping[str, Handler]) -> None:
+        super().__init__(shared.clock, table, shared.at_log)
+        self.shared = shared
         self.name = name
         self.mode = Mode.COMMAND
         self.call: Call | None = None
@@ -101,7 +102,7 @@ class AtPort(LinePort):
 
     def dcd(self) -> int:
         """&C1 (factory): high while a call is up; &C0: always high; &C2 behaves as &C1 here."""
-        if self.modem.state.profile.amp_c == 0:
+        if self.shared.state.profile.amp_c == 0:
             return 1
         return 1 if self.call is not None else 0
 
@@ -110,7 +111,7 @@ class AtPort(LinePort):
         if self.mode is not Mode.DATA or self.call is None:
             return _UNLIMITED
         backlog = self.call.backlog()
-        if self.modem.kind.roomy_modem:
+        if self.shared.kind.roomy_modem:
             return _UNLIMITED if backlog <= ROOMY_LIMIT else 0
         return max(0, TX_LIMIT - backlog)
 
@@ -122,7 +123,7 @@ class AtPort(LinePort):
         return 1
 
     def ri(self) -> int:
-        return self.modem.ri()
+        return self.shared.ri()
 
     def set_dtr(self, v: int) -> None:
         self.dtr = 1 if v else 0  # recorded only (&D0 behaviour: DTR does not hang up)
@@ -158,7 +159,7 @@ class AtPort(LinePort):
             self.call.escape(self, now)
 
     def intercept(self, text: str) -> bool:
-        rule = self.modem.faults.take(text)
+        rule = self.shared.faults.take(text)
         if rule is None:
             return False
         if rule.kind == "error":
@@ -170,12 +171,12 @@ class AtPort(LinePort):
             answered = len(self.out)
             self.execute(text)
             del self.out[answered:]  # lost in the switch to data mode
-            if self.modem.listener is not None:
-                self.modem.listener.accept_waiting()
+            if self.shared.listener is not None:
+                self.shared.listener.accept_waiting()
         return True
 
     def cmee(self) -> int:
-        return self.modem.state.profile.cmee
+        return self.shared.state.profile.cmee
 
     # --- mode changes used by handlers and calls
     def busy(self, pending: Pending) -> None:
@@ -215,7 +216,7 @@ class AtPort(LinePort):
         self.pending = None
         self.call = call
         self.mode = Mode.DATA
-        self.escape.start(self.clock.now(), self.modem.state.profile.s12 / 50)
+        self.escape.start(self.clock.now(), self.shared.state.profile.s12 / 50)
 
     def online_command(self) -> None:
         """Escape from a call that stays up (CSD): OK, command mode, DCD stays high."""

@@ -49,7 +49,7 @@ def quiet(port: AtPort, cmd: Command) -> list[str]:
 
 
 def _use(port: AtPort, profile: Profile) -> list[str]:
-    port.modem.state.profile = dataclasses.replace(profile)
+    port.shared.state.profile = dataclasses.replace(profile)
     port.echo = profile.echo
     port.verbose = profile.verbose
     return []
@@ -57,7 +57,7 @@ def _use(port: AtPort, profile: Profile) -> list[str]:
 
 def reset_profile(port: AtPort, cmd: Command) -> list[str]:
     _flag(cmd, ("", "0"))
-    return _use(port, port.modem.state.saved_profile)
+    return _use(port, port.shared.state.saved_profile)
 
 
 def factory_profile(port: AtPort, cmd: Command) -> list[str]:
@@ -68,7 +68,7 @@ def factory_profile(port: AtPort, cmd: Command) -> list[str]:
 def store_profile(port: AtPort, cmd: Command) -> list[str]:
     """&W / &P: the current profile becomes the one ATZ and power-on use."""
     _flag(cmd, ("", "0", "1"))
-    state = port.modem.state
+    state = port.shared.state
     state.profile.echo = port.echo
     state.profile.verbose = port.verbose
     state.saved_profile = dataclasses.replace(state.profile)
@@ -77,7 +77,7 @@ def store_profile(port: AtPort, cmd: Command) -> list[str]:
 
 def dcd_control(port: AtPort, cmd: Command) -> list[str]:
     """&C[n]: 0 DCD always high, 1 DCD follows the carrier (factory), 2 taken as 1; no digit = 0 (p43)."""
-    port.modem.state.profile.amp_c = int(_flag(cmd, ("", "0", "1", "2")) or "0")
+    port.shared.state.profile.amp_c = int(_flag(cmd, ("", "0", "1", "2")) or "0")
     return []
 
 
@@ -90,7 +90,7 @@ def accept_line_setting(port: AtPort, cmd: Command) -> list[str]:
 
 def s_register(port: AtPort, cmd: Command) -> list[str]:
     attr, lo, hi = S_REGISTERS[cmd.name]
-    profile = port.modem.state.profile
+    profile = port.shared.state.profile
     if cmd.op == "?":
         return [f"{getattr(profile, attr):03d}"]
     if cmd.op == "=?":
@@ -102,7 +102,7 @@ def s_register(port: AtPort, cmd: Command) -> list[str]:
 
 
 def cmee(port: AtPort, cmd: Command) -> list[str]:
-    profile = port.modem.state.profile
+    profile = port.shared.state.profile
     if cmd.op == "?":
         return [f"+CMEE: {profile.cmee}"]
     if cmd.op == "=?":
@@ -123,10 +123,10 @@ def cpin(port: AtPort, cmd: Command) -> list[str]:
 
 def _registration(name: str, attr: str) -> Callable[[AtPort, Command], list[str]]:
     def handler(port: AtPort, cmd: Command) -> list[str]:
-        state = port.modem.state
+        state = port.shared.state
         if cmd.op == "?":
             n = getattr(state, attr)
-            stat = port.modem.network.registered
+            stat = port.shared.network.registered
             extra = ',"0001","0001"' if n == 2 and stat in (1, 5) else ""
             return [f"{name}: {n},{stat}{extra}"]
         if cmd.op == "=?":
@@ -144,12 +144,12 @@ def csq(port: AtPort, cmd: Command) -> list[str]:
         return ["+CSQ: (0-31,99),(0-7,99)"]
     if cmd.op:
         raise AtError()
-    rssi = port.modem.network.csq
+    rssi = port.shared.network.csq
     return [f"+CSQ: {rssi},{99 if rssi == 99 else 0}"]
 
 
 def selint(port: AtPort, cmd: Command) -> list[str]:
-    state = port.modem.state
+    state = port.shared.state
     if cmd.op == "?":
         return [f"#SELINT: {state.selint}"]
     if cmd.op == "=?":

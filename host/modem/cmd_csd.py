@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 def ata(port: AtPort, cmd: Command) -> list[str] | None:
-    call = port.modem.incoming
+    call = port.shared.incoming
     if call is None or not call.active or call.answered or port.call is not None:
         raise AtError()  # no call ringing (the module says ERROR when the call is gone)
     call.answer(port)
@@ -34,8 +34,8 @@ def ath(port: AtPort, cmd: Command) -> list[str]:
     call = port.call
     if isinstance(call, CsdCall):
         call.local_hangup()
-    elif port.modem.incoming is not None and not port.modem.incoming.answered:
-        port.modem.incoming.local_hangup()  # reject the ringing call
+    elif port.shared.incoming is not None and not port.shared.incoming.answered:
+        port.shared.incoming.local_hangup()  # reject the ringing call
     return []
 
 
@@ -49,7 +49,7 @@ def ato(port: AtPort, cmd: Command) -> list[str] | None:
 
 
 def crc(port: AtPort, cmd: Command) -> list[str]:
-    profile = port.modem.state.profile
+    profile = port.shared.state.profile
     if cmd.op == "?":
         return [f"+CRC: {profile.crc}"]
     if cmd.op == "=?":

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def frwl(port: AtPort, cmd: Command) -> list[str]:
-    firewall = port.modem.firewall
+    firewall = port.shared.firewall
     if cmd.op == "?":
         return [f'#FRWL: "{ip}","{mask}"' for ip, mask in firewall.rules]
     if cmd.op == "=?":

@@ -37,7 +37,7 @@ SOCKET_PARAMS = {
 
 def socket_param(port: AtPort, cmd: Command) -> list[str]:
     attr, lo, hi, extra = SOCKET_PARAMS[cmd.name]
-    params = port.modem.state.sock
+    params = port.shared.state.sock
     if cmd.op == "?":
         return [f"{cmd.name}: {getattr(params, attr)}"]
     if cmd.op == "=?":
@@ -55,20 +55,20 @@ def socket_param(port: AtPort, cmd: Command) -> list[str]:
 def sktsav(port: AtPort, cmd: Command) -> list[str]:
     if cmd.op:
         raise AtError()
-    port.modem.state.saved_sock = port.modem.state.sock.copy()
+    port.shared.state.saved_sock = port.shared.state.sock.copy()
     return []
 
 
 def sktrst(port: AtPort, cmd: Command) -> list[str]:
     if cmd.op:
         raise AtError()
-    port.modem.state.sock = SocketParams()
-    port.modem.state.saved_sock = SocketParams()
+    port.shared.state.sock = SocketParams()
+    port.shared.state.saved_sock = SocketParams()
     return []
 
 
 def cgdcont(port: AtPort, cmd: Command) -> list[str]:
-    contexts = port.modem.state.cgdcont
+    contexts = port.shared.state.cgdcont
     if cmd.op == "?":
         return [
             f'+CGDCONT: {cid},"{pdp}","{apn}","0.0.0.0",0,0' for cid, (pdp, apn) in sorted(contexts.items())
@@ -94,7 +94,7 @@ def cgdcont(port: AtPort, cmd: Command) -> list[str]:
 
 
 def userid(port: AtPort, cmd: Command) -> list[str]:
-    params = port.modem.state.sock
+    params = port.shared.state.sock
     if cmd.op == "?":
         return [f'#USERID: "{params.userid}"']
     if cmd.op == "=?":
@@ -110,13 +110,13 @@ def passw(port: AtPort, cmd: Command) -> list[str]:
         return ["#PASSW: 30"]
     if cmd.op != "=":
         raise AtError()
-    port.modem.state.sock.passw = str_arg(cmd.args, 30)
+    port.shared.state.sock.passw = str_arg(cmd.args, 30)
     return []
 
 
 def gprs(port: AtPort, cmd: Command) -> list[str]:
-    modem = port.modem
-    state = modem.state
+    shared = port.shared
+    state = shared.state
     if cmd.op == "?":
         return [f"#GPRS: {int(state.gprs_active)}"]
     if cmd.op == "=?":
@@ -124,9 +124,9 @@ def gprs(port: AtPort, cmd: Command) -> list[str]:
     if cmd.op != "=":
         raise AtError()
     if int_arg(cmd.args, 0, 1) == 0:
-        modem.deactivate_context()
+        shared.deactivate_context()
         return []
-    network = modem.network
+    network = shared.network
     if state.gprs_active or not network.is_registered() or not network.gprs_ok or network.dropped:
         raise AtError()
     if 1 not in state.cgdcont:

@@ -1,6 +1,6 @@
 """Script commands on the physical port: #WSCRIPT, #RSCRIPT, #LSCRIPT, #DSCRIPT, #ESCRIPT, #STARTMODESCR,
-#EXECSCR, #REBOOT, plus AT and ATE (cmd_line.py). Units: sizes in bytes, the start-mode timeout in
-seconds.
+#EXECSCR, #REBOOT; the port also answers AT and ATE (cmd_line.py, merged in commands.PHYSICAL_TABLE).
+Units: sizes in bytes, the start-mode timeout in seconds.
 The ranges, formats and error replies chosen for each command are listed in the comment below.
 """
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from host.modem import cmd_line
 from host.modem.parser import AtError
 from host.modem.parser import Command
 from host.modem.parser import int_arg
@@ -122,7 +121,6 @@ def reboot(port: PhysicalPort, cmd: Command) -> list[str]:
 
 
 HANDLERS = {
-    **cmd_line.HANDLERS,
     "#WSCRIPT": wscript,
     "#RSCRIPT": rscript,
     "#LSCRIPT": lscript,

@@ -41,12 +41,12 @@ _TEXT_CAP = 4096  # bytes kept while typing (anything beyond 160 is refused anyw
 
 
 def _text_mode(port: AtPort) -> None:
-    if port.modem.state.cmgf != 1:
+    if port.shared.state.cmgf != 1:
         raise cms_error(302)
 
 
 def cmgf(port: AtPort, cmd: Command) -> list[str]:
-    state = port.modem.state
+    state = port.shared.state
     if cmd.op == "?":
         return [f"+CMGF: {state.cmgf}"]
     if cmd.op == "=?":
@@ -58,7 +58,7 @@ def cmgf(port: AtPort, cmd: Command) -> list[str]:
 
 
 def cnmi(port: AtPort, cmd: Command) -> list[str]:
-    state = port.modem.state
+    state = port.shared.state
     if cmd.op == "?":
         return ["+CNMI: " + ",".join(map(str, state.cnmi))]
     if cmd.op == "=?":
@@ -71,13 +71,13 @@ def cnmi(port: AtPort, cmd: Command) -> list[str]:
     highs = (3, 3, 3, 2, 1)
     values = [opt_int(tokens, i, 0, hi, 0) for i, hi in enumerate(highs)]
     state.cnmi = (values[0], values[1], values[2], values[3], values[4])
-    port.modem.urc_port = port
+    port.shared.urc_port = port
     return []
 
 
 def cpms(port: AtPort, cmd: Command) -> list[str]:
-    modem = port.modem
-    used, total = modem.sms.used(), modem.sms.capacity
+    shared = port.shared
+    used, total = shared.sms.used(), shared.sms.capacity
     if cmd.op == "?":
         return ["+CPMS: " + ",".join(f'"SM",{used},{total}' for _ in range(3))]
     if cmd.op == "=?":
@@ -94,7 +94,7 @@ def cpms(port: AtPort, cmd: Command) -> list[str]:
 
 
 def csdh(port: AtPort, cmd: Command) -> list[str]:
-    state = port.modem.state
+    state = port.shared.state
     if cmd.op == "?":
         return [f"+CSDH: {state.csdh}"]
     if cmd.op == "=?":
@@ -114,9 +114,9 @@ def cmgl(port: AtPort, cmd: Command) -> list[str]:
     stat = str_arg(cmd.args, 10, cms_error(305)) if cmd.op == "=" else "REC UNREAD"
     if stat not in (*STATS, "ALL"):
         raise cms_error(305)
-    csdh_on = port.modem.state.csdh
+    csdh_on = port.shared.state.csdh
     lines = []
-    for index, m in port.modem.sms.listing(stat):
+    for index, m in port.shared.sms.listing(stat):
         extra = f",{m.toa},{len(m.text)}" if csdh_on else ""
         lines += [f'+CMGL: {index},"{m.stat}","{m.number}","","{m.scts}"{extra}', m.text]
     return lines
@@ -128,13 +128,13 @@ def cmgr(port: AtPort, cmd: Command) -> list[str]:
     if cmd.op != "=":
         raise AtError()
     _text_mode(port)
-    store = port.modem.sms
+    store = port.shared.sms
     index = int_arg(cmd.args, 0, 9999)
     m = store.slots.get(index)
     if m is None:
         raise cms_error(321)
     header = f'+CMGR: "{m.stat}","{m.number}","","{m.scts}"'
-    if port.modem.state.csdh:
+    if port.shared.state.csdh:
         header += f',{m.toa},17,0,0,"{SMSC}",145,{len(m.text)}'
     if m.stat == "REC UNREAD":
         m.stat = "REC READ"
@@ -142,7 +142,7 @@ def cmgr(port: AtPort, cmd: Command) -> list[str]:
 
 
 def cmgd(port: AtPort, cmd: Command) -> list[str]:
-    store = port.modem.sms
+    store = port.shared.sms
     if cmd.op == "=?":
         return [f"+CMGD: (1-{store.capacity}),(0-4)"]
     if cmd.op != "=":
@@ -189,17 +189,17 @@ class SmsPrompt:
         return len(data)
 
     def _send(self, port: AtPort) -> None:
-        modem = port.modem
+        shared = port.shared
         text = self.text.decode("latin-1")
         if self.too_long or septets(text) > MAX_TEXT:
             port.end_prompt("+CMS ERROR: 305")
             return
-        if not modem.network.is_registered():
+        if not shared.network.is_registered():
             port.end_prompt("+CMS ERROR: 331")
             return
-        modem.state.message_ref = modem.state.message_ref % 255 + 1
-        modem.outbox.append((self.number, text))
-        port.end_prompt("OK", [f"+CMGS: {modem.state.message_ref}"])
+        shared.state.message_ref = shared.state.message_ref % 255 + 1
+        shared.outbox.append((self.number, text))
+        port.end_prompt("OK", [f"+CMGS: {shared.state.message_ref}"])
 
 
 def cmgs(port: AtPort, cmd: Command) -> list[str] | None:

@@ -66,25 +66,25 @@ def sktd(port: AtPort, cmd: Command) -> list[str] | None:
     addr = str_arg(tokens[2], 64)
     closure = _closure(tokens, 3)
     lport = opt_int(tokens, 4, 0, 65535, 0)
-    modem = port.modem
-    if kind == 1 or not modem.state.gprs_active or modem.socket_busy() or port.call is not None:
+    shared = port.shared
+    if kind == 1 or not shared.state.gprs_active or shared.socket_busy() or port.call is not None:
         raise AtError()
     host = _resolve(addr)
-    if modem.network.refuse_connections:
+    if shared.network.refuse_connections:
         raise AtError("NO CARRIER")
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setblocking(False)
     try:
-        sock.bind((modem.network.listen_host, lport))
+        sock.bind((shared.network.listen_host, lport))
     except OSError:
         sock.close()
         raise AtError() from None
     if sock.connect_ex((host, rport)) not in _IN_PROGRESS:
         sock.close()
         raise AtError("NO CARRIER")
-    now = modem.clock.now()
-    params = modem.state.sock.copy()
-    pending = Connecting(port, sock, closure, params, now + params.skt_ct / 10, modem.add_closer)
+    now = shared.clock.now()
+    params = shared.state.sock.copy()
+    pending = Connecting(port, sock, closure, params, now + params.skt_ct / 10, shared.add_closer)
     port.busy(pending)
     pending.poll(now)
     return None
@@ -98,33 +98,33 @@ def sktl(port: AtPort, cmd: Command) -> list[str]:
     tokens = split_args(cmd.args)
     if len(tokens) > 4:
         raise AtError()
-    modem = port.modem
+    shared = port.shared
     if int_arg(tokens[0], 0, 1) == 0:
-        modem.stop_listening()
+        shared.stop_listening()
         return []
     if len(tokens) < 3:
         raise AtError()
     kind = int_arg(tokens[1], 0, 1)
     lport = int_arg(tokens[2], 1, 65535)
     closure = _closure(tokens, 3)
-    if kind == 1 or not modem.state.gprs_active or modem.socket_busy() or port.call is not None:
+    if kind == 1 or not shared.state.gprs_active or shared.socket_busy() or port.call is not None:
         raise AtError()
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((modem.network.listen_host, lport))
+        sock.bind((shared.network.listen_host, lport))
         sock.listen(4)
     except OSError:
         sock.close()
         raise AtError() from None
 
     def accepted(conn: socket.socket, source: str) -> None:
-        modem.stop_listening()
-        params = modem.state.sock.copy()
-        call = SocketCall(port, conn, "in", closure, params, modem.clock.now(), modem.add_closer)
+        shared.stop_listening()
+        params = shared.state.sock.copy()
+        call = SocketCall(port, conn, "in", closure, params, shared.clock.now(), shared.add_closer)
         port.connect_unsolicited(call, f"+CONN FROM: {source}", "CONNECT")
 
-    modem.listener = Listener(port, sock, closure, modem.firewall.permits, accepted)
+    shared.listener = Listener(port, sock, closure, shared.firewall.permits, accepted)
     return []
 
 

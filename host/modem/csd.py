@@ -9,30 +9,28 @@ Times are clock seconds (a RING every RING_PERIOD_S); the data path is not packe
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
-from host.modem.atport import Mode
-
-if TYPE_CHECKING:
-    from host.modem.atport import AtPort
-    from host.modem.modem import Modem
+from host.modem.calls import CallPort
+from host.modem.calls import Mode
 
 RING_PERIOD_S = 3.0
 CONNECT_TEXT = "CONNECT 9600"
 
 
 class CsdCall:
-    """An incoming data call. The caller's side: send(), recv(), received, hangup(), answered, active."""
+    """An incoming data call. The caller's side: send(), recv(), received, hangup(), answered, active.
+    `on_ring` is called at each ring until the call is answered (the modem indicates it and may answer)."""
 
     kind = "csd"
 
-    def __init__(self, modem: Modem, caller: str, now: float) -> None:
-        self.modem = modem
+    def __init__(self, caller: str, now: float, on_ring: Callable[[CsdCall], None]) -> None:
+        self.on_ring = on_ring
         self.caller = caller
         self.answered = False  # ATA (or auto-answer) happened
         self.active = True  # ringing or connected; False once either side hung up
         self.rings = 0
-        self.port: AtPort | None = None
+        self.port: CallPort | None = None
         self._next_ring = now
         self._to_te = bytearray()  # from the caller, not yet given to the firmware (call held)
         self._to_caller = bytearray()  # from the firmware, not yet taken by recv()
@@ -67,7 +65,7 @@ class CsdCall:
             self.port.call_ended(self)
 
     # --- the modem's side
-    def answer(self, port: AtPort) -> None:
+    def answer(self, port: CallPort) -> None:
         self.answered = True
         self.port = port
         port.connect(self, CONNECT_TEXT)
@@ -88,7 +86,7 @@ class CsdCall:
         self._to_caller += data
         self._received += data
 
-    def escape(self, port: AtPort, now: float) -> None:
+    def escape(self, port: CallPort, now: float) -> None:
         port.online_command()
 
     def poll(self, now: float) -> None:
@@ -100,11 +98,7 @@ class CsdCall:
     def _ring(self) -> None:
         self.rings += 1
         self._next_ring += RING_PERIOD_S
-        self.modem.ring_indication()
-        s0 = self.modem.state.profile.s0
-        port = self.modem.main
-        if s0 and self.rings >= s0 and port.mode is Mode.COMMAND and port.call is None:
-            self.answer(port)
+        self.on_ring(self)
 
     def _deliver(self) -> None:
         if self._to_te and self.port is not None and self.port.mode is Mode.DATA and self.port.call is self:

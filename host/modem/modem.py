@@ -13,8 +13,8 @@ from host.clock import Clock
 from host.kindness import STRICT
 from host.kindness import Kindness
 from host.modem.atport import AtPort
-from host.modem.atport import Mode
-from host.modem.commands import TABLE
+from host.modem.calls import Mode
+from host.modem.commands import MDM_TABLE
 from host.modem.csd import CsdCall
 from host.modem.faults import Faults
 from host.modem.firewall import Firewall
@@ -47,8 +47,8 @@ class Modem:
         self.listener: Listener | None = None
         self.closers: list[Closer] = []  # sockets still flushing their last bytes after the call ended
         self.incoming: CsdCall | None = None  # the CSD call ringing or up
-        self.main = AtPort(self, "MDM", TABLE)
-        self.second = AtPort(self, "MDM2", TABLE)
+        self.main = AtPort(self, "MDM", MDM_TABLE)
+        self.second = AtPort(self, "MDM2", MDM_TABLE)
         self.urc_port = self.main  # where +CMTI goes: the instance that last set +CNMI
         self._ri_until = float("-inf")
         self._reg_seen = self.network.registered
@@ -151,7 +151,7 @@ class Modem:
 
     def ring(self, caller: str = "+447700900123") -> CsdCall:
         """An incoming CSD call (a second one while one is ringing or up finds the line busy)."""
-        call = CsdCall(self, caller, self.clock.now())
+        call = CsdCall(caller, self.clock.now(), self._ring)
         if self.incoming is not None and self.incoming.active:
             call.active = False
             return call
@@ -184,11 +184,16 @@ class Modem:
             if isinstance(port.call, SocketCall):
                 port.call.drop()
 
-    def ring_indication(self) -> None:
-        """One RING (or +CRING: ASYNC after +CRC=1) on MDM; in data mode only RI moves."""
+    def _ring(self, call: CsdCall) -> None:
+        """One ring of the incoming call: RING (or +CRING: ASYNC after +CRC=1) on MDM, in data mode only RI
+        moves; ATS0=n answers on MDM at the n-th ring when it is free."""
         self.pulse_ri()
-        if self.main.mode is not Mode.DATA:
-            self.main.urc("+CRING: ASYNC" if self.state.profile.crc else "RING")
+        port = self.main
+        if port.mode is not Mode.DATA:
+            port.urc("+CRING: ASYNC" if self.state.profile.crc else "RING")
+        s0 = self.state.profile.s0
+        if s0 and call.rings >= s0 and port.mode is Mode.COMMAND and port.call is None:
+            call.answer(port)
 
     def _indicate_sms(self, index: int) -> None:
         mode, mt = self.state.cnmi[:2]

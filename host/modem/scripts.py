@@ -20,11 +20,12 @@ are guesses that fit both reports: 4 KB back to back fill the buffer, the 5th KB
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 
 from host.clock import Clock
-from host.modem.cmd_scripts import HANDLERS
+from host.modem.lineport import Handler
 from host.modem.lineport import LinePort
 
 UPLOAD_SILENCE_S = 5.0
@@ -66,18 +67,20 @@ class _Upload:
 
 
 class PhysicalPort(LinePort):
-    """The AT parser on the module's physical serial port (ASC0) while no script runs: used by deploy."""
+    """The AT parser on the module's physical serial port (ASC0) while no script runs: used by deploy.
+    `table`: the commands it answers (commands.PHYSICAL_TABLE)."""
 
     def __init__(
         self,
         store: ScriptStore,
         clock: Clock,
+        table: Mapping[str, Handler],
         *,
         on_exec: Callable[[], None] | None = None,
         on_reboot: Callable[[], None] | None = None,
         flow_control: Callable[[], bool] | None = None,
     ) -> None:
-        super().__init__(clock, HANDLERS, [])
+        super().__init__(clock, table, [])
         self.store = store
         self.on_exec = on_exec
         self.on_reboot = on_reboot

@@ -20,14 +20,11 @@ import select
 import socket
 import struct
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from host.modem.atport import Mode
+from host.modem.calls import CallPort
+from host.modem.calls import Mode
 from host.modem.state import SocketParams
 from host.wire import Wire
-
-if TYPE_CHECKING:
-    from host.modem.atport import AtPort
 
 RX_LIMIT = 64 * 1024  # bytes waiting for the firmware before the socket is no longer read
 AUTO_PKT_SZ = 300  # #PKTSZ=0: the size the module chooses
@@ -125,7 +122,7 @@ class SocketCall:
 
     def __init__(
         self,
-        port: AtPort,
+        port: CallPort,
         sock: socket.socket,
         direction: str,
         closure: int,
@@ -143,7 +140,7 @@ class SocketCall:
         self.closure = closure  # 0: end when the peer closes; 255: stay until +++ / #SKTTO
         self.skt_to = params.skt_to
         self.pkt = Packetiser(params.pkt_sz, params.ds_to)
-        network, kind = port.modem.network, port.modem.kind
+        network, kind = port.shared.network, port.shared.kind
         self.network = network
         self.up = Wire(None if kind.instant_network else network.up_bps)  # whole packets on the uplink
         self.down = Wire(None if kind.instant_network else network.down_bps)  # peer bytes on the downlink
@@ -244,7 +241,7 @@ class SocketCall:
         return [self.sock.fileno()] if self.tx and not self.closed else []
 
     # --- the end
-    def escape(self, port: AtPort, now: float) -> None:
+    def escape(self, port: CallPort, now: float) -> None:
         """Telit: +++ closes an #SKTD socket (the context stays) and answers NO CARRIER."""
         self._end(graceful=True)
 
@@ -285,7 +282,7 @@ class Connecting:
 
     def __init__(
         self,
-        port: AtPort,
+        port: CallPort,
         sock: socket.socket,
         closure: int,
         params: SocketParams,
@@ -338,7 +335,7 @@ class Listener:
 
     def __init__(
         self,
-        port: AtPort,
+        port: CallPort,
         sock: socket.socket,
         closure: int,
         permits: Callable[[str], bool],
@@ -354,7 +351,7 @@ class Listener:
         self._on_accept = on_accept
 
     def poll(self, now: float) -> None:
-        if not self.port.modem.faults.holds_calls():
+        if not self.port.shared.faults.holds_calls():
             self.accept_waiting()
 
     def accept_waiting(self) -> None:
@@ -375,5 +372,5 @@ class Listener:
         self.sock.close()
 
     def fds(self) -> list[int]:
-        idle = self.port.mode is Mode.COMMAND and self.port.call is None and not self.port.modem.faults.holds_calls()
+        idle = self.port.mode is Mode.COMMAND and self.port.call is None and not self.port.shared.faults.holds_calls()
         return [self.sock.fileno()] if idle and self.sock.fileno() >= 0 else []

@@ -9,9 +9,9 @@ from functools import cache
 
 import pytest
 
+from fsm.interpreters import Interpreter
 from fsm.spec.loader import Loaded
 from fsm.spec.model import Machine
-from host.interpreters import Interpreter
 from tests.conformance.harness import SPEC_SETS
 from tests.conformance.harness import Firmware
 from tests.conformance.harness import Suite

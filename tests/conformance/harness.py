@@ -17,6 +17,7 @@ from pathlib import Path
 from transitions import MachineError
 
 from fsm.hostmodel import HostModel
+from fsm.interpreters import Interpreter
 from fsm.modeltest import ARMED
 from fsm.modeltest import WAITED
 from fsm.modeltest import EventPath
@@ -24,7 +25,6 @@ from fsm.modeltest import Step
 from fsm.pipeline import load_specs
 from fsm.spec.loader import Loaded
 from fsm.spec.model import Machine
-from host.interpreters import Interpreter
 from tests.conformance.mutants import Mutant
 from tests.conformance.mutants import mutants
 from tests.conformance.recgen import write_firmware

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from host.interpreters import Interpreter
+from fsm.interpreters import Interpreter
 from host.modem import ScriptStore
 from tests.host.test_deploy import Bridge
 from tests.runtime.fwunit import evaluate

@@ -8,21 +8,24 @@ from __future__ import annotations
 import select
 import socket
 from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
 
 import serial
 
+from fsm.interpreters import Interpreter
+from host.clock import Clock
 from host.clock import VirtualClock
-from host.interpreters import Interpreter
+from host.kindness import Kindness
 from host.modem import Modem
 from host.modem import Network
 from host.simulator import Simulator
 from tests import workerdata
 from tests.simseed import kindness
 from tests.simseed import sim_seed
-from tests.support import ROOT
+from tests.support import LAYOUT
 
-FIRMWARE = [ROOT / "runtime", ROOT / "generated", ROOT / "host" / "telit"]
+FIRMWARE = [*LAYOUT.firmware_dirs, LAYOUT.emulated]  # the firmware's path in the simulator
 PHONE = "+447700900001"
 TRACE_FLAG = "fwtrace.on"  # runtime/gwloop.py traces every transition on SER2 when this file exists
 COVERAGE_RECORDS = "e2e-coverage"  # tests.workerdata: one [machine, transition index] per transition taken
@@ -31,19 +34,24 @@ WAIT_S = 30.0  # real seconds any single wait may take before the test fails
 
 class Gateway:
     def __init__(self, python: Interpreter, nvm: Path, prepare: Callable[[Modem], None] | None = None,
-                 wait_boot: bool = True, *, device_cts: str = "honour", profile: str | None = None) -> None:
+                 wait_boot: bool = True, *, device_cts: str = "honour", profile: str | None = None,
+                 entry: Path | None = None, path: Sequence[Path] = FIRMWARE, clock: Clock | None = None,
+                 kind: Kindness | None = None, trace: bool = True) -> None:
         """`prepare` gets the modem before power-on (to arm faults or take the network away);
-        `device_cts` and `profile` as the simulator's (host/README.md)."""
+        `device_cts` and `profile` as the simulator's (host/README.md). The benchmarks (bench/rig.py) also
+        choose the firmware (`entry` on `path`), the clock (default virtual), the kindnesses (default the
+        session's) and whether the firmware traces every transition (`trace`, which costs it CPU)."""
         self.python = python
         self.nvm = nvm
         nvm.mkdir(parents=True, exist_ok=True)
-        (nvm / TRACE_FLAG).write_text("on\n")
-        clock = VirtualClock()
+        if trace:
+            (nvm / TRACE_FLAG).write_text("on\n")
+        clock = clock if clock is not None else VirtualClock()
         modem = Modem(clock, Network())
         if prepare is not None:
             prepare(modem)
-        self.sim = Simulator(ROOT / "runtime" / "main.py", FIRMWARE, python=python.path, clock=clock,
-                             nvm_dir=nvm, modem=modem, kind=kindness(), seed=sim_seed(),
+        self.sim = Simulator(entry or LAYOUT.main, path, python=python.path, clock=clock,
+                             nvm_dir=nvm, modem=modem, kind=kind if kind is not None else kindness(), seed=sim_seed(),
                              device_cts=device_cts, profile=profile)
         self.sim.start()
         # Non-blocking both ways: the simulator runs only inside until(), so a blocking write would deadlock.

@@ -16,11 +16,11 @@ from tests.e2e.stateful_model import PASSWORDS
 from tests.e2e.stateful_model import WRONG
 from tests.e2e.stateful_model import arg_limits
 
-BAUDS = arg_limits("baud", "baud")["values"]
-FORMATS = arg_limits("charformat", "charformat")["values"]
-APN_MAX = arg_limits("gprs", "apn")["max"]
-USER_MAX = arg_limits("gprs", "username")["max"]
-PASS_MAX = arg_limits("gprs", "gprs_password")["max"]
+BAUDS = arg_limits("baud", "baud").values
+FORMATS = arg_limits("charformat", "charformat").values
+APN_MAX = arg_limits("gprs", "apn").max
+USER_MAX = arg_limits("gprs", "username").max
+PASS_MAX = arg_limits("gprs", "gprs_password").max
 
 MODEM_TEXT = (b"\r\nNO CARRIER\r\n", b"\r\nOK\r\n", b"OK", b'\r\n+CMTI: "SM",1\r\n', b"\r\nRING\r\n",
               b'AT#SKTD=0,80,"10.0.0.1",0,0\r', b"ATH\r\n", b"+++", b"\x1a", b"\x00", b"\r\nCONNECT\r\n",

@@ -2,8 +2,9 @@
 told are in force (`Confirmed:` replies), what each SMS must be answered, what `config` must list, and
 which settings may be in force at a given time (a change takes a bound to apply).
 
-Written from the manual and the command table (fsm/specs/commands.yaml: grammar, limits, replies),
-independently of runtime/. Times are virtual seconds.
+Written from the manual and the command table (fsm/specs/commands.yaml: grammar, limits, replies, loaded as
+the build loads it; what each argument type accepts is fsm/spec/argtypes.py's), independently of runtime/.
+Times are virtual seconds.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ import dataclasses
 import re
 from dataclasses import dataclass
 from dataclasses import field
-from typing import Any
 
-import yaml
+from fsm.pipeline import load
+from fsm.spec import argtypes
+from fsm.spec.model import Command
+from fsm.spec.model import Field
+from tests.support import LAYOUT
 
-from tests.e2e.gateway import ROOT
-
-COMMANDS_YAML = ROOT / "fsm" / "specs" / "commands.yaml"
 PASSWORDS = ("connect", "secret12", "x", "abcdefghij12")  # smspassword values the test sets
 WRONG = ("letmein", "conect", "connect2x", "admin")  # never one of PASSWORDS
 APPLY_S = 10.0  # a confirmed setting is in force this long after its reply (NOTE-CONFIRM: "at once")
@@ -67,56 +68,38 @@ class Expect:
     changes: tuple[tuple[str, object], ...] = ()
 
 
-def _commands() -> list[dict[str, Any]]:
-    return list(yaml.safe_load(COMMANDS_YAML.read_text())["commands"])
+def _commands() -> tuple[Command, ...]:
+    loaded = load(LAYOUT)
+    assert not loaded.findings, loaded.findings
+    assert loaded.specs.commands is not None
+    return loaded.specs.commands.commands
 
 
-COMMANDS = _commands()  # the command table: every limit comes from it (the only place a limit is written)
+COMMANDS = _commands()  # the command table as the build loads it: every limit comes from it, none typed twice
 
 
-def arg_limits(command: str, arg: str) -> dict[str, Any]:
-    """An argument's row of the command table (for the test's boundary texts)."""
-    cmd = next(c for c in COMMANDS if c["command"] == command)
-    return next(a for a in cmd["args"] if a["name"] == arg)
+def arg_limits(command: str, arg: str) -> Field:
+    """An argument of the command table (for the test's boundary texts)."""
+    cmd = next(c for c in COMMANDS if c.name == command)
+    return next(f for f in cmd.fields if f.name == arg)
 
 
-def _value(arg: dict[str, Any], text: str) -> object | None:
-    """The value `text` gives the argument (normalised as the manual says), or None when not allowed."""
-    kind, lo, hi = arg["type"], arg.get("min", 0), arg.get("max", 0)
-    if kind in ("enum", "keyword", "onoff"):
-        allowed = ["on", "off"] if kind == "onoff" else arg["values"]
-        return next((v for v in allowed if v.lower() == text.lower()), None)
-    if kind == "int":
-        return int(text) if text.isdigit() and len(text) <= 9 and lo <= int(text) <= hi else None
-    if kind in ("ipv4", "ipv4_or_any"):
-        if kind == "ipv4_or_any" and text.lower() == "any":
-            return "any"
-        parts = text.split(".")
-        if len(parts) != 4 or not all(p.isdigit() and len(p) <= 3 and int(p) <= 255 for p in parts):
-            return None
-        return ".".join(str(int(p)) for p in parts)
-    if kind == "password":
-        return text.lower() if re.fullmatch(f"[0-9a-z]{{{lo},{hi}}}", text.lower()) else None
-    ok = lo <= len(text) <= hi and all(33 <= ord(c) <= 126 and c != '"' for c in text)
-    return text if ok else None
-
-
-def _parse(words: list[str]) -> tuple[dict[str, Any], dict[str, object]] | None:
-    """(command row, settings it sets) for a well-formed command, None otherwise."""
-    rows = [c for c in COMMANDS if [w.lower() for w in words[:len(c["command"].split())]] == c["command"].split()]
+def _parse(words: list[str]) -> tuple[Command, dict[str, object]] | None:
+    """(command, settings it sets) for a well-formed command, None otherwise."""
+    rows = [c for c in COMMANDS if tuple(w.lower() for w in words[:len(c.words)]) == c.words]
     if not rows:
         return None
-    cmd = max(rows, key=lambda c: len(c["command"].split()))
-    args, fields = words[len(cmd["command"].split()):], cmd.get("args", [])
-    if len(args) > len(fields) or len(args) < sum(1 for f in fields if not f.get("optional")):
+    cmd = max(rows, key=lambda c: len(c.words))
+    args, fields = words[len(cmd.words):], cmd.fields
+    if len(args) > len(fields) or len(args) < sum(1 for f in fields if not f.optional):
         return None
-    changes: dict[str, object] = dict(cmd.get("assign", {}))
+    changes: dict[str, object] = dict(cmd.assign)
     for i, f in enumerate(fields):
-        v = _value(f, args[i]) if i < len(args) else ""
+        v = argtypes.parse(f, args[i]) if i < len(args) else ""  # the manual's normalised value, or None
         if v is None:
             return None
-        if "sets" in f:
-            changes[f["sets"]] = v
+        if f.sets:
+            changes[f.sets] = v
     return cmd, changes
 
 
@@ -129,10 +112,10 @@ def expect(text: str, s: Settings) -> Expect:
     if parsed is None:
         return Expect("error")
     cmd, changes = parsed
-    if cmd["command"] == "config":
+    if cmd.name == "config":
         return Expect("config")
     new = dataclasses.replace(s, **changes)  # type: ignore[arg-type]
-    shown = cmd["reply"] % dataclasses.asdict(new)
+    shown = cmd.reply % dataclasses.asdict(new)
     return Expect("confirm", "Confirmed: " + " ".join(shown.split()), tuple(sorted(changes.items())))
 
 

@@ -18,14 +18,13 @@ from pathlib import Path
 
 import serial
 
+from fsm.interpreters import Interpreter
 from host.clock import VirtualClock
-from host.interpreters import Interpreter
 from host.modem import Modem
 from host.modem import Network
 from host.modem.csd import CsdCall
 from host.modem.tcp import SocketCall
 from tests.e2e.gateway import FIRMWARE
-from tests.e2e.gateway import ROOT
 from tests.e2e.gateway import TRACE_FLAG
 from tests.e2e.gateway import record_coverage
 from tests.e2e.stateful_parties import ObservedSimulator
@@ -34,6 +33,7 @@ from tests.e2e.stateful_parties import Reply
 from tests.e2e.stateful_parties import TcpServer
 from tests.simseed import kindness
 from tests.simseed import sim_seed
+from tests.support import LAYOUT
 
 WAIT_REAL_S = 60.0  # real seconds any single run may take before the test fails (2 cores, shared)
 SIM_CAPACITY = 20  # SIM message store
@@ -67,7 +67,7 @@ class World:
         self.clock = VirtualClock()
         self.network = Network()
         modem = Modem(self.clock, self.network, sms_capacity=SIM_CAPACITY)
-        self.sim = ObservedSimulator(ROOT / "runtime" / "main.py", FIRMWARE, python=python.path,
+        self.sim = ObservedSimulator(LAYOUT.main, FIRMWARE, python=python.path,
                                      clock=self.clock, nvm_dir=nvm, modem=modem, seed=sim_seed(),
                                      kind=kindness())
         self.sim.observer = self.observe

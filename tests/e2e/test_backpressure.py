@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from host.interpreters import Interpreter
+from fsm.interpreters import Interpreter
 from host.modem.atport import TX_LIMIT
 from tests.e2e.gateway import Gateway
 from tests.e2e.gateway import Server

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from host.interpreters import Interpreter
+from fsm.interpreters import Interpreter
 from host.modem import Modem
 from tests.e2e.gateway import Gateway
 from tests.e2e.gateway import listening_port
@@ -143,7 +143,7 @@ def test_a_module_that_fails_to_import_is_traced_and_the_module_rebooted(
     from host.clock import VirtualClock
     from host.simulator import Simulator
     from tests.e2e.gateway import FIRMWARE
-    from tests.e2e.gateway import ROOT
+    from tests.support import ROOT
 
     broken = tmp_path / "runtime"
     shutil.copytree(ROOT / "runtime", broken, ignore=shutil.ignore_patterns("*.pyc", "__pycache__"))

@@ -29,7 +29,7 @@ from hypothesis.stateful import precondition
 from hypothesis.stateful import rule
 from hypothesis.stateful import run_state_machine_as_test
 
-from host.interpreters import Interpreter
+from fsm.interpreters import Interpreter
 from tests.e2e.stateful_actions import NEW_PASSWORDS
 from tests.e2e.stateful_actions import PAYLOADS
 from tests.e2e.stateful_actions import SMS_TEXTS

@@ -1,4 +1,5 @@
-"""The error tree: every error the toolchain raises on purpose derives from ToolError and maps to its exit code."""
+"""The error tree: every error the tools raise on purpose (the toolchain, the simulator console, the deploy tool)
+derives from ToolError and maps to its exit code."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from fsm.cert.evidence import CertEnvironmentError
 from fsm.cert.evidence import CertInputError
 from fsm.emit.render import GraphvizMissing
 from fsm.emit.render import RenderError
+from host.console import ConsoleError
+from host.deploy import DeployError
+from host.deploy import NoModule
 
 
 @pytest.mark.parametrize(("cls", "code"), [
@@ -18,6 +22,10 @@ from fsm.emit.render import RenderError
     (CertEnvironmentError, errors.EXIT_ENVIRONMENT),
     (GraphvizMissing, errors.EXIT_ENVIRONMENT),
     (RenderError, errors.EXIT_ENVIRONMENT),
+    (errors.Refused, errors.EXIT_FINDINGS),
+    (DeployError, errors.EXIT_FINDINGS),  # the module refused something
+    (NoModule, errors.EXIT_ENVIRONMENT),  # no module answers, the port cannot be opened
+    (ConsoleError, errors.EXIT_USAGE),
 ])
 def test_each_error_class_maps_to_its_exit_code(cls: type[errors.ToolError], code: int) -> None:
     assert issubclass(cls, errors.ToolError)

@@ -4,26 +4,25 @@ the recovery-time table. Every wait is bounded (real seconds) and names what it 
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
-import yaml
-
-from fsm.pipeline import load_specs
+from fsm.interpreters import Interpreter
+from fsm.pipeline import load
 from fsm.spec import argtypes
+from fsm.spec.model import CommandTable
 from fsm.spec.model import Field
 from host.clock import VirtualClock
-from host.interpreters import Interpreter
 from host.modem import Modem
 from host.modem import Network
 from host.simulator import Simulator
 from tests import workerdata
 from tests.e2e.gateway import FIRMWARE
-from tests.e2e.gateway import ROOT
 from tests.e2e.gateway import Gateway
 from tests.simseed import kindness
 from tests.simseed import sim_seed
+from tests.support import LAYOUT
 
-COMMANDS_YAML = ROOT / "fsm" / "specs" / "commands.yaml"
 SLOTS = ("gwcfg_a.txt", "gwcfg_b.txt")
 
 
@@ -36,7 +35,7 @@ class HGateway(Gateway):
         clock = VirtualClock()
         self.network = Network()
         modem = Modem(clock, self.network, sms_capacity=sms_capacity)
-        self.sim = Simulator(ROOT / "runtime" / "main.py", FIRMWARE, python=python.path, clock=clock,
+        self.sim = Simulator(LAYOUT.main, FIRMWARE, python=python.path, clock=clock,
                              modem=modem, nvm_dir=nvm, kind=kindness(), seed=sim_seed())
         self.sim.start()
         import serial
@@ -67,16 +66,18 @@ class HGateway(Gateway):
 
 # --- the command table's limits (fsm/specs/commands.yaml), for checking what is stored
 
-def command_spec() -> dict:
-    return yaml.safe_load(COMMANDS_YAML.read_text())
+@functools.cache
+def command_table() -> CommandTable:
+    """The command table as the build loads it."""
+    table = load(LAYOUT).specs.commands
+    assert table is not None
+    return table
 
 
 def _setters() -> dict[str, list[Field]]:
-    """setting -> every command argument that sets it (from the loaded command table)."""
-    table = load_specs(ROOT / "fsm" / "specs", ROOT / "runtime", ROOT).specs.commands
-    assert table is not None
+    """setting -> every command argument that sets it."""
     out: dict[str, list[Field]] = {}
-    for cmd in table.commands:
+    for cmd in command_table().commands:
         for f in cmd.fields:
             if f.sets:
                 out.setdefault(f.sets, []).append(f)
@@ -93,8 +94,7 @@ def _value_ok(f: Field, value: object) -> bool:
 
 def read_slots(nvm: Path) -> list[tuple[int, dict[str, object]]]:
     """(seq, settings) of each slot file whose checksum holds (cfgstore's format)."""
-    spec = command_spec()
-    types = {s["name"]: s["type"] for s in spec["settings"]}
+    types = {s.name: s.type for s in command_table().settings}
     out = []
     for name in SLOTS:
         p = nvm / name
@@ -129,8 +129,7 @@ def newest_settings(nvm: Path) -> dict[str, object] | None:
 
 def check_settings_valid(values: dict[str, object]) -> None:
     """Every stored setting is one its commands could have set (or the default)."""
-    spec = command_spec()
-    defaults = {s["name"]: s["default"] for s in spec["settings"]}
+    defaults = {s.name: s.default for s in command_table().settings}
     checks = _setters()
     assert set(values) == set(defaults), f"settings {sorted(values)} != {sorted(defaults)}"
     for name, value in values.items():

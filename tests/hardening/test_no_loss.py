@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from host.interpreters import Interpreter
+from fsm.interpreters import Interpreter
 from tests.e2e.gateway import Gateway
 from tests.e2e.gateway import Server
 

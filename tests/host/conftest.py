@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 import serial
 
+from fsm.interpreters import Interpreter
 from host.clock import VirtualClock
-from host.interpreters import Interpreter
 from host.kindness import Kindness
-from host.simulator import TELIT_DIR
 from host.simulator import Simulator
 from tests.simseed import sim_seed
+from tests.support import LAYOUT
 
 FIRMWARE = Path(__file__).parent / "firmware"
 
@@ -41,7 +41,7 @@ def make_sim(firmware_python: Interpreter, tmp_path: Path) -> Iterator[MakeSim]:
         kwargs.setdefault("kind", FIRMWARE_KINDNESS)
         kwargs.setdefault("seed", sim_seed())
         kwargs.setdefault("nvm_dir", tmp_path / f"nvm{len(started)}")
-        path = kwargs.pop("path_dirs", [FIRMWARE, TELIT_DIR])
+        path = kwargs.pop("path_dirs", [FIRMWARE, LAYOUT.emulated])
         sim = Simulator(FIRMWARE / entry if entry else None, path, **kwargs)
         started.append(sim)
         return sim.start()

@@ -10,8 +10,8 @@ import pytest
 
 from fsm.errors import EXIT_ENVIRONMENT
 from fsm.errors import EXIT_USAGE
+from fsm.interpreters import Interpreter
 from host import console
-from host.interpreters import Interpreter
 from tests.host.conftest import FIRMWARE
 from tests.host.conftest import FIRMWARE_KINDNESS
 from tests.simseed import kindness

@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 import serial
 
+from fsm.errors import exit_code
+from fsm.interpreters import Interpreter
 from host import deploy
 from host.clock import RealClock
-from host.interpreters import Interpreter
 from host.modem import PhysicalPort
 from host.modem import ScriptStore
+from host.modem.commands import PHYSICAL_TABLE
 from tests.support import run_firmware
 
 Filter = Callable[[bytes], bytes]  # what the wire does to bytes from the module towards the PC
@@ -31,7 +33,7 @@ class Bridge:
         self.store = store
         self.master, slave = os.openpty()
         # RTS/CTS as the deploy side set it on the pty (pyserial's rtscts=True sets CRTSCTS)
-        self.port = PhysicalPort(store, RealClock(), on_exec=self._exec,
+        self.port = PhysicalPort(store, RealClock(), PHYSICAL_TABLE, on_exec=self._exec,
                                  flow_control=lambda: bool(termios.tcgetattr(slave)[2] & termios.CRTSCTS))
         self.executed = 0
         self.to_module = to_module or (lambda b: b)
@@ -78,7 +80,7 @@ def _deploy(bridge: Bridge, files: dict[str, bytes], *, rtscts: bool = True, pac
         return 0, said
     except deploy.DeployError as exc:
         said.append(str(exc))
-        return exc.code, said
+        return exit_code(exc), said
     finally:
         port.close()
 

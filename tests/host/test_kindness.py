@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from fsm.errors import EXIT_USAGE
+from fsm.interpreters import Interpreter
 from host import console
-from host.interpreters import Interpreter
 from host.kindness import LENIENT
 from host.kindness import STRICT
 from host.kindness import Kindness

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import serial
 
+from fsm.interpreters import Interpreter
 from host import deploy
 from host.clock import RealClock
 from host.clock import VirtualClock
-from host.interpreters import Interpreter
 from host.modem import ScriptStore
 from host.simulator import Simulator
 from tests.simseed import kindness

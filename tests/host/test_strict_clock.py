@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from host.interpreters import Interpreter
+from fsm.interpreters import Interpreter
 from tests.host.conftest import Probe
 from tests.host.test_console import FIRMWARE
 from tests.host.test_console import simulate

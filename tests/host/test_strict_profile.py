@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from fsm.interpreters import Interpreter
 from host.clock import VirtualClock
-from host.interpreters import Interpreter
 from host.kindness import STRICT
 from host.kindness import WORST_PROFILE
 from host.kindness import Kindness

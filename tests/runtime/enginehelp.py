@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from fsm.emit.codegen import render_machine
+from fsm.interpreters import Interpreter
 from fsm.pipeline import load_specs
 from fsm.spec.loader import Loaded
-from host.interpreters import Interpreter
 from tests.support import FIXTURE
 from tests.support import ROOT
 from tests.support import RUNTIME

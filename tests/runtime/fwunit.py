@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 from typing import Any
 
-from host.interpreters import Interpreter
+from fsm.interpreters import Interpreter
 from tests.support import GENERATED
 from tests.support import RUNTIME
 from tests.support import STUBS

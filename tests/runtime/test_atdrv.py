@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from host.interpreters import Interpreter
+from fsm.interpreters import Interpreter
 from tests.runtime.fwunit import evaluate
 
 ANSWER_AND_CALL = "\r\nOK\r\n\r\n+CONN FROM: 1.2.3.4\r\nCONNECT\r\nhello"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from host.interpreters import Interpreter
+from fsm.interpreters import Interpreter
 from tests.runtime.fwunit import evaluate
 
 

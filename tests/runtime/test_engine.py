@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fsm.hostmodel import HostModel
-from host.interpreters import Interpreter
+from fsm.interpreters import Interpreter
 from tests.runtime.enginehelp import generate
 from tests.runtime.enginehelp import load_fixture
 from tests.runtime.enginehelp import run_engine

@@ -3,10 +3,10 @@ every firmware interpreter. The cases are derived from the command table spec, n
 
 from __future__ import annotations
 
+from fsm.interpreters import Interpreter
 from fsm.pipeline import load_specs
 from fsm.spec.model import Command
 from fsm.spec.model import Field
-from host.interpreters import Interpreter
 from tests.runtime.fwunit import evaluate
 from tests.support import ROOT
 

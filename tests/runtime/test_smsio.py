@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from host.interpreters import Interpreter
+from fsm.interpreters import Interpreter
 from tests.runtime.fwunit import evaluate
 
 

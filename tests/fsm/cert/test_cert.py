@@ -20,9 +20,13 @@ import pytest
 import build
 from fsm.cert import sections
 from fsm.cert.evidence import CertInputError
+from fsm.cert.evidence import Results
 from fsm.cert.evidence import hashed_files
 from fsm.cert.evidence import read_results
+from fsm.cert.html import summary
 from fsm.cert.pack import HASHED
+from fsm.findings import Finding
+from fsm.findings import Loc
 from fsm.pipeline import load_specs
 from tests.support import ROOT
 
@@ -337,3 +341,13 @@ def test_the_pack_hashes_sources_only_whatever_an_interpreter_compiled(tmp_path:
             p.unlink(missing_ok=True)
         if made_cache:
             stray[2].parent.rmdir()
+
+
+def test_the_summary_counts_a_finding_in_the_row_of_its_registry() -> None:
+    spec = Finding(Loc("fsm/specs/gateway.yaml", 3, 9), "generated-module-too-long", "too long")
+    file_name = Finding(Loc("runtime/averylongmodulename.py"), "module-name-too-long", "too long")
+    pack = sections.Pack("p", "1", "now", Results("", (), ""), [spec, file_name, file_name])
+    rows = {item: text for item, text, _ in summary(pack)}
+    assert rows["Spec validation"] == "1 finding(s)"
+    assert rows["Python 1.5 subset and file names"] == "2 finding(s)"
+    assert rows["Generated files match the specs"] == "yes (no drift)"

@@ -10,8 +10,8 @@ import pytest
 from fsm.emit.codegen import lit
 from fsm.emit.codegen import render_commands
 from fsm.emit.codegen import render_machine
+from fsm.interpreters import Interpreter
 from fsm.pipeline import load_specs
-from host.interpreters import Interpreter
 from tests.support import ROOT
 from tests.support import RUNTIME
 from tests.support import STUBS

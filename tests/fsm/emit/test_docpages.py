@@ -17,8 +17,8 @@ from fsm.emit.docpages import config_listed
 from fsm.emit.docpages import expected_docs
 from fsm.emit.docpages import fill
 from fsm.emit.docpages import usage
+from fsm.interpreters import Interpreter
 from fsm.pipeline import load_specs
-from host.interpreters import Interpreter
 from tests.runtime.fwunit import evaluate
 from tests.support import ROOT
 

@@ -8,8 +8,7 @@ import pytest
 
 from fsm.rules.modnames import RESERVED_MODULES
 from fsm.rules.modnames import check_module_names
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.support import LAYOUT
 
 
 def tree(tmp_path: Path, *files: str) -> list[Path]:
@@ -87,5 +86,5 @@ def test_reserved_covers_telit_py15_and_python3_stdlib() -> None:
 
 
 def test_the_repository_firmware_names_pass() -> None:
-    dirs = [d for d in (ROOT / "runtime", ROOT / "generated") if d.is_dir()]
+    dirs = [d for d in LAYOUT.firmware_dirs if d.is_dir()]
     assert check_module_names(dirs) == []

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from fsm.cert.pack import RESULT_RULES
+from fsm.cert.sections import E2E_RULES
+from fsm.pipeline import BUILD_RULES
 from fsm.pipeline import load_specs
+from fsm.py15.check import SUBSET_RULES
 from fsm.rules import rule_ids
+from fsm.rules.modnames import FILE_NAME_RULES
 from tests.support import ROOT
 
 HERE = Path(__file__).parent
@@ -72,3 +78,10 @@ def test_messages_read_as_a_sentence_with_a_hint() -> None:
         "tests/fsm/rules/bad/unknown-state.yaml:7:42: unknown-state: dest 'darkk' of 'switch' is not a state of 'lamp' "
         "(did you mean 'dark'?)"
     )
+
+
+def test_each_rule_id_belongs_to_one_registry() -> None:
+    registries = [rule_ids(), FILE_NAME_RULES.sentences(), SUBSET_RULES, BUILD_RULES.sentences(),
+                  RESULT_RULES.sentences(), E2E_RULES.sentences()]
+    twice = [rid for rid, n in Counter(rid for r in registries for rid in r).items() if n > 1]
+    assert twice == []

@@ -4,19 +4,17 @@ accepts exactly what the table accepts and stores the same value, under every fi
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from fsm.pipeline import load_specs
+from fsm.interpreters import Interpreter
+from fsm.pipeline import load
 from fsm.spec.argtypes import ARG_TYPES
 from fsm.spec.argtypes import describe
 from fsm.spec.argtypes import parse
 from fsm.spec.command_spec import FIELD_TYPES
 from fsm.spec.model import Field
-from host.interpreters import Interpreter
 from tests.runtime.fwunit import evaluate
+from tests.support import LAYOUT
 
-ROOT = Path(__file__).resolve().parents[3]
-TABLE = load_specs(ROOT / "fsm" / "specs", ROOT / "runtime", ROOT).specs.commands
+TABLE = load(LAYOUT).specs.commands
 assert TABLE is not None
 
 EDGES = {  # besides the limits: what each type must refuse or normalise

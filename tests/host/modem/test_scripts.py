@@ -7,6 +7,7 @@ import pytest
 from host.clock import VirtualClock
 from host.modem import PhysicalPort
 from host.modem import ScriptStore
+from host.modem.commands import PHYSICAL_TABLE
 from tests.host.modem.helpers import lines
 
 SCRIPT = b"import MDM\r\nMDM.send('AT\\r', 0)\r\n" + bytes(range(256)) + b"+++\x1a"
@@ -20,7 +21,7 @@ def port(capacity: int = 2_000_000, write_rate: float | None = None
     store = ScriptStore(capacity, write_rate=write_rate)
     events: list[str] = []
     phys = PhysicalPort(
-        store, clock, on_exec=lambda: events.append("exec"), on_reboot=lambda: events.append("reboot")
+        store, clock, PHYSICAL_TABLE, on_exec=lambda: events.append("exec"), on_reboot=lambda: events.append("reboot")
     )
     phys.write(b"ATE0\r")
     assert phys.read() == b"ATE0\r\r\nOK\r\n"

@@ -1,4 +1,4 @@
-"""Which Python interpreters the firmware is run under (tests, simulator, benchmarks).
+"""Which Python interpreters the firmware is run under (tests, the certification evidence, benchmarks).
 
 FIRMWARE_PYTHONS (colon-separated paths) wins; otherwise the current interpreter plus every CPython 2.7
 that pyenv has. Ids are short and stable (py3, py27, py152) so test names read well.
