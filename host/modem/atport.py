@@ -87,6 +87,7 @@ class AtPort(LinePort):
         self.pending: Pending | None = None
         self.prompt: Prompt | None = None
         self.escape = EscapeDetector()
+        self.escape_lost = 0  # '+' held as a possible escape when a call ended: never sent (for the tests' ledgers)
         self.dtr = 1
         self.rts = 1
         self._held_input = bytearray()  # written while BUSY
@@ -239,6 +240,8 @@ class AtPort(LinePort):
         if self.call is not call:
             return
         self.call = None
+        if self.mode is Mode.DATA and self.escape.count < 3:  # three are the firmware's own escape (hang-up)
+            self.escape_lost += self.escape.count  # the call ended inside the guard time: they are not data
         self.escape.count = 0
         if self.mode is Mode.DATA:
             self.mode = Mode.COMMAND

@@ -23,6 +23,7 @@ from host.simulator import Simulator
 from tests import workerdata
 from tests.simseed import kindness
 from tests.simseed import sim_seed
+from tests.support import IN_PROCESS_QUIET_S
 from tests.support import LAYOUT
 
 FIRMWARE = [*LAYOUT.firmware_dirs, LAYOUT.emulated]  # the firmware's path in the simulator
@@ -52,7 +53,7 @@ class Gateway:
             prepare(modem)
         self.sim = Simulator(entry or LAYOUT.main, path, python=python.path, clock=clock,
                              nvm_dir=nvm, modem=modem, kind=kind if kind is not None else kindness(), seed=sim_seed(),
-                             device_cts=device_cts, profile=profile)
+                             device_cts=device_cts, profile=profile, quiet_s=IN_PROCESS_QUIET_S)
         self.sim.start()
         # Non-blocking both ways: the simulator runs only inside until(), so a blocking write would deadlock.
         self.serial = serial.serial_for_url(self.sim.serial_path, timeout=0, write_timeout=0)

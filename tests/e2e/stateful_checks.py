@@ -174,8 +174,8 @@ class Judge:
         if accounted > r.consumed or (exact and accounted != r.consumed):
             self._file("sent_equals_delivered_plus_dropped",
                        f"t={r.at:.1f} byte ledger (epoch {r.epoch}): the firmware took {r.consumed} device bytes, "
-                       f"the peers got {r.delivered}, config says dropped {dropped}, {r.lost} were in the modem at "
-                       f"an injected network drop: {r.delivered} + {dropped} + {r.lost} "
+                       f"the peers got {r.delivered}, config says dropped {dropped}, {r.lost} the modem took and never "
+                       f"sent: {r.delivered} + {dropped} + {r.lost} "
                        f"{'!=' if exact else '>'} {r.consumed}")
         self.stats["equalities" if exact else "inequalities"] += 1
         if exact:

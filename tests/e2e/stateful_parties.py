@@ -26,7 +26,7 @@ class Reply:
     epoch: int
     consumed: int  # device bytes the firmware had taken from its serial port (this epoch)
     delivered: int  # device bytes the peers had received (this epoch)
-    lost: int  # device bytes lost in the modem by injected network drops (this epoch)
+    lost: int  # device bytes the modem took and never sent (this epoch): World.lost_in_modem
 
 
 class ObservedSimulator(Simulator):

@@ -54,7 +54,9 @@ SETTLE_S = 140.0  # virtual seconds at the end of an example: longer than every 
 CI = {"max_examples": 20, "stateful_step_count": 50}  # per interpreter; see STATEFUL.md
 SOAK = {"max_examples": 200, "stateful_step_count": 60}  # >= 10,000 steps per interpreter
 # fixed, one per interpreter: CI repeats itself, each covers other ground
-CI_SEEDS = {"py3": 11, "py27": 27, "py152": 152}
+# chosen so that every invariant's condition holds in the run (STATEFUL.md, vacuity): a change of the rules
+# changes what a seed draws; if one then never holds, the test says so: pick another seed
+CI_SEEDS = {"py3": 9, "py27": 13, "py152": 152}
 
 
 class GatewayMachine(RuleBasedStateMachine):
@@ -286,8 +288,16 @@ class GatewayMachine(RuleBasedStateMachine):
             return
         w = self.world
         w.run_until(lambda: w.modem_backlog() == 0, self.model.settings.send_timeout / 10 + 1, "the modem to send")
+        self._cut_may_leave_bytes_in_ram()
         w.drop_network()
         w.run(REACT_S)
+
+    def _cut_may_leave_bytes_in_ram(self) -> None:
+        """A call cut in client mode may leave device bytes the pump had not sent yet (a held `+` burst, a
+        piece waiting for the modem's room): the firmware keeps them for the next connection."""
+        w = self.world
+        if w.call_up() and any(s.mode == "client" for s in self.model.candidates(w.now)):
+            self.model.pending_write_at = w.now
 
     @precondition(lambda self: self.world.net_up_since is None)
     @rule(gprs=st.sampled_from(("GPRS works", "GPRS refused")))
@@ -303,6 +313,7 @@ class GatewayMachine(RuleBasedStateMachine):
         for this SIM, a subscription that ran out): SMS still come and must be answered and applied."""
         if not self._act("gprs_withdrawn", not self.model.unanswered()):
             return
+        self._cut_may_leave_bytes_in_ram()
         self.world.withdraw_gprs()
         self.world.run(REACT_S)
 
@@ -393,7 +404,7 @@ def test_random_use_keeps_every_invariant(firmware_python: Interpreter, tmp_path
         print(f"stateful [{firmware_python.id}] {time.monotonic() - started:.0f} s: {tally.line()}")
         print(f"stateful [{firmware_python.id}] conditions held: {tally.vacuity([n for n, _ in PROPERTIES])}")
     never = [n for n, _ in PROPERTIES if not tally.held[n]]
-    assert not (soak and never), f"invariants whose condition never held in the soak (they proved nothing): {never}"
+    assert not never, f"invariants whose condition never held in this run (they proved nothing): {never}"
 
 
 # Shrunk runs of defects that acceptance testing found and the random runs had missed (the actions and

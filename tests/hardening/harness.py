@@ -21,6 +21,7 @@ from tests.e2e.gateway import FIRMWARE
 from tests.e2e.gateway import Gateway
 from tests.simseed import kindness
 from tests.simseed import sim_seed
+from tests.support import IN_PROCESS_QUIET_S
 from tests.support import LAYOUT
 
 SLOTS = ("gwcfg_a.txt", "gwcfg_b.txt")
@@ -36,7 +37,7 @@ class HGateway(Gateway):
         self.network = Network()
         modem = Modem(clock, self.network, sms_capacity=sms_capacity)
         self.sim = Simulator(LAYOUT.main, FIRMWARE, python=python.path, clock=clock,
-                             modem=modem, nvm_dir=nvm, kind=kindness(), seed=sim_seed())
+                             modem=modem, nvm_dir=nvm, kind=kindness(), seed=sim_seed(), quiet_s=IN_PROCESS_QUIET_S)
         self.sim.start()
         import serial
 

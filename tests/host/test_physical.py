@@ -312,7 +312,7 @@ def test_a_deployed_gateway_starts_although_the_device_sends_atz_at_power_up(mod
     """build.py deploy (start mode 0), then power cycles with a device that sends ATZ at each one: the deployed
     firmware starts every time and answers; with the PC attached (DTR on) the module waits for a deploy."""
     store = ScriptStore(write_rate=None)  # named kindness: flash speed is not what this test is about
-    sim = module(store, RealClock(), device_boot_text=b"ATZ\r", dtr_asserted=True)  # the PC is attached
+    sim = module(store, device_boot_text=b"ATZ\r", dtr_asserted=True)  # the PC is attached
     result: list[int] = []
     worker = threading.Thread(target=lambda: result.append(deploy.main(["--port", sim.serial_path])), daemon=True)
     worker.start()
