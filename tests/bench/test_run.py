@@ -34,7 +34,8 @@ def test_a_quick_run_of_each_section_writes_its_table(tmp_path: Path, section: s
     text = (tmp_path / "RESULTS.md").read_text()
     assert "Machine:" in text
     sections = text.split("\n## ")[1:]
-    assert len(sections) == 1 and sections[0].startswith(TITLES[section]), sections
+    assert len(sections) == 1, sections
+    assert sections[0].startswith(TITLES[section]), sections
     assert "\n|---|" in sections[0], "the section has a table"
     if section == "build":
         assert (tmp_path / "build_scaling.svg").exists()
