@@ -1,8 +1,10 @@
-"""The firmware context shared by every callback (m.ctx): the AT driver, the settings and their store,
-the machines, the serial buffer with its drop counter, and the trace port (SER2).
+"""The firmware context shared by every callback (m.ctx), and the two concerns it holds apart: the serial
+buffer towards the device (SerialBuffer: pending bytes, CTS, drops) and the SMS round (SmsRound).
 
 Serial bytes waiting for a connection are bounded: CTS towards the device drops when the buffer nears
 full and rises when it drains; what still does not fit is counted in `dropped` and reported by `config`.
+SerialBuffer is the one place that drives CTS (the data pump asks it too). Both live in this module, not
+in modules of their own: every firmware file costs the module a compile and flash.
 """
 
 import SER
@@ -16,11 +18,11 @@ PENDING_LOW = 4096    # CTS on again below this
 
 
 class Ctx:
-    """What the callbacks of the four machines share (m.ctx), by concern:
-    the AT driver, the settings (`values`, `store`, `table`) and the machines `gw`, `sess`, `sms`,
-    `watch` (set by gwloop); the network (`local_ip`, `peer`, `listening`); the serial side (`pending`,
-    `cts`, `dropped`); the boot and registration (`attempts`, `since_s`); the on-demand dial
-    (`dial_attempts`, `dial_for`); the SMS round (`sms_waiting` ... `held`) and the sender `guard`."""
+    """What the callbacks of the four machines share (m.ctx), by concern: the AT driver, the settings
+    (`values`, `store`, `table`) and the machines `gw`, `sess`, `sms`, `watch` (set by gwloop); the
+    network (`local_ip`, `peer`, `listening`); the boot and registration (`attempts`, `since_s`); the
+    dials (`dial_attempts`, `online_since`, `dial_for`); the serial buffer `serial`; the SMS round
+    `sms_round`."""
 
     def __init__(self, at, store, table, values):
         self.at = at
@@ -34,68 +36,74 @@ class Ctx:
         self.local_ip = ''        # from +IP: when the GPRS context came up; '' while it is down
         self.peer = ''            # address of the last +CONN FROM:
         self.listening = 0        # local port of the #SKTL listener, 0 when none
-        self.pending = ''         # serial bytes waiting for the connection
-        self.cts = 1              # CTS as last driven towards the device
-        self.dropped = 0          # serial bytes dropped: buffer full, dial given up, no connection
         self.attempts = 0         # boot attempts in a row
         self.since_s = 0          # when registration started
         self.dial_attempts = 0    # dials in a row that failed, are under way, or (maintain) gave a short call
         self.online_since = 0     # when the current (or last) call came up
         self.dial_for = 0         # pending bytes when the last dial started: what a give-up drops
-        self.sms_waiting = 0      # a +CMTI came: a round of SMS reading is due
-        self.sms_round_s = -9     # when the last +CMTI round started (MOD.secCounter)
-        self.changed = 0          # an SMS changed the settings; the mode restarts after the replies
-        self.msg = None           # the SMS being handled: (index, sender, text)
-        self.parsed = None        # its parse result (status, command or error, changes)
-        self.handled = []         # SIM indexes handled in this round (a failed delete is not redone)
-        self.stuck = []           # messages handled whose delete failed: never handled again
-        self.replies = []         # texts to send to the sender
-        self.replied = 1          # every reply to the message went (else it is not deleted in a call)
-        self.held = None          # (message, replies) a call kept from going: sent after the call
-        self.guard = smsguard.Guard()  # senders locked out after wrong passwords
+        self.serial = SerialBuffer(values)
+        self.sms_round = SmsRound()
 
-    def collect_serial(self):
+    def trace(self, text):
+        SER2.send(text + '\r\n')
+
+
+class SerialBuffer:
+    """Serial bytes from the device waiting for a connection (`pending`), the CTS line towards the
+    device as last driven (`cts`), and the bytes given up (`dropped`). The settings are shared with Ctx
+    (the same dict): whether bytes are kept depends on the mode."""
+
+    def __init__(self, values):
+        self.values = values
+        self.pending = ''         # serial bytes waiting for the connection
+        self.cts = 1              # CTS as last driven towards the device
+        self.dropped = 0          # serial bytes dropped: buffer full, dial given up, no connection, link stalled
+
+    def set_cts(self, on):
+        """Drives CTS towards the device (only when it changes: each SER call is a built-in call)."""
+        if self.cts != on:
+            SER.setCTS(on)
+            self.cts = on
+
+    def collect(self):
         """Moves serial bytes into `pending` (bounded, CTS flow control); returns 1 if any came."""
         d = SER.read()
         if len(d) == 0:
             return 0
-        self._add_pending(d)
+        self._add(d)
         return 1
 
-    def _add_pending(self, d):
+    def _add(self, d):
         room = PENDING_MAX - len(self.pending)
         if len(d) > room:
             self.dropped = self.dropped + len(d) - room
             d = d[:room]
         self.pending = self.pending + d
         if self.cts and len(self.pending) >= PENDING_HIGH:
-            SER.setCTS(0)
-            self.cts = 0
+            self.set_cts(0)
 
-    def keep_serial(self, d):
+    def keep(self, d):
         """Serial bytes the data pump read but could not send because the call had ended: kept for
         the next connection in client modes, else counted as dropped."""
         if len(d) == 0:
             return
         if self.values['mode'] == 'client':
-            self._add_pending(d)
+            self._add(d)
         else:
             self.dropped = self.dropped + len(d)
 
-    def serial_poll(self):
+    def poll(self):
         """Client modes keep serial bytes for the connection (returns 1 if new ones came); otherwise
         there is nowhere to send them and they are counted as dropped. Also run during AT waits."""
         if self.values['mode'] == 'client':
-            return self.collect_serial()
-        self.discard_serial()
+            return self.collect()
+        self.discard()
         return 0
 
     def take_pending(self):
         d = self.pending
         self.pending = ''
-        if not self.cts:
-            SER.setCTS(1)
-            self.cts = 1
+        self.set_cts(1)
         return d
 
     def drop_pending(self, n):
@@ -106,12 +114,28 @@ class Ctx:
         rest = self.pending[n:]
         self.take_pending()
         if len(rest) > 0:
-            self._add_pending(rest)
+            self._add(rest)
 
-    def discard_serial(self):
+    def discard(self):
         """No connection to send to (server idle, no mode): serial bytes are counted as dropped."""
         d = SER.read()
         self.dropped = self.dropped + len(d)
 
-    def trace(self, text):
-        SER2.send(text + '\r\n')
+
+class SmsRound:
+    """The SMS machine's working state: a round due (`waiting`, `started_s`), the message being handled
+    and what came of it, and what outlives a round (messages whose delete failed, the sender lockout)."""
+
+    def __init__(self):
+        self.waiting = 0          # a +CMTI came: a round of SMS reading is due
+        self.started_s = -9       # when the last +CMTI round started (fwclock seconds)
+        self.changed = 0          # an SMS changed the settings; the mode restarts after the replies
+        self.msg = None           # the SMS being handled: (index, sender, text)
+        self.parsed = None        # its parse result (status, command or error, changes)
+        self.handled = []         # SIM indexes handled in this round (a failed delete is not redone)
+        self.stuck = []           # messages handled whose delete failed: never handled again
+        self.replies = []         # texts to send to the sender
+        self.replied = 1          # every reply to the message went (else it is not deleted in a call)
+        self.held_msg = None      # the message whose replies a call kept from going, sent after the call
+        self.held_replies = []    # ... and those replies
+        self.guard = smsguard.Guard()  # senders locked out after wrong passwords

@@ -47,10 +47,11 @@ def tracing_wanted():
 
 def route_urcs(ctx):
     at = ctx.at
+    r = ctx.sms_round
     u = at.next_urc()
     while u is not None:
         if compat.startswith(u, '+CMTI:'):
-            ctx.sms_waiting = 1
+            r.waiting = 1
         elif u == 'RING' or compat.startswith(u, '+CRING'):
             engine.dispatch(ctx.sess, fsm_session.E_RING, None)
         elif compat.startswith(u, '+CONN FROM:'):
@@ -58,21 +59,21 @@ def route_urcs(ctx):
         elif compat.startswith(u, 'CONNECT'):
             engine.dispatch(ctx.sess, fsm_session.E_CONNECTED, None)
         u = at.next_urc()
-    if ctx.sms_waiting:
+    if r.waiting:
         # At most one round a second: a modem that repeats +CMTI (or puts one in every listing) must
         # not keep the loop from ever waiting.
         now = fwclock.now()
-        if now - ctx.sms_round_s >= SMS_ROUND_GAP_S:
-            ctx.sms_waiting = 0
-            ctx.sms_round_s = now
+        if now - r.started_s >= SMS_ROUND_GAP_S:
+            r.waiting = 0
+            r.started_s = now
             engine.dispatch(ctx.sms, fsm_sms.E_ARRIVED, None)
 
 
 def serial_step(ctx):
     """Collects (client) or discards serial bytes; new bytes start an on-demand dial. Returns how long
     the loop may then wait for the modem."""
-    ctx.serial_poll()
-    if len(ctx.pending) > 0 and ctx.sess.state == fsm_session.S_WAITING:
+    ctx.serial.poll()
+    if len(ctx.serial.pending) > 0 and ctx.sess.state == fsm_session.S_WAITING:
         engine.dispatch(ctx.sess, fsm_session.E_SERIAL_DATA, None)
     if ctx.values['mode'] == 'client':
         return COLLECT_TENTHS
@@ -104,7 +105,7 @@ def run():
     values['backoff_s'] = 0
     at = atdrv.Driver(MDM, MOD)
     ctx = fwctx.Ctx(at, store, fsm_commands, values)
-    at.on_wait = ctx.serial_poll
+    at.on_wait = ctx.serial.poll
     ctx.gw = engine.Machine(fsm_gateway, ctx, fwclock.now, values)
     ctx.sess = engine.Machine(fsm_session, ctx, fwclock.now, values)
     ctx.sms = engine.Machine(fsm_sms, ctx, fwclock.now, values)

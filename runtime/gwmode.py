@@ -45,4 +45,4 @@ def is_call_up(m, arg):
 
 def restart_after_call(m, arg):
     """The settings changed as a call came in: the first SMS round after the call announces them again."""
-    m.ctx.changed = 1
+    m.ctx.sms_round.changed = 1

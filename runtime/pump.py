@@ -64,6 +64,7 @@ DOWN_MAX = 4096      # a send to the device with CTS low (MDM.read hands over at
 
 def pump(m, arg):
     ctx = m.ctx
+    sb = ctx.serial  # the serial buffer and CTS, bound once: the loop reads sb.cts every pass
     idle = 0
     kick_at = 0
     owed = 0
@@ -73,7 +74,7 @@ def pump(m, arg):
     up_owed = divmod(up_piece * line_bps, LINK_MIN_BPS)[0]
     down_piece = _clamp(divmod(line_bps, 2)[0], 16, half)
     down_stopped = _clamp(divmod(line_bps, 2)[0], 16, DOWN_MAX)
-    up = ctx.take_pending()    # serial bytes collected while the call was set up go first
+    up = sb.take_pending()     # serial bytes collected while the call was set up go first
     down = ctx.at.take_data()  # and what the peer sent with CONNECT comes first to the device
     d = ''
     while 1:
@@ -86,8 +87,8 @@ def pump(m, arg):
             owed = owed - nd
             if owed < 0:
                 owed = 0
-            if ctx.cts and len(up) >= UP_HIGH:
-                owed = _cts_low(ctx, owed)
+            if sb.cts and len(up) >= UP_HIGH:
+                owed = _cts_low(sb, owed)
         if len(down) == 0:
             down = MDM.read()
         nu = len(up)
@@ -96,29 +97,29 @@ def pump(m, arg):
         # byte written after the call ended would reach the modem's command parser).
         # `in` on one character works on 1.5 too, and costs no call on the data path.
         if (nu > 0 or (nr > 0 and '\r' in down)) and MDM.getDCD() == 0:
-            ctx.keep_serial(up)
+            sb.keep(up)
             _finish(ctx, down)
             break
-        if not ctx.cts and nu < UP_LOW:
-            d = _cts_high_if_empty(ctx)
+        if not sb.cts and nu < UP_LOW:
+            d = _cts_high_if_empty(sb)
             if len(d) > 0:
                 continue  # bytes were still waiting: take them first
             owed = 0
         sent = 0
         if nu > 0 and not (up[0] == '+' and nu <= len(PLUSES) and up == PLUSES[:nu]) and MDM.getCTS():
-            owed = _before_wait(ctx, owed, up_owed)
-            if ctx.cts:
+            owed = _before_wait(sb, owed, up_owed)
+            if sb.cts:
                 piece = up[:up_piece]
             else:
                 piece = up[:UP_STOPPED]
             if MDM.send(piece, SEND_TENTHS) < 0:
-                ctx.dropped = ctx.dropped + len(piece)  # the link stalled for SEND_TENTHS
+                sb.dropped = sb.dropped + len(piece)  # the link stalled for SEND_TENTHS
             up = up[len(piece):]
             sent = 1
         if nr > 0 and SER.getRTS():
-            if ctx.cts:
+            if sb.cts:
                 piece = down[:down_piece]
-                owed = _before_wait(ctx, owed, len(piece))
+                owed = _before_wait(sb, owed, len(piece))
             else:
                 piece = down[:down_stopped]
             SER.send(piece)
@@ -136,11 +137,11 @@ def pump(m, arg):
         # send into a full modem would wait there for the link, and one that waited out a stall would drop
         # them although none had gone).
         if nu > 0 and up == PLUSES[:nu] and MDM.getCTS():
-            up = _send_pluses(ctx, up)
+            up = _send_pluses(sb, up)
             MOD.watchdogReset()
             kick_at = fwclock.now() + KICK_S
             if len(up) > 0 and MDM.getDCD() == 0:  # the call ended before they could go
-                ctx.keep_serial(up)
+                sb.keep(up)
                 _finish(ctx, down)
                 break
             continue
@@ -150,37 +151,37 @@ def pump(m, arg):
             MOD.watchdogReset()
             kick_at = fwclock.now() + KICK_S
             if MDM.getDCD() == 0:
-                ctx.keep_serial(up)
+                sb.keep(up)
                 _finish(ctx, down)
                 break
-            if len(up) < UP_HIGH and ctx.cts:
+            if len(up) < UP_HIGH and sb.cts:
                 # Nothing moves: wait on the serial port (the device may start at full speed, and a
                 # receive hands over what comes before the buffer can fill); the modem is read right
                 # after.
                 d = SER.receive(1)
             else:
                 MOD.sleep(1)  # the modem is full or the device holds RTS low: wait for them
-    if len(ctx.pending) < fwctx.PENDING_LOW:
-        _cts(ctx, 1)
+    if len(sb.pending) < fwctx.PENDING_LOW:
+        sb.set_cts(1)
     engine.dispatch(m, m.t.E_DROPPED, None)
 
 
-def _before_wait(ctx, owed, cost):
+def _before_wait(sb, owed, cost):
     """A wait in which the device may send `cost` bytes is about to start: CTS goes low first when
     that could fill SER's buffer (bytes may already wait there unread). Returns the new `owed`."""
-    if not ctx.cts:
+    if not sb.cts:
         return owed
     if owed + cost > SAFE_BYTES:
-        return _cts_low(ctx, owed)
+        return _cts_low(sb, owed)
     return owed + cost
 
 
-def _cts_low(ctx, owed):
-    _cts(ctx, 0)
+def _cts_low(sb, owed):
+    sb.set_cts(0)
     return owed + IN_FLIGHT
 
 
-def _cts_high_if_empty(ctx):
+def _cts_high_if_empty(sb):
     """Raises CTS when SER's buffer is empty: EMPTY_READS reads in a row found nothing. Returns what a
     read found instead ('' when CTS went up)."""
     n = 0
@@ -189,7 +190,7 @@ def _cts_high_if_empty(ctx):
         if len(d) > 0:
             return d
         n = n + 1
-    _cts(ctx, 1)
+    sb.set_cts(1)
     return ''
 
 
@@ -201,20 +202,14 @@ def _clamp(n, low, high):
     return n
 
 
-def _cts(ctx, on):
-    if ctx.cts != on:
-        SER.setCTS(on)
-        ctx.cts = on
-
-
-def _send_pluses(ctx, held):
+def _send_pluses(sb, held):
     """Writes '+' the device sent before going quiet so that the modem never sees its escape: after a
     guard-time pause, and a run of exactly three as '++', pause, '+'. CTS is low while the pump waits.
     Each part goes only while the modem has room (its CTS), as the pump's other sends. Returns what is
     still held ('' when all went): the call ended meanwhile, or the modem had no room after the pause
     (the pump holds the rest and sends it, after a pause of its own, once the modem has room)."""
-    was = ctx.cts
-    _cts(ctx, 0)
+    was = sb.cts
+    sb.set_cts(0)
     if len(held) == 3:
         parts = ['++', '+']
     else:
@@ -224,9 +219,9 @@ def _send_pluses(ctx, held):
         if MDM.getDCD() == 0 or not MDM.getCTS():
             break
         if MDM.send(p, SEND_TENTHS) < 0:
-            ctx.dropped = ctx.dropped + len(p)
+            sb.dropped = sb.dropped + len(p)
         held = held[len(p):]
-    _cts(ctx, was)
+    sb.set_cts(was)
     return held
 
 

@@ -47,7 +47,7 @@ def give_up_dial(m, arg):
     came during the last attempt stay, and start a new dial."""
     ctx = m.ctx
     ctx.trace('session: dial given up, %d serial bytes dropped' % ctx.dial_for)
-    ctx.drop_pending(ctx.dial_for)
+    ctx.serial.drop_pending(ctx.dial_for)
     reset_backoff(m, arg)
 
 
@@ -55,7 +55,7 @@ def dial(m, arg):
     ctx = m.ctx
     v = m.values
     ctx.dial_attempts = ctx.dial_attempts + 1
-    ctx.dial_for = len(ctx.pending)
+    ctx.dial_for = len(ctx.serial.pending)
     cmd = 'AT#SKTD=0,%d,"%s",0,0' % (v['server_port'], v['server_ip'])
     result = ctx.at.command(cmd, DIAL_TENTHS, 1)[0]
     ctx.trace('session: ' + cmd + ' -> ' + result)

@@ -23,20 +23,21 @@ def is_session_idle(m, arg):
 
 def read_next(m, arg):
     """Dispatches the next message not yet handled in this round. A message whose delete failed
-    (ctx.stuck) is never handled again: only its delete is retried, once per round."""
+    (stuck) is never handled again: only its delete is retried, once per round."""
     ctx = m.ctx
-    if len(ctx.handled) < MAX_ROUND and not ctx.at.in_call():
+    r = ctx.sms_round
+    if len(r.handled) < MAX_ROUND and not ctx.at.in_call():
         for msg in smsio.list_received(ctx.at):
-            if msg[0] in ctx.handled:
+            if msg[0] in r.handled:
                 continue
-            ctx.handled.append(msg[0])
-            if msg in ctx.stuck:
+            r.handled.append(msg[0])
+            if msg in r.stuck:
                 if smsio.delete(ctx.at, msg[0]):
-                    ctx.stuck.remove(msg)
+                    r.stuck.remove(msg)
                 continue
             engine.dispatch(m, m.t.E_MESSAGE, msg)
             return
-    ctx.handled = []
+    r.handled = []
     engine.dispatch(m, m.t.E_EMPTY, None)
 
 
@@ -44,50 +45,52 @@ def parse_message(m, arg):
     """Parses the message, unless its sender is locked out (smsguard): then it counts as a wrong
     password, unread. A wrong password counts towards the sender's lockout."""
     ctx = m.ctx
-    ctx.msg = arg
-    ctx.replied = 1
+    r = ctx.sms_round
+    r.msg = arg
+    r.replied = 1
     now = m.clock()
-    if ctx.guard.is_ignored(arg[1], now):
-        ctx.parsed = (smscmd.AUTH_FAILED, None, None)
+    if r.guard.is_ignored(arg[1], now):
+        r.parsed = (smscmd.AUTH_FAILED, None, None)
         return
-    ctx.parsed = smscmd.parse(arg[2], ctx.values, ctx.table)
-    if ctx.parsed[0] == smscmd.AUTH_FAILED and ctx.guard.failed(arg[1], now):
+    r.parsed = smscmd.parse(arg[2], ctx.values, ctx.table)
+    if r.parsed[0] == smscmd.AUTH_FAILED and r.guard.failed(arg[1], now):
         ctx.trace('sms: %s ignored for %d s after %d wrong passwords' % (
             arg[1], smsguard.LOCK_S, smsguard.LOCK_FAILS))
 
 
 def is_password_ok(m, arg):
-    return m.ctx.parsed[0] != smscmd.AUTH_FAILED
+    return m.ctx.sms_round.parsed[0] != smscmd.AUTH_FAILED
 
 
 def is_command_valid(m, arg):
-    return m.ctx.parsed[0] == smscmd.VALID
+    return m.ctx.sms_round.parsed[0] == smscmd.VALID
 
 
 def apply_command(m, arg):
     """Runs the command's action from the table (cmd_apply, cmd_config), which sets the replies."""
-    ctx = m.ctx
-    cmd = ctx.parsed[1]
-    ctx.replies = []
+    r = m.ctx.sms_round
+    cmd = r.parsed[1]
+    r.replies = []
     if cmd[4] is not None:
         cmd[4](m, arg)
-    ctx.trace('sms: ' + compat.join(list(cmd[0]), ' ') + ' from ' + ctx.msg[1])
+    m.ctx.trace('sms: ' + compat.join(list(cmd[0]), ' ') + ' from ' + r.msg[1])
 
 
 def cmd_apply(m, arg):
     """Stores and persists the new settings; the mode restarts once every reply was sent."""
     ctx = m.ctx
+    r = ctx.sms_round
     old = {}
-    for k in ctx.parsed[2].keys():
+    for k in r.parsed[2].keys():
         old[k] = ctx.values[k]
-        ctx.values[k] = ctx.parsed[2][k]
+        ctx.values[k] = r.parsed[2][k]
     if not ctx.store.save(ctx.values):
         for k in old.keys():
             ctx.values[k] = old[k]
-        ctx.replies = ['Error: the settings could not be saved; nothing was changed']
+        r.replies = ['Error: the settings could not be saved; nothing was changed']
         return
-    ctx.changed = 1
-    ctx.replies = [smscmd.confirmation(ctx.parsed[1], ctx.values)]
+    r.changed = 1
+    r.replies = [smscmd.confirmation(r.parsed[1], ctx.values)]
 
 
 def config_items(ctx):
@@ -114,7 +117,7 @@ def config_items(ctx):
     elif ctx.local_ip == '':
         items.append('offline')
     items = items + rest
-    items.append('dropped %d' % ctx.dropped)
+    items.append('dropped %d' % ctx.serial.dropped)
     return items
 
 
@@ -155,63 +158,68 @@ def split_reply(head, items, limit):
 
 def cmd_config(m, arg):
     ctx = m.ctx
-    ctx.replies = split_reply('Confirmed: config', config_items(ctx), smsio.MAX_SMS)
+    ctx.sms_round.replies = split_reply('Confirmed: config', config_items(ctx), smsio.MAX_SMS)
 
 
 def _send_all(ctx, replies):
     """Sends the replies in order. When a call comes in first (no command can go out then) the rest
     is held with its message, to be sent by the first round after the call (send_held_reply)."""
+    r = ctx.sms_round
     i = 0
     while i < len(replies):
-        if not smsio.send(ctx.at, ctx.msg[1], replies[i]):
+        if not smsio.send(ctx.at, r.msg[1], replies[i]):
             if ctx.at.in_call():
-                ctx.replied = 0
-                ctx.held = (ctx.msg, replies[i:])
+                r.replied = 0
+                r.held_msg = r.msg
+                r.held_replies = replies[i:]
                 return
         i = i + 1
 
 
 def send_reply(m, arg):
-    _send_all(m.ctx, m.ctx.replies)
+    _send_all(m.ctx, m.ctx.sms_round.replies)
 
 
 def send_error(m, arg):
     ctx = m.ctx
-    _send_all(ctx, ['Error: ' + ctx.parsed[1]])
-    ctx.trace('sms: error from ' + ctx.msg[1] + ': ' + ctx.parsed[1])
+    r = ctx.sms_round
+    _send_all(ctx, ['Error: ' + r.parsed[1]])
+    ctx.trace('sms: error from ' + r.msg[1] + ': ' + r.parsed[1])
 
 
 def is_reply_held(m, arg):
-    held = m.ctx.held
-    return held is not None and held[0] == arg
+    held = m.ctx.sms_round.held_msg
+    return held is not None and held == arg
 
 
 def send_held_reply(m, arg):
-    ctx = m.ctx
-    ctx.msg = arg
-    ctx.replied = 1
-    replies = ctx.held[1]
-    ctx.held = None
-    _send_all(ctx, replies)
+    r = m.ctx.sms_round
+    r.msg = arg
+    r.replied = 1
+    replies = r.held_replies
+    r.held_msg = None
+    r.held_replies = []
+    _send_all(m.ctx, replies)
 
 
 def delete_message(m, arg):
     """A message that cannot be deleted is remembered (bounded), so it is not applied and answered
     again in every round."""
     ctx = m.ctx
-    if not ctx.replied:
+    r = ctx.sms_round
+    if not r.replied:
         return  # a call came in before the reply could go: the message stays until it is answered
-    if not smsio.delete(ctx.at, ctx.msg[0]):
-        if len(ctx.stuck) >= MAX_STUCK:
-            del ctx.stuck[0]
-        ctx.stuck.append(ctx.msg)
-        ctx.trace('sms: message %d could not be deleted' % ctx.msg[0])
+    if not smsio.delete(ctx.at, r.msg[0]):
+        if len(r.stuck) >= MAX_STUCK:
+            del r.stuck[0]
+        r.stuck.append(r.msg)
+        ctx.trace('sms: message %d could not be deleted' % r.msg[0])
 
 
 def announce_changes(m, arg):
     """The gateway machine gets the changed settings after every reply was sent (it decides what a call
     that came in meanwhile lets take effect now)."""
     ctx = m.ctx
-    if ctx.changed:
-        ctx.changed = 0
+    if ctx.sms_round.changed:
+        ctx.sms_round.changed = 0
         engine.dispatch(ctx.gw, ctx.gw.t.E_CONFIG_CHANGED, None)

@@ -83,9 +83,8 @@ def test_every_error_usage_and_config_item_the_pages_show_is_the_firmwares(firmw
     exprs += [f"smscmd.usage(fsm_commands.COMMANDS[{i}])" for i, _ in enumerate(TABLE.commands)]
     exprs += ["smscmd.command_names(fsm_commands)",
               "smscmd.parse('connect mode', cfgstore.defaults(fsm_commands), fsm_commands)[1]",
-              "smsact.config_items(type('Ctx', (), {'values': cfgstore.defaults(fsm_commands), 'table': fsm_commands, "
-              "'local_ip': '', 'dropped': 0})())"]
-    got = evaluate(firmware_python, ["smscmd", "smsact", "cfgstore", "fsm_commands"], exprs)
+              "smsact.config_items(fwctx.Ctx(None, None, fsm_commands, cfgstore.defaults(fsm_commands)))"]
+    got = evaluate(firmware_python, ["smscmd", "smsact", "cfgstore", "fsm_commands", "fwctx"], exprs)
     errors, got = got[:len(fields)], got[len(fields):]
     usages, (names, mode_error, items) = got[:len(TABLE.commands)], got[len(TABLE.commands):]
     assert errors == [arg_error(TABLE.commands[i].fields[j], BAD[TABLE.commands[i].fields[j].type])
