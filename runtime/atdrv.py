@@ -229,7 +229,8 @@ class Driver:
     def ok(self, cmd, tenths=20, retries=2):
         """Sends `cmd` until it answers OK, at most 1 + retries times; returns 1 on OK, else 0."""
         while retries >= 0:
-            if self.command(cmd, tenths)[0] == 'OK':
+            result, lines = self.command(cmd, tenths)
+            if result == 'OK':
                 return 1
             if self.online:
                 return 0
@@ -239,9 +240,9 @@ class Driver:
     def query(self, cmd, prefix, tenths=20, retries=2):
         """Sends a query; returns the text after `prefix` of its answer line, or None."""
         while retries >= 0:
-            reply = self.command(cmd, tenths)
-            if reply[0] == 'OK':
-                for line in reply[1]:
+            result, lines = self.command(cmd, tenths)
+            if result == 'OK':
+                for line in lines:
                     if compat.startswith(line, prefix):
                         return compat.strip(line[len(prefix):])
             if self.online:
@@ -271,6 +272,4 @@ class Driver:
     def next_urc(self):
         if len(self.urcs) == 0:
             return None
-        u = self.urcs[0]
-        del self.urcs[0]
-        return u
+        return self.urcs.pop(0)

@@ -106,23 +106,27 @@ class Store:
 
     def load(self):
         """The newest valid settings, or the defaults on first boot."""
-        best = None
+        best = None       # the settings of the newest valid slot ...
+        best_seq = 0      # ... its sequence number
+        best_slot = -1    # ... and which slot it is
         i = 0
         while i < len(SLOTS):
             text = _read(SLOTS[i])
             got = None
             if text is not None:
                 got = parse(text, self.table)
-            if got is not None and (best is None or got[0] > best[0]):
-                best = (got[0], got[1], i)
+            if got is not None:
+                seq, values = got
+                if best is None or seq > best_seq:
+                    best = values
+                    best_seq = seq
+                    best_slot = i
             i = i + 1
+        self.seq = best_seq
+        self.slot = best_slot
         if best is None:
-            self.seq = 0
-            self.slot = -1
             return defaults(self.table)
-        self.seq = best[0]
-        self.slot = best[2]
-        return best[1]
+        return best
 
     def save(self, values):
         """Writes the settings into the other slot; returns 1 when written."""

@@ -10,7 +10,9 @@ no nested scopes.
 
 INTERNAL = -1  # dest of an internal transition in the generated tables
 
-# The columns of a transition row of the generated tables (each table module carries the same constants).
+# The columns of the generated tables' rows are named here, where they are read; the tables do not repeat
+# them, and tests/runtime/test_engine.py checks every generated row against these names.
+# A transition row (TRANSITIONS, TABLE):
 TR_INDEX = 0       # the transition's number in spec order
 TR_PREPARE = 1     # functions run before the guards
 TR_CONDITIONS = 2  # guards that must all be true
@@ -18,6 +20,10 @@ TR_UNLESS = 3      # guards that must all be false
 TR_BEFORE = 4      # actions before the state change
 TR_AFTER = 5       # actions after it
 TR_DEST = 6        # destination state, or INTERNAL
+# A state's timeout (TIMEOUT), or None for none:
+TO_SECONDS = 0     # after this many seconds ...
+TO_SETTING = 1     # ... or, when not None, the seconds of this setting (m.values; 0 = no timeout)
+TO_EVENT = 2       # the event it raises
 
 # Trace kinds passed to the trace hook as trace(m, kind, value); value is an event, state or transition index.
 T_EVENT = 0
@@ -66,9 +72,9 @@ def arm_timeout(m):
     if spec is None:
         m.deadline = -1
         return
-    seconds = spec[0]
-    if spec[1] is not None:
-        seconds = m.values[spec[1]]
+    seconds = spec[TO_SECONDS]
+    if spec[TO_SETTING] is not None:
+        seconds = m.values[spec[TO_SETTING]]
     if seconds > 0:
         m.deadline = m.clock() + seconds
     else:
@@ -80,7 +86,7 @@ def poll(m):
     if m.deadline < 0 or m.clock() < m.deadline:
         return 0
     m.deadline = -1
-    event = m.t.TIMEOUT[m.state][2]
+    event = m.t.TIMEOUT[m.state][TO_EVENT]
     if m.trace is not None:
         m.trace(m, T_TIMEOUT, event)
     dispatch(m, event, None)
@@ -95,9 +101,8 @@ def dispatch(m, event, arg):
     m.busy = 1
     try:
         while len(m.queue) > 0:
-            item = m.queue[0]
-            del m.queue[0]
-            _fire(m, item[0], item[1])
+            queued, queued_arg = m.queue.pop(0)
+            _fire(m, queued, queued_arg)
     finally:
         # A callback that raised leaves nothing queued behind it, as in transitions.
         m.busy = 0

@@ -130,8 +130,8 @@ class SmsRound:
         self.waiting = 0          # a +CMTI came: a round of SMS reading is due
         self.started_s = -9       # when the last +CMTI round started (fwclock seconds)
         self.changed = 0          # an SMS changed the settings; the mode restarts after the replies
-        self.msg = None           # the SMS being handled: (index, sender, text)
-        self.parsed = None        # its parse result (status, command or error, changes)
+        self.msg = None           # the SMS being handled: (index, sender, text), read by smsio.MSG_*
+        self.parsed = None        # its parse result, read by smscmd.P_*
         self.handled = []         # SIM indexes handled in this round (a failed delete is not redone)
         self.stuck = []           # messages handled whose delete failed: never handled again
         self.replies = []         # texts to send to the sender

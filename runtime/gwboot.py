@@ -18,6 +18,7 @@ SKTCT_TENTHS = 600      # the modem's connect timeout for #SKTD (100 ms units)
 MIN_PKTSZ = 3           # the smallest #PKTSZ every module takes (1 or 3: docs/design/telit.md section 4.4)
 SELINT_MARK = 'selint.rst'  # '1' while a restart for AT#SELINT=2 is under way
 ESCAPE_GUARD = 20       # S12 in 1/50 s: 0.4 s, the shortest; pump.GUARD_TENTHS pauses longer than this
+CREG_STAT = 1           # +CREG: <n>,<stat>: the field that says whether the module is registered
 
 
 def _result(m, good):
@@ -139,7 +140,9 @@ def check_registration(m, arg):
     good = 0
     if stat is not None:
         parts = compat.split(stat, ',')
-        good = len(parts) >= 2 and (compat.strip(parts[1]) == '1' or compat.strip(parts[1]) == '5')
+        if len(parts) > CREG_STAT:
+            reg = compat.strip(parts[CREG_STAT])
+            good = reg == '1' or reg == '5'  # home or roaming
     _result(m, good)
 
 
@@ -158,9 +161,9 @@ def setup_gprs(m, arg):
         size = MIN_PKTSZ  # the manual allows 1 and 2; a module that refuses them would never bring GPRS up
     good = good and at.ok('AT#PKTSZ=%d' % size) and at.ok('AT#SKTCT=%d' % SKTCT_TENTHS)
     if good:
-        reply = at.command('AT#GPRS=1', GPRS_TENTHS)
-        good = reply[0] == 'OK'
-        for line in reply[1]:
+        result, lines = at.command('AT#GPRS=1', GPRS_TENTHS)
+        good = result == 'OK'
+        for line in lines:
             if compat.startswith(line, '+IP:'):
                 ctx.local_ip = compat.strip(line[4:])
     ctx.trace('gateway: GPRS ' + ('up ' + ctx.local_ip, 'failed')[not good])

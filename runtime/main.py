@@ -15,9 +15,8 @@ WATCHDOG_S = 120   # longer than any single wait (a #GPRS=1 or #SKTD of 60-70 s)
 
 def log_exception(where):
     """The current exception and its traceback lines, on the trace port."""
-    info = sys.exc_info()
-    SER2.send(where + ': ' + str(info[0]) + ' ' + str(info[1]) + '\r\n')
-    tb = info[2]
+    kind, value, tb = sys.exc_info()
+    SER2.send(where + ': ' + str(kind) + ' ' + str(value) + '\r\n')
     while tb is not None:
         code = tb.tb_frame.f_code
         SER2.send('  ' + code.co_filename + ':' + str(tb.tb_lineno) + ' ' + code.co_name + '\r\n')

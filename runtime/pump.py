@@ -68,12 +68,12 @@ def pump(m, arg):
     idle = 0
     kick_at = 0
     owed = 0
-    line_bps = divmod(int(ctx.values['baud']), 10)[0]  # 10 bits a byte (8N1; 7E1 and 8N2: 9, 11)
-    half = divmod(SAFE_BYTES, 2)[0]
-    up_piece = _clamp(divmod(half * LINK_MIN_BPS, line_bps)[0], 64, 4096)
-    up_owed = divmod(up_piece * line_bps, LINK_MIN_BPS)[0]
-    down_piece = _clamp(divmod(line_bps, 2)[0], 16, half)
-    down_stopped = _clamp(divmod(line_bps, 2)[0], 16, DOWN_MAX)
+    line_bps = _div(int(ctx.values['baud']), 10)  # 10 bits a byte (8N1; 7E1 and 8N2: 9, 11)
+    half = _div(SAFE_BYTES, 2)
+    up_piece = _clamp(_div(half * LINK_MIN_BPS, line_bps), 64, 4096)
+    up_owed = _div(up_piece * line_bps, LINK_MIN_BPS)
+    down_piece = _clamp(_div(line_bps, 2), 16, half)
+    down_stopped = _clamp(_div(line_bps, 2), 16, DOWN_MAX)
     up = sb.take_pending()     # serial bytes collected while the call was set up go first
     down = ctx.at.take_data()  # and what the peer sent with CONNECT comes first to the device
     d = ''
@@ -192,6 +192,12 @@ def _cts_high_if_empty(sb):
         n = n + 1
     sb.set_cts(1)
     return ''
+
+
+def _div(a, b):
+    """a / b rounded down, the same under every interpreter (`/` gives a float on 3)."""
+    q, r = divmod(a, b)
+    return q
 
 
 def _clamp(n, low, high):

@@ -57,7 +57,7 @@ def dial(m, arg):
     ctx.dial_attempts = ctx.dial_attempts + 1
     ctx.dial_for = len(ctx.serial.pending)
     cmd = 'AT#SKTD=0,%d,"%s",0,0' % (v['server_port'], v['server_ip'])
-    result = ctx.at.command(cmd, DIAL_TENTHS, 1)[0]
+    result, lines = ctx.at.command(cmd, DIAL_TENTHS, 1)
     ctx.trace('session: ' + cmd + ' -> ' + result)
     if result == 'CONNECT':
         engine.dispatch(m, m.t.E_CONNECTED, None)
@@ -109,7 +109,7 @@ def answer(m, arg):
         ctx.listening = 0
     result = ''
     if not at.online:
-        result = at.command('ATA', ANSWER_TENTHS, 1)[0]
+        result, lines = at.command('ATA', ANSWER_TENTHS, 1)
     ctx.trace('session: ATA -> ' + result)
     if compat.startswith(result, 'CONNECT'):
         engine.dispatch(m, m.t.E_CONNECTED, None)

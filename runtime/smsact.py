@@ -28,11 +28,12 @@ def read_next(m, arg):
     r = ctx.sms_round
     if len(r.handled) < MAX_ROUND and not ctx.at.in_call():
         for msg in smsio.list_received(ctx.at):
-            if msg[0] in r.handled:
+            index = msg[smsio.MSG_INDEX]
+            if index in r.handled:
                 continue
-            r.handled.append(msg[0])
+            r.handled.append(index)
             if msg in r.stuck:
-                if smsio.delete(ctx.at, msg[0]):
+                if smsio.delete(ctx.at, index):
                     r.stuck.remove(msg)
                 continue
             engine.dispatch(m, m.t.E_MESSAGE, msg)
@@ -48,49 +49,51 @@ def parse_message(m, arg):
     r = ctx.sms_round
     r.msg = arg
     r.replied = 1
+    sender = arg[smsio.MSG_SENDER]
     now = m.clock()
-    if r.guard.is_ignored(arg[1], now):
+    if r.guard.is_ignored(sender, now):
         r.parsed = (smscmd.AUTH_FAILED, None, None)
         return
-    r.parsed = smscmd.parse(arg[2], ctx.values, ctx.table)
-    if r.parsed[0] == smscmd.AUTH_FAILED and r.guard.failed(arg[1], now):
+    r.parsed = smscmd.parse(arg[smsio.MSG_TEXT], ctx.values, ctx.table)
+    if r.parsed[smscmd.P_STATUS] == smscmd.AUTH_FAILED and r.guard.failed(sender, now):
         ctx.trace('sms: %s ignored for %d s after %d wrong passwords' % (
-            arg[1], smsguard.LOCK_S, smsguard.LOCK_FAILS))
+            sender, smsguard.LOCK_S, smsguard.LOCK_FAILS))
 
 
 def is_password_ok(m, arg):
-    return m.ctx.sms_round.parsed[0] != smscmd.AUTH_FAILED
+    return m.ctx.sms_round.parsed[smscmd.P_STATUS] != smscmd.AUTH_FAILED
 
 
 def is_command_valid(m, arg):
-    return m.ctx.sms_round.parsed[0] == smscmd.VALID
+    return m.ctx.sms_round.parsed[smscmd.P_STATUS] == smscmd.VALID
 
 
 def apply_command(m, arg):
     """Runs the command's action from the table (cmd_apply, cmd_config), which sets the replies."""
     r = m.ctx.sms_round
-    cmd = r.parsed[1]
+    cmd = r.parsed[smscmd.P_COMMAND]
     r.replies = []
-    if cmd[4] is not None:
-        cmd[4](m, arg)
-    m.ctx.trace('sms: ' + compat.join(list(cmd[0]), ' ') + ' from ' + r.msg[1])
+    if cmd[smscmd.CMD_ACTION] is not None:
+        cmd[smscmd.CMD_ACTION](m, arg)
+    m.ctx.trace('sms: ' + compat.join(list(cmd[smscmd.CMD_WORDS]), ' ') + ' from ' + r.msg[smsio.MSG_SENDER])
 
 
 def cmd_apply(m, arg):
     """Stores and persists the new settings; the mode restarts once every reply was sent."""
     ctx = m.ctx
     r = ctx.sms_round
+    changes = r.parsed[smscmd.P_CHANGES]
     old = {}
-    for k in r.parsed[2].keys():
+    for k in changes.keys():
         old[k] = ctx.values[k]
-        ctx.values[k] = r.parsed[2][k]
+        ctx.values[k] = changes[k]
     if not ctx.store.save(ctx.values):
         for k in old.keys():
             ctx.values[k] = old[k]
         r.replies = ['Error: the settings could not be saved; nothing was changed']
         return
     r.changed = 1
-    r.replies = [smscmd.confirmation(r.parsed[1], ctx.values)]
+    r.replies = [smscmd.confirmation(r.parsed[smscmd.P_COMMAND], ctx.values)]
 
 
 def config_items(ctx):
@@ -103,12 +106,13 @@ def config_items(ctx):
     if v['mode'] == 'none':
         items.append('mode none')
     for c in t.COMMANDS:
-        if c[4] is cmd_config or _reveals_secret(c, t):
+        if c[smscmd.CMD_ACTION] is cmd_config or _reveals_secret(c, t):
             continue
-        text = compat.join(compat.split(c[3] % v), ' ')
-        if c[0][0] != 'mode':
+        text = compat.join(compat.split(c[smscmd.CMD_REPLY] % v), ' ')
+        words = c[smscmd.CMD_WORDS]
+        if words[0] != 'mode':
             rest.append(text)
-        elif c[0][1] == v['mode']:
+        elif words[1] == v['mode']:
             items.append(text)
     if ctx.local_ip != '':
         watchact.check_context(ctx)  # the watch looks once a minute: a context lost since is not shown as up
@@ -123,8 +127,9 @@ def config_items(ctx):
 
 def _reveals_secret(cmd, t):
     """A command whose reply would show a setting that `config` must not list (the SMS password)."""
-    for f in cmd[1]:
-        if f[2] >= 0 and not t.IN_CONFIG[f[2]] and not f[7]:
+    for f in cmd[smscmd.CMD_ARGS]:
+        setting = f[smscmd.ARG_SETTING]
+        if setting >= 0 and not t.IN_CONFIG[setting] and not f[smscmd.ARG_SECRET]:
             return 1
     return 0
 
@@ -167,7 +172,7 @@ def _send_all(ctx, replies):
     r = ctx.sms_round
     i = 0
     while i < len(replies):
-        if not smsio.send(ctx.at, r.msg[1], replies[i]):
+        if not smsio.send(ctx.at, r.msg[smsio.MSG_SENDER], replies[i]):
             if ctx.at.in_call():
                 r.replied = 0
                 r.held_msg = r.msg
@@ -183,8 +188,9 @@ def send_reply(m, arg):
 def send_error(m, arg):
     ctx = m.ctx
     r = ctx.sms_round
-    _send_all(ctx, ['Error: ' + r.parsed[1]])
-    ctx.trace('sms: error from ' + r.msg[1] + ': ' + r.parsed[1])
+    error = r.parsed[smscmd.P_ERROR]
+    _send_all(ctx, ['Error: ' + error])
+    ctx.trace('sms: error from ' + r.msg[smsio.MSG_SENDER] + ': ' + error)
 
 
 def is_reply_held(m, arg):
@@ -209,11 +215,12 @@ def delete_message(m, arg):
     r = ctx.sms_round
     if not r.replied:
         return  # a call came in before the reply could go: the message stays until it is answered
-    if not smsio.delete(ctx.at, r.msg[0]):
+    index = r.msg[smsio.MSG_INDEX]
+    if not smsio.delete(ctx.at, index):
         if len(r.stuck) >= MAX_STUCK:
-            del r.stuck[0]
+            del r.stuck[0]  # the oldest
         r.stuck.append(r.msg)
-        ctx.trace('sms: message %d could not be deleted' % r.msg[0])
+        ctx.trace('sms: message %d could not be deleted' % index)
 
 
 def announce_changes(m, arg):

@@ -4,6 +4,9 @@ parse(text, values, table) -> (AUTH_FAILED, None, None) for a wrong password (no
 (INVALID, message, None) with the `Error: ...` text, or (VALID, command, changes) with the settings the
 command sets. Commands, keywords and the password are case-insensitive (phones capitalise the first
 letter); every limit comes from the table, never from here.
+
+This module owns the names of the columns of the generated command table's rows (the table does not repeat
+them; tests/runtime/test_smscmd.py checks every generated row against them) and of parse's result.
 """
 
 import compat
@@ -11,6 +14,30 @@ import compat
 VALID = 0
 INVALID = 1
 AUTH_FAILED = 2
+
+# A command row of fsm_commands.COMMANDS.
+CMD_WORDS = 0      # the words that name it: ('mode', 'server')
+CMD_ARGS = 1       # its argument rows (ARG_*), in order
+CMD_REQ = 2        # its requirement ids
+CMD_REPLY = 3      # what follows 'Confirmed: ', with %(setting)s substitutions
+CMD_ACTION = 4     # the function applying it, called as action(m, arg) by the sms machine; None for none
+CMD_ASSIGN = 5     # the settings it sets to a constant: (setting index, value) pairs
+
+# An argument row (CMD_ARGS).
+ARG_NAME = 0
+ARG_TYPE = 1       # the table's A_* constant
+ARG_SETTING = 2    # index of the setting it changes (table.SETTINGS), or -1
+ARG_VALUES = 3     # enum: the values; keyword: the keyword itself
+ARG_MIN = 4        # int: the smallest value; password, text: the shortest length; -1 for none
+ARG_MAX = 5        # ... the largest, the longest
+ARG_OPTIONAL = 6   # 1 when it may be left out
+ARG_SECRET = 7     # 1 when a reply shows it as ***
+
+# parse's result.
+P_STATUS = 0       # VALID, INVALID or AUTH_FAILED
+P_COMMAND = 1      # VALID: the command's row
+P_ERROR = 1        # INVALID: the error text (the same column)
+P_CHANGES = 2      # VALID: the settings it changes, by name
 
 DIGITS = '0123456789'
 PASSWORD_CHARS = '0123456789abcdefghijklmnopqrstuvwxyz'
@@ -64,28 +91,31 @@ def _ipv4(text):
 def command_names(table):
     out = []
     for c in table.COMMANDS:
-        if c[0][0] not in out:
-            out.append(c[0][0])
+        name = c[CMD_WORDS][0]
+        if name not in out:
+            out.append(name)
     return compat.join(out, ' ')
 
 
 def usage(cmd):
     """`mode server <permitted_ip> <localport>` for error messages."""
-    words = list(cmd[0])
-    for f in cmd[1]:
-        if f[6]:
-            words.append('[' + f[0] + ']')
+    words = list(cmd[CMD_WORDS])
+    for f in cmd[CMD_ARGS]:
+        if f[ARG_OPTIONAL]:
+            words.append('[' + f[ARG_NAME] + ']')
         else:
-            words.append('<' + f[0] + '>')
+            words.append('<' + f[ARG_NAME] + '>')
     return compat.join(words, ' ')
 
 
 def check_value(field, text, table):
     """(value, None) when `text` is acceptable for `field`, else (None, error message)."""
-    name = field[0]
-    kind = field[1]
+    name = field[ARG_NAME]
+    kind = field[ARG_TYPE]
+    low = field[ARG_MIN]
+    high = field[ARG_MAX]
     if kind == table.A_ENUM or kind == table.A_ONOFF or kind == table.A_KEYWORD:
-        allowed = field[3]
+        allowed = field[ARG_VALUES]
         if kind == table.A_ONOFF:
             allowed = ('on', 'off')
         for v in allowed:
@@ -96,8 +126,8 @@ def check_value(field, text, table):
         return (None, name + ' must be one of ' + compat.join(list(allowed), ' '))
     if kind == table.A_INT:
         n = _number(text)
-        if n < field[4] or n > field[5]:
-            return (None, name + ' must be a number ' + str(field[4]) + '..' + str(field[5]))
+        if n < low or n > high:
+            return (None, name + ' must be a number ' + str(low) + '..' + str(high))
         return (n, None)
     if kind == table.A_IPV4 or kind == table.A_IPV4_OR_ANY:
         if kind == table.A_IPV4_OR_ANY and compat.lower(text) == 'any':
@@ -109,13 +139,13 @@ def check_value(field, text, table):
             return (None, name + ' must be an IP address like 192.168.0.100')
         return (ip, None)
     if kind == table.A_PASSWORD:
-        low = compat.lower(text)
-        if len(low) < field[4] or len(low) > field[5] or not _only(low, PASSWORD_CHARS):
-            return (None, name + ' must be ' + str(field[4]) + '-' + str(field[5]) + ' characters of 0-9 a-z')
-        return (low, None)
+        given = compat.lower(text)
+        if len(given) < low or len(given) > high or not _only(given, PASSWORD_CHARS):
+            return (None, name + ' must be ' + str(low) + '-' + str(high) + ' characters of 0-9 a-z')
+        return (given, None)
     # text: it ends up between quotes in an AT command, so no quotes and nothing unprintable
-    if len(text) < field[4] or len(text) > field[5] or not _printable(text):
-        return (None, name + ' must be ' + str(field[4]) + '-' + str(field[5]) + ' characters, no quotes')
+    if len(text) < low or len(text) > high or not _printable(text):
+        return (None, name + ' must be ' + str(low) + '-' + str(high) + ' characters, no quotes')
     return (text, None)
 
 
@@ -123,13 +153,14 @@ def find_command(words, table):
     """The command whose words start `words` (longest match), or None."""
     best = None
     for c in table.COMMANDS:
-        n = len(c[0])
+        names = c[CMD_WORDS]
+        n = len(names)
         if len(words) < n:
             continue
         i = 0
-        while i < n and compat.lower(words[i]) == c[0][i]:
+        while i < n and compat.lower(words[i]) == names[i]:
             i = i + 1
-        if i == n and (best is None or n > len(best[0])):
+        if i == n and (best is None or n > len(best[CMD_WORDS])):
             best = c
     return best
 
@@ -138,8 +169,9 @@ def _unknown(words, table):
     first = compat.lower(words[0])
     subs = []
     for c in table.COMMANDS:
-        if c[0][0] == first and len(c[0]) > 1:
-            subs.append(c[0][1])
+        names = c[CMD_WORDS]
+        if names[0] == first and len(names) > 1:
+            subs.append(names[1])
     if len(subs) > 0:
         return first + ' must be followed by ' + compat.join(subs, ' or ')
     return "unknown command '" + _echo(words[0]) + "'; commands: " + command_names(table)
@@ -155,11 +187,11 @@ def parse(text, values, table):
     cmd = find_command(words, table)
     if cmd is None:
         return (INVALID, _unknown(words, table), None)
-    args = words[len(cmd[0]):]
-    fields = cmd[1]
+    args = words[len(cmd[CMD_WORDS]):]
+    fields = cmd[CMD_ARGS]
     required = 0
     for f in fields:
-        if not f[6]:
+        if not f[ARG_OPTIONAL]:
             required = required + 1
     if len(args) < required:
         return (INVALID, 'missing arguments; format: ' + usage(cmd), None)
@@ -171,18 +203,17 @@ def parse(text, values, table):
         f = fields[i]
         value = ''
         if i < len(args):
-            got = check_value(f, args[i], table)
-            if got[1] is not None:
-                return (INVALID, got[1], None)
-            value = got[0]
-        if f[2] >= 0:
-            changes[table.SETTINGS[f[2]]] = value
+            value, error = check_value(f, args[i], table)
+            if error is not None:
+                return (INVALID, error, None)
+        if f[ARG_SETTING] >= 0:
+            changes[table.SETTINGS[f[ARG_SETTING]]] = value
         i = i + 1
-    for a in cmd[5]:
-        changes[table.SETTINGS[a[0]]] = a[1]
+    for setting, value in cmd[CMD_ASSIGN]:
+        changes[table.SETTINGS[setting]] = value
     return (VALID, cmd, changes)
 
 
 def confirmation(cmd, values):
     """`Confirmed: <command as applied>`, single-spaced (empty optional values leave no gaps)."""
-    return 'Confirmed: ' + compat.join(compat.split(cmd[3] % values), ' ')
+    return 'Confirmed: ' + compat.join(compat.split(cmd[CMD_REPLY] % values), ' ')

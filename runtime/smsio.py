@@ -7,6 +7,16 @@ import MDM
 
 import compat
 
+# A received message as list_received gives it: (index, sender, text).
+MSG_INDEX = 0      # its index in the SIM (AT+CMGD)
+MSG_SENDER = 1     # the number replies go to
+MSG_TEXT = 2
+
+# The fields of a +CMGL header (+CSDH=1): <index>,<stat>,<oa>,<alpha>,<scts>,<tooa>,<length>.
+CMGL_INDEX = 0
+CMGL_STAT = 1
+CMGL_SENDER = 2
+
 LIST_TENTHS = 100
 SEND_TENTHS = 600   # +CMGS can take several seconds
 MAX_SMS = 160       # septets in one SMS (GSM 03.38 7-bit alphabet)
@@ -103,7 +113,7 @@ def next_entry(text):
         used = start + length
     if len(f) < 3:
         return (LINE, line, used)
-    return (MESSAGE, (_count(f[0]), f[1], f[2], body), used)
+    return (MESSAGE, (_count(f[CMGL_INDEX]), f[CMGL_STAT], f[CMGL_SENDER], body), used)
 
 
 def _count(text):
@@ -117,23 +127,23 @@ def _count(text):
 
 
 def _received(entry, out):
-    index = entry[0]
-    if index >= 0 and compat.startswith(entry[1], 'REC'):
-        out.append((index, entry[2], entry[3]))
+    index, stat, sender, body = entry
+    if index >= 0 and compat.startswith(stat, 'REC'):
+        out.append((index, sender, body))
 
 
 def parse_list(text):
     """Received messages of a whole +CMGL answer, as (index, sender, body), in SIM order."""
     out = []
     while 1:
-        got = next_entry(text)
-        if got[0] == WAIT:
+        kind, value, used = next_entry(text)
+        if kind == WAIT:
             return out
-        if got[0] == BAD:
+        if kind == BAD:
             return []
-        text = text[got[2]:]
-        if got[0] == MESSAGE:
-            _received(got[1], out)
+        text = text[used:]
+        if kind == MESSAGE:
+            _received(value, out)
 
 
 def list_received(at):
@@ -145,27 +155,27 @@ def list_received(at):
     bad = 0
     left = LIST_TENTHS
     while left > 0:
-        got = next_entry(at.rest)
-        if got[0] == WAIT:
+        kind, value, used = next_entry(at.rest)
+        if kind == WAIT:
             if len(at.read_more()) == 0:
                 left = left - 1
             continue
-        at.rest = at.rest[got[2]:]
-        if got[0] == MESSAGE:
-            _received(got[1], out)
+        at.rest = at.rest[used:]
+        if kind == MESSAGE:
+            _received(value, out)
             continue
-        if got[0] == BAD:
+        if kind == BAD:
             bad = 1  # handle nothing from this listing (the messages stay for the next round)
             continue
-        if at.call_line(got[1]):
+        if at.call_line(value):
             return []  # a call came in before the answer: the messages stay for the round after it
-        final = at.line_final(got[1])
+        final = at.line_final(value)
         if final:
             at.feed('')  # route what came after the final result
             if final == 'OK' and not bad:
                 return out
             return []
-        at.route_line(got[1])  # a URC inside the answer
+        at.route_line(value)  # a URC inside the answer
     at.timeouts = at.timeouts + 1
     return []
 
@@ -176,11 +186,13 @@ def send(at, number, text):
     tries = 2
     while tries > 0:
         tries = tries - 1
-        if at.command('AT+CMGS="' + number + '"', 50, 0, 1)[0] != '>':
+        result, lines = at.command('AT+CMGS="' + number + '"', 50, 0, 1)
+        if result != '>':
             continue
         MDM.send(text, 50)
         MDM.sendbyte(26, 50)  # Ctrl-Z sends
-        if at.finish(SEND_TENTHS)[0] == 'OK':
+        result, lines = at.finish(SEND_TENTHS)
+        if result == 'OK':
             return 1
     return 0
 

@@ -1,4 +1,5 @@
-"""Calls firmware functions inside a firmware interpreter process (unit tests of pure logic)."""
+"""Calls firmware functions inside a firmware interpreter process (unit tests of pure logic), and reads a
+firmware file's constants without running it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,24 @@ from tests.support import STUBS
 from tests.support import run_firmware
 
 RUNNER = Path(__file__).parent / "firmware" / "fwcall.py"
+
+
+def int_constants(path: Path, prefix: str) -> dict[str, int]:
+    """The module-level `NAME = <int>` assignments of a firmware file whose name starts with prefix."""
+    out = {}
+    for node in ast.parse(path.read_text()).body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id.startswith(prefix) and isinstance(node.value, ast.Constant)):
+            out[node.targets[0].id] = node.value.value
+    return out
+
+
+def assigned(path: Path, name: str) -> ast.expr:
+    """The expression a firmware file assigns to `name` at module level (a generated table)."""
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and node.targets[0].id == name:
+            return node.value
+    raise AssertionError(f"{path.name} assigns no {name}")
 
 
 def evaluate(python: Interpreter, modules: list[str], expressions: list[str], cwd: Path | None = None) -> list[Any]:

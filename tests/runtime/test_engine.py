@@ -9,10 +9,15 @@ import pytest
 
 from fsm.hostmodel import HostModel
 from fsm.interpreters import Interpreter
+from fsm.pipeline import load_specs
 from tests.runtime.enginehelp import generate
 from tests.runtime.enginehelp import load_fixture
 from tests.runtime.enginehelp import run_engine
+from tests.runtime.fwunit import assigned
+from tests.runtime.fwunit import int_constants
 from tests.support import ROOT
+from tests.support import RUNTIME
+from tests.support import SPECS
 
 LOADED = load_fixture()
 DOOR = LOADED.specs.machines[0]
@@ -92,25 +97,20 @@ def test_setting_of_zero_means_no_timeout(firmware_python: Interpreter, gen_dir:
     assert not any(line.startswith("timeout") for line in out)
 
 
-def _int_constants(path: Path, prefix: str) -> dict[str, int]:
-    """The module-level `NAME = <int>` assignments of a firmware file whose name starts with prefix."""
-    out = {}
-    for node in ast.parse(path.read_text()).body:
-        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                and node.targets[0].id.startswith(prefix) and isinstance(node.value, ast.Constant)):
-            out[node.targets[0].id] = node.value.value
-    return out
+def _machine_tables(gen_dir: Path) -> list[Path]:
+    """Every machine table the generator writes: the firmware's and the fixture's."""
+    tables = [p for p in sorted((ROOT / "generated").glob("fsm_*.py")) + sorted(gen_dir.glob("*.py"))
+              if p.name != "fsm_commands.py"]
+    assert tables
+    return tables
 
 
 def test_the_engines_column_names_fit_every_generated_table(gen_dir: Path) -> None:
     """runtime/engine.py reads a transition as t[TR_INDEX] ... t[TR_DEST]; every table the generator writes
     lays its transitions out in that order (index first, the destination state number last)."""
-    engine = _int_constants(ROOT / "runtime" / "engine.py", "TR_")
+    engine = int_constants(ROOT / "runtime" / "engine.py", "TR_")
     assert sorted(engine.values()) == list(range(7)), engine
-    tables = [p for p in sorted((ROOT / "generated").glob("fsm_*.py")) + sorted(gen_dir.glob("*.py"))
-              if p.name != "fsm_commands.py"]
-    assert tables
-    for path in tables:
+    for path in _machine_tables(gen_dir):
         rows = {n.targets[0].id: n.value for n in ast.parse(path.read_text()).body
                 if isinstance(n, ast.Assign) and isinstance(n.targets[0], ast.Name)
                 and n.targets[0].id[:1] == "T" and n.targets[0].id[1:].isdigit()}
@@ -122,3 +122,32 @@ def test_the_engines_column_names_fit_every_generated_table(gen_dir: Path) -> No
             assert ast.literal_eval(index) == int(name[1:]), (path.name, name)
             internal = isinstance(dest, ast.UnaryOp) and ast.literal_eval(dest) == -1  # engine.INTERNAL
             assert internal or (isinstance(dest, ast.Name) and dest.id.startswith("S_")), (path.name, name)
+
+
+def test_the_engines_timeout_names_fit_every_generated_table(gen_dir: Path) -> None:
+    """runtime/engine.py reads a state's timeout as spec[TO_SECONDS], spec[TO_SETTING], spec[TO_EVENT]; every
+    TIMEOUT row the generator writes is None or (seconds, setting name or None, event constant), as the spec says."""
+    names = int_constants(ROOT / "runtime" / "engine.py", "TO_")
+    assert sorted(names.values()) == list(range(3)), names
+    machines = {m.module: m for m in load_specs(SPECS, RUNTIME, ROOT).specs.machines + LOADED.specs.machines}
+    seen = 0
+    for path in _machine_tables(gen_dir):
+        m = machines[path.stem]
+        rows = assigned(path, "TIMEOUT")
+        assert isinstance(rows, ast.Tuple)
+        assert len(rows.elts) == len(m.states), path.name
+        for state, row in zip(m.states, rows.elts, strict=True):
+            where = (path.name, state.name)
+            if state.timeout is None:
+                assert ast.literal_eval(row) is None, where
+                continue
+            seen += 1
+            assert isinstance(row, ast.Tuple), where
+            assert len(row.elts) == len(names), where
+            got = [ast.literal_eval(row.elts[names[n]]) for n in ("TO_SECONDS", "TO_SETTING")]
+            want = [0, state.timeout.key] if state.timeout.key else [state.timeout.seconds, None]
+            assert got == want, where
+            event = row.elts[names["TO_EVENT"]]
+            assert isinstance(event, ast.Name), where
+            assert event.id == "E_" + state.timeout.event.upper(), where
+    assert seen

@@ -3,12 +3,18 @@ every firmware interpreter. The cases are derived from the command table spec, n
 
 from __future__ import annotations
 
+import ast
+
 from fsm.interpreters import Interpreter
 from fsm.pipeline import load_specs
 from fsm.spec.model import Command
 from fsm.spec.model import Field
+from tests.runtime.fwunit import assigned
 from tests.runtime.fwunit import evaluate
+from tests.runtime.fwunit import int_constants
+from tests.support import GENERATED
 from tests.support import ROOT
+from tests.support import RUNTIME
 
 TABLE = load_specs(ROOT / "fsm" / "specs", ROOT / "runtime", ROOT).specs.commands
 assert TABLE is not None
@@ -118,3 +124,55 @@ def test_confirmations_hide_the_gprs_password_and_echo_a_new_sms_password(firmwa
     assert results[0][1] == {"apn": "orangeinternet", "gprs_user": "user", "gprs_pass": "pass"}
     assert results[1][1] == {"apn": "orangeinternet", "gprs_user": "", "gprs_pass": ""}
     assert results[2][2] == "Confirmed: smspassword connect2"
+
+
+def test_the_parsers_column_names_fit_every_generated_command_row() -> None:
+    """runtime/smscmd.py owns the names of a command row's columns (CMD_*) and of an argument row's (ARG_*);
+    every row of generated/fsm_commands.py holds, under each name, what commands.yaml says for it."""
+    cmd = int_constants(RUNTIME / "smscmd.py", "CMD_")
+    arg = int_constants(RUNTIME / "smscmd.py", "ARG_")
+    assert sorted(cmd.values()) == list(range(6)), cmd
+    assert sorted(arg.values()) == list(range(8)), arg
+    settings = [s.name for s in TABLE.settings]
+    rows = assigned(GENERATED / "fsm_commands.py", "COMMANDS")
+    assert isinstance(rows, ast.Tuple)
+    assert len(rows.elts) == len(TABLE.commands)
+    for c, row in zip(TABLE.commands, rows.elts, strict=True):
+        assert isinstance(row, ast.Tuple), c.name
+        assert len(row.elts) == len(cmd), c.name
+        col = {name: row.elts[i] for name, i in cmd.items()}
+        assert ast.literal_eval(col["CMD_WORDS"]) == c.words
+        assert ast.literal_eval(col["CMD_REQ"]) == c.req, c.name
+        assert ast.literal_eval(col["CMD_REPLY"]) == c.reply, c.name
+        assert ast.literal_eval(col["CMD_ASSIGN"]) == tuple((settings.index(k), v) for k, v in c.assign), c.name
+        action = col["CMD_ACTION"]
+        assert (action.attr if isinstance(action, ast.Attribute) else ast.literal_eval(action)) == c.action, c.name
+        args = col["CMD_ARGS"]
+        assert isinstance(args, ast.Tuple), c.name
+        assert len(args.elts) == len(c.fields), c.name
+        for f, a in zip(c.fields, args.elts, strict=True):
+            assert isinstance(a, ast.Tuple), (c.name, f.name)
+            assert len(a.elts) == len(arg), (c.name, f.name)
+            kind = a.elts[arg["ARG_TYPE"]]
+            assert isinstance(kind, ast.Name), (c.name, f.name)
+            got = {n: kind.id if n == "ARG_TYPE" else ast.literal_eval(a.elts[i]) for n, i in arg.items()}
+            assert got == {
+                "ARG_NAME": f.name, "ARG_TYPE": "A_" + f.type.upper(),
+                "ARG_SETTING": settings.index(f.sets) if f.sets else -1, "ARG_VALUES": f.values,
+                "ARG_MIN": -1 if f.min is None else f.min, "ARG_MAX": -1 if f.max is None else f.max,
+                "ARG_OPTIONAL": int(f.optional), "ARG_SECRET": int(f.secret),
+            }, (c.name, f.name)
+
+
+def test_a_parse_result_is_read_by_its_names(firmware_python: Interpreter) -> None:
+    """parse's result, read by smsact through smscmd.P_*: the status, the command row (or the error), the changes."""
+    parse = "smscmd.parse('connect baud %s', cfgstore.defaults(fsm_commands), fsm_commands)"
+    got = evaluate(firmware_python, ["smscmd", "cfgstore", "fsm_commands"], [
+        f"{parse % 2400}[smscmd.P_STATUS]",
+        f"{parse % 2400}[smscmd.P_COMMAND][smscmd.CMD_WORDS]",
+        f"{parse % 2400}[smscmd.P_CHANGES]",
+        f"{parse % 2401}[smscmd.P_STATUS]",
+        f"{parse % 2401}[smscmd.P_ERROR]",
+    ])
+    assert got == [VALID, ("baud",), {"baud": "2400"}, INVALID,
+                   "baud must be one of 300 1200 2400 4800 9600 19200 38400 57600 115200"]

@@ -30,6 +30,13 @@ def test_received_messages_are_listed_with_their_bodies_whole(firmware_python: I
     ]
 
 
+def test_a_message_is_read_by_its_names(firmware_python: Interpreter) -> None:
+    """smsact reads a listed message through smsio.MSG_*: the SIM index, the sender, the text."""
+    first = f"smsio.parse_list({LISTING!r})[0]"
+    got = evaluate(firmware_python, ["smsio"], [f"{first}[smsio.{n}]" for n in ("MSG_INDEX", "MSG_SENDER", "MSG_TEXT")])
+    assert got == [1, "+447700900123", "connect config"]
+
+
 def test_a_listing_whose_lengths_do_not_fit_is_not_trusted(firmware_python: Interpreter) -> None:
     """A line inside an entry (a URC between header and body) makes the length end mid-text: nothing
     from that listing is handled (the messages stay in the SIM for the next round)."""

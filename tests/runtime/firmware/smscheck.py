@@ -9,7 +9,8 @@ def run(text):
     """(status, changes dict or error text, confirmation or None) for one SMS on default settings."""
     values = cfgstore.defaults(fsm_commands)
     r = smscmd.parse(text, values, fsm_commands)
-    if r[0] != smscmd.VALID:
-        return (r[0], r[1], None)
-    values.update(r[2])
-    return (r[0], r[2], smscmd.confirmation(r[1], values))
+    status = r[smscmd.P_STATUS]
+    if status != smscmd.VALID:
+        return (status, r[smscmd.P_ERROR], None)
+    values.update(r[smscmd.P_CHANGES])
+    return (status, r[smscmd.P_CHANGES], smscmd.confirmation(r[smscmd.P_COMMAND], values))
