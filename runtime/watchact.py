@@ -20,10 +20,8 @@ def check_context(ctx):
     a gone one (or a modem that does not answer at all) is reported to the gateway machine (net_lost) and
     the local IP forgotten at once."""
     gw = ctx.gw
-    in_mode = gw.state == gw.t.S_UNCONFIGURED or gw.state == gw.t.S_CLIENT_ON_DEMAND
-    in_mode = in_mode or gw.state == gw.t.S_CLIENT_MAINTAIN or gw.state == gw.t.S_SERVER
-    if not in_mode or ctx.sess.state == ctx.sess.t.S_ONLINE or ctx.at.in_call():
-        return
+    if gw.state not in gw.t.IN_MODE or ctx.sess.state == ctx.sess.t.S_ONLINE or ctx.at.in_call():
+        return  # IN_MODE: the gateway's states tagged `mode` in its spec
     status = gwboot.context_status(ctx.at)
     if status == '1' or ctx.at.in_call():
         # Up; or a client was accepted as the question went out and its CONNECT came instead of the answer

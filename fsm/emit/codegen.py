@@ -12,6 +12,9 @@ import jinja2
 
 from fsm.emit.output import banner
 from fsm.spec.argtypes import ARG_TYPES
+from fsm.spec.machine_spec import EVENT_PREFIX
+from fsm.spec.machine_spec import STATE_PREFIX
+from fsm.spec.machine_spec import STATE_SET_PREFIX
 from fsm.spec.model import Command
 from fsm.spec.model import CommandTable
 from fsm.spec.model import Field
@@ -79,8 +82,8 @@ class _Refs:
 
 def render_machine(m: Machine, runtime: RuntimeIndex) -> str:
     refs = _Refs(runtime)
-    sconst = {s.name: const("S_", s.name) for s in m.states}
-    econst = {e.name: const("E_", e.name) for e in m.events}
+    sconst = {s.name: const(STATE_PREFIX, s.name) for s in m.states}
+    econst = {e.name: const(EVENT_PREFIX, e.name) for e in m.events}
     states = []
     for i, s in enumerate(m.states):
         timeout = "None"
@@ -118,9 +121,12 @@ def render_machine(m: Machine, runtime: RuntimeIndex) -> str:
     return _env().get_template("machine.py.j2").render(
         banner=banner("python", m.path, m.sha256), name=m.name, description=m.description,
         imports=sorted(refs.modules), states=states, initial=sconst[m.initial],
-        events=[{"name": e.name, "const": econst[e.name], "value": i} for i, e in enumerate(m.events)],
+        events=[{"name": e.name, "const": econst[e.name], "value": i,
+                 "senders": ", ".join(e.senders)} for i, e in enumerate(m.events)],
         transitions=transitions, table=table,
         final=tup([str(s["final"]) for s in states]),
+        state_sets=[{"const": const(STATE_SET_PREFIX, tag), "states": tup([sconst[s] for s in names])}
+                    for tag, names in m.state_sets.items()],
     )
 
 

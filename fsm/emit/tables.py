@@ -9,6 +9,7 @@ from __future__ import annotations
 from fsm.emit.notation import guard_text
 from fsm.emit.output import banner
 from fsm.spec.argtypes import describe
+from fsm.spec.machine_spec import MAIN_LOOP
 from fsm.spec.model import Command
 from fsm.spec.model import CommandTable
 from fsm.spec.model import Field
@@ -68,22 +69,25 @@ def machine_table_md(m: Machine) -> str:
     ]
     out += table(["#", "state", "event", "guard", "actions", "next state", "req", "spec line"], rows, "r")
     out += ["", "## States", ""]
+    tagged = any(s.tags for s in m.states)
     rows = []
     for s in m.states:
         timeout = f"after {s.timeout.text} raise {s.timeout.event}" if s.timeout else ""
         name = s.name + (" (initial)" if s.name == m.initial else "")
         rows.append([name, s.label, ", ".join(s.on_enter), ", ".join(s.on_exit), s.activity or "", timeout,
-                     ", ".join(s.ignore), "yes" if s.final else "", s.description, f"{s.loc.file}:{s.loc.line}"])
-    out += table(["state", "label", "entry", "exit", "do", "timeout", "ignored events", "final", "description",
-                  "spec line"], rows)
+                     ", ".join(s.ignore), "yes" if s.final else "", *([", ".join(s.tags)] if tagged else []),
+                     s.description, f"{s.loc.file}:{s.loc.line}"])
+    out += table(["state", "label", "entry", "exit", "do", "timeout", "ignored events", "final",
+                  *(["tags"] if tagged else []), "description", "spec line"], rows)
     out += ["", "## Events", ""]
     rows = []
     for e in m.events:
         raised = [s.name for s in m.states if s.timeout and s.timeout.event == e.name]
         handled = sorted({t.source for t in m.transitions if t.trigger == e.name},
                          key=m.state_names.index)
-        rows.append([e.name, e.description, ", ".join(handled),
-                     ("timeout of " + ", ".join(raised)) if raised else ""])
+        senders = ["main loop" if s == MAIN_LOOP else s for s in e.senders]
+        by = [("timeout of " + ", ".join(raised)) if raised else "", ", ".join(senders)]
+        rows.append([e.name, e.description, ", ".join(handled), "; ".join(b for b in by if b)])
     out += table(["event", "description", "handled in", "raised by"], rows)
     return "\n".join(out) + "\n"
 

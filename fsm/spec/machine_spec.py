@@ -24,20 +24,31 @@ from fsm.spec.yamlload import YScalar
 MACHINE_KEYS = ("name", "description", "initial", "events", "variables", "states", "transitions")
 STATE_KEYS = (
     "name", "description", "label", "initial", "final", "on_enter", "on_exit", "timeout", "ignore",
-    "activity", "untestable",
+    "activity", "untestable", "tags",
 )
-EVENT_KEYS = ("name", "description")
+EVENT_KEYS = ("name", "description", "from")
+VARIABLE_KEYS = ("name", "description")
 TIMEOUT_KEYS = ("after", "event")
 TRANSITION_KEYS = (
     "trigger", "source", "dest", "conditions", "unless", "prepare", "before", "after", "req", "fallback",
     "label", "description", "untestable",
 )
 MODULE_PREFIX = "fsm_"
+MAIN_LOOP = "loop"  # in an event's `from:`, the firmware's main loop (it turns modem URCs and serial bytes into events)
+# How the generated tables name a machine's parts (runtime code names them so: the runtime scan reads them back).
+STATE_PREFIX = "S_"
+EVENT_PREFIX = "E_"
+STATE_SET_PREFIX = "IN_"
 
 
 def module_for(machine_name: str) -> str:
     """The firmware module a machine's tables are generated into."""
     return MODULE_PREFIX + machine_name
+
+
+def const_name(prefix: str, name: str) -> str:
+    """The generated constant of a state (S_), event (E_) or state set (IN_): `E_NET_LOST`."""
+    return prefix + name.upper()
 
 
 def _key_locs(m: YMap) -> tuple[tuple[str, Loc], ...]:
@@ -83,6 +94,7 @@ def _state(r: Reader, node: YNode) -> tuple[State | None, bool, Loc]:
         final=r.bool_(m.get("final"), "final"),
         activity=r.ident(activity, "activity") if activity is not None else None,
         untestable=r.str_(m.get("untestable"), "untestable"),
+        tags=r.names(m.get("tags"), "state tag"),
         key_locs=_key_locs(m),
     )
     initial = m.get("initial")
@@ -129,8 +141,8 @@ def build_machine(root: YNode, path: str, text: str, r: Reader) -> tuple[Machine
     if not isinstance(m, YMap):
         return None, []
     name = r.ident(m.get("name"), "machine name")
-    events = _events(r, m.get("events"), "event")
-    variables = _events(r, m.get("variables"), "variable")
+    events = _events(r, m.get("events"), "event", EVENT_KEYS)
+    variables = _events(r, m.get("variables"), "variable", VARIABLE_KEYS)
     states: list[State] = []
     initials: list[tuple[str, Loc]] = []
     top_initial = m.get("initial")
@@ -163,15 +175,17 @@ def build_machine(root: YNode, path: str, text: str, r: Reader) -> tuple[Machine
     return machine, initials
 
 
-def _events(r: Reader, node: YNode | None, what: str) -> list[Event]:
-    """A list of names, or of {name, description} mappings (events and variables)."""
+def _events(r: Reader, node: YNode | None, what: str, keys: tuple[str, ...]) -> list[Event]:
+    """A list of names, or of {name, description[, from]} mappings (events and variables)."""
     out = []
     for n in r.seq(node, what + "s"):
         if isinstance(n, YScalar):
             out.append(Event(r.ident(n, what + " name"), n.loc))
         else:
-            em = r.mapping(n, what, EVENT_KEYS, ("name",))
+            em = r.mapping(n, what, keys, ("name",))
             if em is not None:
+                senders = r.name_locs(em.get("from"), "sender")
                 out.append(Event(r.ident(em.get("name"), what + " name"), em.loc,
-                                 r.str_(em.get("description"), "description")))
+                                 r.str_(em.get("description"), "description"),
+                                 tuple(s for s, _ in senders), tuple(loc for _, loc in senders)))
     return out

@@ -17,6 +17,8 @@ class Event:
     name: str
     loc: Loc
     description: str = ""
+    senders: tuple[str, ...] = ()  # `from:`: the other machines (or the main loop) that raise it
+    sender_locs: tuple[Loc, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class State:
     final: bool = False
     activity: str | None = None  # a runtime function run while in this state (the data pump: decisions.md §8)
     untestable: str = ""  # why the simulator cannot reach it (conformance coverage)
+    tags: tuple[str, ...] = ()  # the state sets it belongs to (generated as IN_<TAG> for other machines)
     key_locs: tuple[tuple[str, Loc], ...] = ()  # where each key's value was written, for precise findings
 
     def loc_of(self, key: str) -> Loc:
@@ -120,6 +123,21 @@ class Machine:
     @property
     def event_names(self) -> tuple[str, ...]:
         return tuple(e.name for e in self.events)
+
+    def event(self, name: str) -> Event | None:
+        for e in self.events:
+            if e.name == name:
+                return e
+        return None
+
+    @property
+    def state_sets(self) -> dict[str, tuple[str, ...]]:
+        """Tag -> the states carrying it, in spec order; tags in the order they first appear."""
+        out: dict[str, tuple[str, ...]] = {}
+        for s in self.states:
+            for tag in s.tags:
+                out[tag] = out.get(tag, ()) + (s.name,)
+        return out
 
     def transitions_from(self, state: str, trigger: str | None = None) -> tuple[Transition, ...]:
         return tuple(

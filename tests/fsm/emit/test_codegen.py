@@ -12,6 +12,7 @@ from fsm.emit.codegen import render_commands
 from fsm.emit.codegen import render_machine
 from fsm.interpreters import Interpreter
 from fsm.pipeline import load_specs
+from tests.runtime.fwunit import evaluate
 from tests.support import ROOT
 from tests.support import RUNTIME
 from tests.support import STUBS
@@ -84,3 +85,13 @@ def test_generated_modules_import_under_every_interpreter(firmware_python: Inter
     want = [f"{m.name} {len(m.states)} {len(m.events)} {len(m.transitions)}" for m in loaded.specs.machines]
     want.append(f"commands {len(loaded.specs.commands.settings)} {len(loaded.specs.commands.commands)}")
     assert lines == want
+
+
+def test_a_state_tag_gives_other_machines_a_generated_state_set(firmware_python: Interpreter) -> None:
+    """`tags: [mode]` on states gives the table IN_MODE, the numbers of the tagged states: runtime/watchact.py
+    asks `gw.state in gw.t.IN_MODE` instead of listing the gateway's states by hand."""
+    gateway = next(m for m in REAL.specs.machines if m.name == "gateway")
+    assert gateway.state_sets["mode"] == ("unconfigured", "client_on_demand", "client_maintain", "server")
+    states, in_mode = evaluate(firmware_python, ["fsm_gateway"], ["fsm_gateway.STATES", "fsm_gateway.IN_MODE"])
+    assert tuple(states[i] for i in in_mode) == gateway.state_sets["mode"]
+    assert "IN_" not in render_machine(REAL.specs.machines[1], REAL.runtime), "no tags, no state sets"
