@@ -25,11 +25,18 @@ def _rule_of(fixture: Path) -> str:
     return fixture.name.removesuffix(".yaml")
 
 
+def _runtime(fixture: Path) -> Path:
+    """The callbacks a fixture is checked against: its own runtime/ (a rule about what runtime code does), else
+    the shared one."""
+    own = fixture / "runtime"
+    return own if own.is_dir() else BAD / "runtime"
+
+
 def _marked(rule: str, fixture: Path) -> tuple[str, int]:
     """The file and line a fixture marks with `# <- here` (or `# <- <rule>` in the fixture runtime)."""
     files = [fixture] if fixture.is_file() else sorted(fixture.glob("*.yaml"))
     marks = [(f, n) for f in files for n, line in enumerate(f.read_text().splitlines(), 1) if "# <- here" in line]
-    marks += [(f, n) for f in sorted((BAD / "runtime").glob("*.py"))
+    marks += [(f, n) for f in sorted(_runtime(fixture).glob("*.py"))
               for n, line in enumerate(f.read_text().splitlines(), 1) if f"# <- {rule}" in line]
     assert len(marks) == 1, f"{fixture} must mark exactly one line"
     return str(marks[0][0].relative_to(ROOT)), marks[0][1]
@@ -43,7 +50,7 @@ def test_every_rule_has_a_bad_spec_and_every_bad_spec_names_a_rule() -> None:
 def test_bad_spec_fails_with_its_rule_and_line(fixture: Path) -> None:
     rule = _rule_of(fixture)
     spec_dir = fixture if fixture.is_dir() else _single(fixture)
-    loaded = load_specs(spec_dir, BAD / "runtime", ROOT)
+    loaded = load_specs(spec_dir, _runtime(fixture), ROOT)
     assert loaded.findings, f"{fixture.name} passed validation"
     assert {f.rule for f in loaded.findings} == {rule}, [str(f) for f in loaded.findings]
     first = loaded.findings[0]
