@@ -16,6 +16,7 @@ from pathlib import Path
 
 from fsm.emit.codegen import render_commands
 from fsm.emit.codegen import render_machine
+from fsm.emit.diagrams import SYSTEM
 from fsm.emit.diagrams import expected_dot_files
 from fsm.emit.docpages import expected_docs
 from fsm.emit.output import write_if_changed
@@ -139,6 +140,8 @@ def check(layout: Layout, *, with_diff: bool = False) -> Report:
 
 def _source_of(loaded: Loaded, path: Path) -> str:
     stem = path.stem.removesuffix("-detailed")
+    if stem == SYSTEM:
+        return "from the events' `from:` of the machine specs"
     for m in loaded.specs.machines:
         if stem in (m.module, m.name):
             return f"from {m.path}"

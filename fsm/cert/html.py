@@ -47,6 +47,10 @@ def figure_width_mm(svg: str) -> float:
 def toc(pack: Pack) -> list[tuple[str, str, str, list[tuple[str, str, str]]]]:
     """(number, anchor, title, subsections) in document order."""
     parts: list[tuple[str, str, list[tuple[str, str]]]] = [("summary", "Summary", [])]
+    if pack.system is not None:
+        parts.append(("system", "System: the machines and the events between them", [
+            ("system-diagram", "Diagram"), ("system-sends", "Events one machine raises in another"),
+            ("system-rules", "Validation report")]))
     for m in pack.machines:
         parts.append((f"m-{m.name}", f"Machine {m.name}", [(f"m-{m.name}-diagram", "Diagram"),
                       (f"m-{m.name}-table", "Transition table"), (f"m-{m.name}-rules", "Validation report")]))
@@ -125,13 +129,17 @@ def render_html(pack: Pack, widths: dict[str, float]) -> str:
 
 
 def write_html(pack: Pack, out: Path) -> list[Path]:
-    """Draw each machine's detailed diagram into `out` and write index.html; return the paths."""
+    """Draw the system diagram and each machine's detailed diagram into `out` and write index.html; return the
+    paths. `widths` is keyed by the drawing's file name."""
+    drawings = [(m.svg, m.dot) for m in pack.machines]
+    if pack.system is not None:
+        drawings.insert(0, (pack.system.svg, pack.system.dot))
     written, widths = [], {}
-    for m in pack.machines:
-        svg = dot_bytes(m.dot, "svg", source=f"{m.name}-detailed.dot")
-        widths[m.name] = figure_width_mm(svg.decode("utf-8"))
-        write_if_changed(out / m.svg, svg)
-        written.append(out / m.svg)
+    for name, dot in drawings:
+        svg = dot_bytes(dot, "svg", source=name.removesuffix(".svg") + ".dot")
+        widths[name] = figure_width_mm(svg.decode("utf-8"))
+        write_if_changed(out / name, svg)
+        written.append(out / name)
     html = render_html(pack, widths)
     write_if_changed(out / "index.html", html)
     written.insert(0, out / "index.html")

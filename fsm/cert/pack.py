@@ -35,6 +35,7 @@ from fsm.cert.sections import machine_section
 from fsm.cert.sections import path_coverage
 from fsm.cert.sections import rule_rows
 from fsm.cert.sections import spec_rules
+from fsm.cert.sections import system_section
 from fsm.findings import Finding
 from fsm.findings import Loc
 from fsm.findings import RuleSet
@@ -160,6 +161,7 @@ def assemble(layout: Layout, results: Results, e2e_path: Path | None, e2e_explic
     pack.e2e, e2e_findings = e2e_coverage(loaded.specs.machines, e2e_path, e2e_explicit, layout.root)
     findings += e2e_findings
     pack.paths = path_coverage(loaded.specs.machines)
+    pack.system = system_section(loaded, findings)
     for m in loaded.specs.machines:
         own = {rel_path(layout.generated / f"{m.module}.py", layout.root)}
         own |= {rel_path(layout.diagrams / n, layout.root)

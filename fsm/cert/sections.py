@@ -15,7 +15,9 @@ from pathlib import Path
 
 from fsm.cert.evidence import Results
 from fsm.cert.evidence import read_e2e_coverage
+from fsm.emit.diagrams import SYSTEM
 from fsm.emit.diagrams import dot_source
+from fsm.emit.diagrams import system_dot
 from fsm.emit.notation import guard_text
 from fsm.emit.tables import actions_text
 from fsm.emit.tables import command_syntax
@@ -27,8 +29,14 @@ from fsm.findings import RuleSet
 from fsm.modeltest import coverage
 from fsm.modeltest import covering_paths
 from fsm.pipeline import BUILD_RULES
+from fsm.rules.conversation import check_undeclared_send
+from fsm.rules.conversation import check_unused_sender
+from fsm.rules.conversation import declared
+from fsm.rules.conversation import sends
+from fsm.spec.loader import Loaded
 from fsm.spec.model import CommandTable
 from fsm.spec.model import Machine
+from fsm.spec.rulebook import SPEC_RULES
 
 E2E_RULES: RuleSet[None] = RuleSet()  # what the end-to-end transition counts show
 E2E_COVERAGE = E2E_RULES.declare("e2e-coverage", "the coverage file names only machines and transitions of the specs")
@@ -77,6 +85,7 @@ class Pack:
     built: str  # the one line that changes from run to run
     results: Results
     findings: list[Finding]
+    system: SystemSection | None = None
     machines: list[MachineSection] = field(default_factory=list)
     commands: CommandSection | None = None
     trace: list[TraceRow] = field(default_factory=list)
@@ -139,6 +148,29 @@ class MachineSection:
 
 
 @dataclass(frozen=True)
+class SendRow:
+    """One `from:` entry: who raises which event in which machine, where the spec says so, where runtime/ does."""
+
+    receiver: str
+    event: str
+    sender: str
+    declared: str  # spec file:line
+    sent_at: tuple[str, ...]  # runtime file:line of each line that sends it when `sender` runs it
+
+
+@dataclass(frozen=True)
+class SystemSection:
+    svg: str  # file name in diagrams/cert/
+    dot: str  # diagrams/system.dot's text (drawn by the writer)
+    sends: tuple[SendRow, ...]
+    rules: tuple[RuleRow, ...]  # the conversation rules and their findings
+
+    @property
+    def passed(self) -> bool:
+        return not any(r.findings for r in self.rules)
+
+
+@dataclass(frozen=True)
 class CommandSection:
     name: str
     path: str
@@ -185,6 +217,22 @@ def machine_section(m: Machine, findings: list[Finding], e2e: E2E | None, own_fi
     mine = [f for f in findings if f.loc.file in own_files | {m.path}]
     return MachineSection(m.name, m.description, m.path, m.sha256, m.initial, f"{m.name}-detailed.svg",
                           tuple(rows), tuple(rule_rows(spec_rules(), mine)), dot_source(m, detailed=True))
+
+
+def system_section(loaded: Loaded, findings: list[Finding]) -> SystemSection:
+    """The system diagram, every declared send with the runtime lines that make it, and the conversation rules."""
+    found: dict[tuple[str, str, str], list[str]] = {}
+    for s in sends(loaded):
+        at = f"{s.ref.loc.file}:{s.ref.loc.line}"
+        found.setdefault((s.sender, s.target, s.event), [])
+        if at not in found[(s.sender, s.target, s.event)]:
+            found[(s.sender, s.target, s.event)].append(at)
+    rows = tuple(SendRow(receiver, event, sender, f"{loc.file}:{loc.line}", tuple(found.get((sender, receiver, event),
+                                                                                          [])))
+                 for sender, receiver, event, loc in declared(loaded.specs.machines))
+    ids = {r.id: r.sentence for r in SPEC_RULES.rules if r.check in (check_undeclared_send, check_unused_sender)}
+    mine = [f for f in findings if f.rule in ids]
+    return SystemSection(f"{SYSTEM}.svg", system_dot(loaded.specs.machines), rows, tuple(rule_rows(ids, mine)))
 
 
 def commands_section(t: CommandTable, findings: list[Finding], own_files: set[str]) -> CommandSection:

@@ -1,13 +1,14 @@
 """Machine -> Graphviz DOT text in UML state-diagram notation, with a legend inside the drawing.
 
-Owns the DOT files in `diagrams/` (`<machine>.dot` and `<machine>-detailed.dot`, drift-checked). Pure text:
-no Graphviz call here (see `fsm/emit/render.py`), no timestamps, states in spec order, edges in transition index
-order, ids taken from names, `\\n` endings. The label text and the legend come from `fsm/emit/notation.py`.
+Owns the DOT files in `diagrams/` (`<machine>.dot`, `<machine>-detailed.dot`, and `system.dot`: the machines and
+the events between them; all drift-checked). Pure text: no Graphviz call here (see `fsm/emit/render.py`), no
+timestamps, states in spec order, edges in transition index order, ids taken from names, `\\n` endings. The label
+text and the legend come from `fsm/emit/notation.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import textwrap
 from collections.abc import Sequence
 
 from fsm.emit.notation import TIMEOUT_COLOR
@@ -24,6 +25,7 @@ from fsm.emit.notation import trace_lines
 from fsm.emit.notation import uml_label
 from fsm.emit.notation import wrap
 from fsm.emit.output import banner
+from fsm.spec.machine_spec import MAIN_LOOP
 from fsm.spec.model import Machine
 from fsm.spec.model import State
 from fsm.spec.model import Transition
@@ -215,10 +217,81 @@ def dot_source(m: Machine, *, detailed: bool = False) -> str:
     return "\n".join(out)
 
 
-def expected_dot_files(machines: Iterable[Machine]) -> dict[str, str]:
-    """File name in `diagrams/` -> DOT text, for every machine, both variants."""
+SYSTEM = "system"  # diagrams/system.dot: the machines and the events between them
+LEFT = '<BR ALIGN="LEFT"/>'
+
+
+def _sender_box(name: str) -> str:
+    """A sender that is not a machine: the main loop (`loop` in `from:`)."""
+    title = "main loop" if name == MAIN_LOOP else name
+    return f"<B>{esc(title)}</B><BR/>" + note(esc("not a machine: raises events from outside them"), 10)
+
+
+def _machine_box(m: Machine) -> str:
+    """The machine's name, its description, and its state sets (what another machine may ask)."""
+    rows = [row(f"<B>{esc(m.name)}</B>", "CENTER")]
+    if m.description:
+        rows.append(row(note(br(textwrap.wrap(m.description, 36)), 10)))
+    for tag, states in m.state_sets.items():
+        rows.append(row(note(br(wrap([f"in {tag}: {states[0]}", *states[1:]], WRAP)), 10)))
+    return '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">' + "".join(rows) + "</TABLE>"
+
+
+def _system_legend(machines: Sequence[Machine]) -> str:
+    lines = [
+        f'<FONT POINT-SIZE="14"><B>{SYSTEM}</B>: the machines and the events between them</FONT>',
+        note(esc("An arrow: the events its tail raises in its head, as the head's spec declares them"), 10),
+        note(esc("(`from:` on the event); `build.py check` holds runtime/ to them. A machine's own events"), 10),
+        note(esc("are in its own diagram. `in <tag>`: a state set other machines may ask (`tags:`)."), 10),
+        *[note(esc(f"{m.path} (sha256 {m.sha256[:12]})"), 10) for m in machines],
+    ]
+    return LEFT.join(lines) + LEFT
+
+
+def system_dot(machines: Sequence[Machine]) -> str:
+    """The system diagram: one box per machine (and one for the main loop when it raises events), one arrow per
+    sender and receiver, labelled with the events the receiver declares `from:` that sender, in spec order."""
+    names = [m.name for m in machines]
+    arrows: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for m in machines:
+        for e in m.events:
+            for sender in e.senders:
+                arrows.setdefault((sender, m.name), []).append((e.name, e.description))
+    out = [
+        banner("dot", "the events' `from:` in " + ", ".join(m.path for m in machines), checked=True),
+        f"digraph {quote(SYSTEM)} {{",
+        f'  graph [charset="UTF-8", rankdir="TB", fontname={quote(FONT)}, fontsize="11", nodesep="0.6",'
+        ' ranksep="0.8", labelloc="b", labeljust="l", pad="0.2"];',
+        f'  node [fontname={quote(FONT)}, fontsize="11", shape="box", style="rounded", margin="0.1,0.06"];',
+        f'  edge [fontname={quote(FONT)}, fontsize="10", arrowsize="0.7"];',
+        "",
+        "  // senders that are not machines (the main loop), then the machines in spec order",
+    ]
+    for s in sorted({s for s, _ in arrows} - set(names)):
+        attrs = [("id", f"sender_{s}"), ("label", _sender_box(s)), ("style", "dashed"),
+                 ("tooltip", "the main loop" if s == MAIN_LOOP else s)]
+        out.append(f"  {quote(s)} {_attrs(attrs)}")
+    for m in machines:
+        attrs = [("id", f"machine_{m.name}"), ("label", _machine_box(m)), ("tooltip", m.path)]
+        out.append(f"  {quote(m.name)} {_attrs(attrs)}")
+    out += ["", "  // one arrow per sender and receiver: the events the receiver declares `from:` the sender"]
+    for (sender, receiver), events in arrows.items():
+        tip = "; ".join(f"{name}: {text}" if text else name for name, text in events)
+        attrs = [("id", f"send_{sender}_{receiver}"), ("label", br([name for name, _ in events])),
+                 ("tooltip", f"{sender} to {receiver}: {tip}")]
+        out.append(f"  {quote(sender)} -> {quote(receiver)} {_attrs(attrs)}")
+    out += ["", f"  label=<{_system_legend(machines)}>;", "}", ""]
+    return "\n".join(out)
+
+
+def expected_dot_files(machines: Sequence[Machine]) -> dict[str, str]:
+    """File name in `diagrams/` -> DOT text: every machine, both variants, and the system diagram."""
     out: dict[str, str] = {}
     for m in machines:
         out[f"{m.name}.dot"] = dot_source(m)
         out[f"{m.name}-detailed.dot"] = dot_source(m, detailed=True)
+    if machines:
+        if f"{SYSTEM}.dot" in out:
+            raise ValueError(f"a machine named '{SYSTEM}' would overwrite the system diagram")
+        out[f"{SYSTEM}.dot"] = system_dot(machines)
     return out

@@ -106,6 +106,31 @@ def test_the_html_names_every_machine_requirement_and_hash(project: Path, tmp_pa
     assert json.loads((project / "diagrams" / "cert" / "test-results.json").read_text())["format"] == 1
 
 
+def test_the_pack_shows_the_system_diagram_and_every_declared_send_with_its_runtime_lines(
+        project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cert(project, "--results", str(all_covered(project, tmp_path)), "--no-pdf") == 0
+    html = html_of(project)
+    assert '<h1 id="system">2 System: the machines and the events between them</h1>' in html
+    assert 'src="system.svg"' in html
+    assert (project / "diagrams" / "cert" / "system.svg").read_text().lstrip().startswith("<?xml")
+    watch = (project / "runtime" / "watchact.py").read_text().splitlines()
+    line = next(n for n, text in enumerate(watch, 1) if "E_NET_LOST" in text)
+    row = re.search(r"<tr><td>gateway</td><td class=\"mono\">net_lost</td><td>sms</td>.*?</tr>", html)
+    assert row, "the sms machine's net_lost (config asks the watch's question)"
+    assert f"runtime/watchact.py:{line}" in row.group(0)
+    assert "<td class=\"bad\">nowhere</td>" not in html
+    for rule in ("undeclared-send", "unused-sender"):
+        assert f'<td class="mono">{rule}</td>' in html
+    # A send the specs do not declare fails cert and is shown in the system section's report.
+    spec = project / "fsm/specs/gateway.yaml"
+    spec.write_text(spec.read_text().replace("from: [session, watch, sms]", "from: [session, watch]"))
+    assert cert(project, "--results", str(all_covered(project, tmp_path)), "--no-pdf") == 1
+    err = capsys.readouterr().err
+    assert f"runtime/watchact.py:{line}:25: undeclared-send: the sms machine sends 'net_lost'" in err
+    html = html_of(project)
+    assert re.search(r"<td class=\"mono\">undeclared-send</td><td>[^<]*</td><td class=\"bad\">", html)
+
+
 def test_the_html_is_the_same_on_every_run_apart_from_the_build_time(project: Path, tmp_path: Path) -> None:
     results = all_covered(project, tmp_path)
     assert cert(project, "--results", str(results), "--no-pdf") == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import os
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 
 from fsm.emit.diagrams import dot_source
 from fsm.emit.diagrams import expected_dot_files
+from fsm.emit.diagrams import system_dot
 from fsm.emit.notation import label_lines
 from fsm.emit.notation import uml_label
 from fsm.emit.render import GraphvizMissing
@@ -149,10 +151,35 @@ def test_detailed_variant_has_every_requirement_id_spec_line_and_ignore_list() -
     assert "Traceability" not in simple
 
 
-def test_expected_dot_files_names_both_variants() -> None:
+def test_expected_dot_files_names_both_variants_and_the_system_diagram() -> None:
     files = expected_dot_files([DOOR])
-    assert sorted(files) == ["door-detailed.dot", "door.dot"]
+    assert sorted(files) == ["door-detailed.dot", "door.dot", "system.dot"]
     assert files["door.dot"] == dot_source(DOOR)
+    assert files["system.dot"] == system_dot([DOOR])
+
+
+def test_the_system_diagram_draws_every_machine_and_one_arrow_per_sender_and_receiver() -> None:
+    """Boxes for the four machines and the main loop; each arrow carries the events its head declares `from:` its
+    tail, in spec order; the drawing shows them all (the arrows are exactly the declarations, no more)."""
+    machines = load_specs(ROOT / "fsm" / "specs", ROOT / "runtime", ROOT).specs.machines
+    dot = system_dot(machines)
+    want: dict[tuple[str, str], list[str]] = {}
+    for m in machines:
+        for e in m.events:
+            for sender in e.senders:
+                want.setdefault((sender, m.name), []).append(e.name)
+    arrows = re.findall(r'^  "(\w+)" -> "(\w+)" \[id="send_\w+", label=<(.*?)>, tooltip', dot, re.M)
+    assert {(a, b): label.split('<BR ALIGN="LEFT"/>')[:-1] for a, b, label in arrows} == want
+    assert len(arrows) == len(want)
+    assert want[("session", "gateway")] == ["net_lost"]
+    assert want[("gateway", "session")] == ["open_on_demand", "open_maintain", "open_server", "close"]
+    nodes = re.findall(r'^  "(\w+)" \[id="(?:machine|sender)_', dot, re.M)
+    assert nodes == ["loop", "gateway", "session", "sms", "watch"]
+    assert "in mode: unconfigured, client_on_demand," in dot, "the gateway's state set is in its box"
+    text = svg_text(dot_bytes(dot, "svg"))
+    for name in ["main loop", "gateway", "session", "sms", "watch", "net_lost", "config_changed", "arrived"]:
+        assert name in text
+    assert (ROOT / "diagrams" / "system.dot").read_text() == dot, "committed and drift-checked"
 
 
 @pytest.mark.parametrize("detailed", [False, True], ids=["simple", "detailed"])
