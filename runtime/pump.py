@@ -107,13 +107,21 @@ def pump(m, arg):
             owed = 0
         sent = 0
         if nu > 0 and not (up[0] == '+' and nu <= len(PLUSES) and up == PLUSES[:nu]) and MDM.getCTS():
-            owed = _before_wait(sb, owed, up_owed)
+            # The modem's CTS says only that it has some room: a send may wait for the link as long as the
+            # link stalls, so the device is stopped during every send (SER cannot fill meanwhile) and goes
+            # on right after it.
             if sb.cts:
                 piece = up[:up_piece]
+                sb.set_cts(0)
+                if MDM.send(piece, SEND_TENTHS) < 0:
+                    sb.dropped = sb.dropped + len(piece)  # the link stalled for SEND_TENTHS
+                owed = owed + IN_FLIGHT
+                if owed + up_owed <= SAFE_BYTES:
+                    sb.set_cts(1)
             else:
                 piece = up[:UP_STOPPED]
-            if MDM.send(piece, SEND_TENTHS) < 0:
-                sb.dropped = sb.dropped + len(piece)  # the link stalled for SEND_TENTHS
+                if MDM.send(piece, SEND_TENTHS) < 0:
+                    sb.dropped = sb.dropped + len(piece)  # the link stalled for SEND_TENTHS
             up = up[len(piece):]
             sent = 1
         if nr > 0 and SER.getRTS():

@@ -245,3 +245,56 @@ def test_a_saved_profile_that_is_not_ours_changes_nothing(firmware_python: Inter
         _no_reboot_and_a_fed_watchdog(gw)
     finally:
         gw.close()
+
+
+@pytest.mark.req("GW-SERVER", "GW-BRIDGE", "CMD-CONFIG")
+@pytest.mark.parametrize("stall_s", [2, 40])
+def test_a_device_honouring_cts_loses_nothing_when_the_uplink_stalls_in_the_middle_of_a_stream(
+        gw: Gateway, stall_s: int) -> None:
+    """The device streams at 115200 into the class 10 uplink (CTS honoured) and the link stalls for a while
+    (`fault stall`): a stall shorter than MDM.send's 30 s loses nothing, and a longer one at most the piece
+    the send was cut in (counted in `dropped`), never bytes at SER's buffer. Found with the stall fault: the
+    pump waited in MDM.send with CTS high, sized for a link of at least 2 kB/s, and SER's 4,096 bytes
+    overflowed within a third of a second of a stall (30 kB lost)."""
+    assert gw.command("connect baud 115200").startswith("Confirmed")
+    port = free_port()
+    assert gw.command(f"connect mode server any {port}").startswith("Confirmed")
+    gw.until(lambda: listening_port(gw) == port, "the listener")
+    client = connect_to_gateway(gw, port)
+    data = _stream(9, 60_000)
+    got = b""
+    written = 0
+
+    def flowing(until_s: float, done: bool = False) -> bool:
+        """Offers the device's bytes, reads the peer's; true at `until_s` of the clock (or once all crossed)."""
+        nonlocal got, written
+        written += gw.offer_serial(data[written:])
+        with contextlib.suppress(BlockingIOError):
+            got += client.recv(1 << 20)
+        return gw.sim.clock.now() >= until_s or (done and len(got) == len(data))
+
+    try:
+        gw.until(lambda: gw.traced("session: online"), "the call")
+        start = gw.sim.clock.now()
+        gw.until(lambda: flowing(start + 3), "three seconds of streaming")
+        assert 0 < written < len(data), "the stall comes in the middle of the stream"
+        gw.sim.modem.network.uplink_stalled = True
+        stalled = gw.sim.clock.now()
+        gw.until(lambda: flowing(stalled + stall_s), f"{stall_s} s of stall", timeout_s=60)
+        gw.sim.modem.network.uplink_stalled = False
+        resumed = gw.sim.clock.now()
+        gw.until(lambda: flowing(resumed + 60, done=True), "the rest of the stream", timeout_s=120)
+        assert written == len(data), "the device could write everything"
+        lost = gw.sim.serial.lost
+    finally:
+        client.close()
+    assert lost == 0, f"{lost} device bytes lost at SER's buffer"
+    gw.until(lambda: gw.traced("session: call ended"), "the end of the call")
+    dropped = int(gw.command("connect config").rsplit(" ", 1)[1])
+    if stall_s < 30:
+        assert (len(got), dropped) == (len(data), 0)
+        assert got == data
+    else:
+        assert dropped <= 2048, "at most the piece a send was cut in"
+        assert len(got) + dropped >= len(data), "every byte delivered or counted"
+    _no_reboot_and_a_fed_watchdog(gw)
