@@ -29,6 +29,7 @@ REDIAL_S = 75.0  # maintain: connected again (back-off capped at 60 s, a dial)
 DIAL_S = 70.0  # on demand: device bytes start a dial (back-off 1..16 s, five dials)
 ANSWER_S = 12.0  # dial-in on: a ringing CSD call is answered (RING every 3 s)
 SETTLED_S = 2.0  # after a call ended: the pump has forwarded what was left
+DELIVERY_S = 10.0  # client mode: a call up this long after a device write has carried what waited in RAM
 BACKOFF_S = (1, 2, 4, 8, 16, 32, 60)  # maintain: the waits between dials with no lasting call (docs/operation.md §1)
 LASTING_S = 60.0  # maintain: a call this long starts the back-off again (docs/operation.md §1)
 CLOCK_SLACK_S = 1.0  # the firmware counts whole seconds: a wait of n s may end up to 1 s early
@@ -168,8 +169,10 @@ class Judge:
         connection (client mode only); when nothing can wait, the sum is exact."""
         accounted = r.delivered + dropped + r.lost
         m = self.model
-        pending = m.pending_write_at is not None and not any(
-            c.started_at is not None and m.pending_write_at < c.started_at <= r.at for c in self.world.calls)
+        written = m.pending_write_at
+        pending = written is not None and not any(
+            c.started_at is not None and max(c.started_at, written) + DELIVERY_S <= min(c.ended_at or r.at, r.at)
+            for c in self.world.calls)
         exact = rec.quiet and not pending and r.epoch == rec.epoch
         if accounted > r.consumed or (exact and accounted != r.consumed):
             self._file("sent_equals_delivered_plus_dropped",

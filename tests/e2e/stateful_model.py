@@ -158,7 +158,9 @@ class Model:
     restart_at: float = 0.0  # the last confirmed command (every one restarts the mode)
     sms: list[SmsRecord] = field(default_factory=list)
     senders: int = 0
-    pending_write_at: float | None = None  # a device write in client mode with no call up: may wait in RAM
+    # the last device write in client mode: its bytes may wait in the firmware's RAM (for a call, or kept by the
+    # pump when one ended too soon to carry them: a held `+` burst, a server that closes at once)
+    pending_write_at: float | None = None
 
     def new_sender(self) -> str:
         self.senders += 1

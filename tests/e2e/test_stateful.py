@@ -194,7 +194,7 @@ class GatewayMachine(RuleBasedStateMachine):
 
     def _device(self, data: bytes) -> None:
         w, m = self.world, self.model
-        if not w.call_up() and any(s.mode == "client" for s in m.candidates(w.now)):
+        if any(s.mode == "client" for s in m.candidates(w.now)):
             m.pending_write_at = w.now
         w.device_write(data)
         self.judge.expect_dial()
