@@ -17,8 +17,9 @@ slower than a serial line at 115200. Serial bytes wait in `up`; at UP_HIGH CTS d
 and SER is no longer read (what the device still sends waits in SER's own buffer), below UP_LOW CTS
 rises, and it is low during any wait that could fill SER's buffer (see SAFE_BYTES): during every MDM.send,
 which waits as long as the link stalls. MDM.send is called only while the modem's CTS says it has room
-(held '+' too), one piece per pass (small pieces while CTS is high, so the device goes on soon, large ones
-while it is stopped anyway); only a link that stalls for SEND_TENTHS in the middle of a send drops that piece. The modem is
+(held '+' too), one piece per pass (small pieces while CTS is high, so the device goes on soon, large
+ones while it is stopped anyway); only a link that stalls for SEND_TENTHS in the middle of a send drops
+that piece. The modem is
 read only when the last chunk went to the device, and SER.send is called only while the device's RTS is
 up, so a device that stops reading stops the peer (TCP flow control), not the pump. The clock is
 read after every pass that sent (a send may wait for the link or a slow device, however long) and the
