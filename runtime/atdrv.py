@@ -1,14 +1,13 @@
-"""AT command driver over the module's MDM port: send, collect lines to a final result, route URCs.
-
-Timeouts are in tenths of a second, as MDM counts them. MDM.receive returns whatever the modem has
-buffered, so a final result and the URCs after it (+CMTI, RING, +CONN FROM:, CONNECT and the first data
-bytes) can come in one chunk, and a line can be cut anywhere: text is split into lines only at LF, an
-incomplete line waits for the rest, and whatever follows a final result is routed, never dropped.
-Unsolicited lines are queued in `urcs` for the main loop. A CONNECT starts the data stream: everything
-after it is kept in `data` for the data pump, and no command is sent until the pump took it (the modem
-is in data mode: a command line would go to the peer). Never raises on a modem that answers ERROR,
-garbage or nothing: the caller gets the result code ('' = none).
-"""
+# AT command driver over the module's MDM port: send, collect lines to a final result, route URCs.
+#
+# Timeouts are in tenths of a second, as MDM counts them. MDM.receive returns whatever the modem has
+# buffered, so a final result and the URCs after it (+CMTI, RING, +CONN FROM:, CONNECT and the first data
+# bytes) can come in one chunk, and a line can be cut anywhere: text is split into lines only at LF, an
+# incomplete line waits for the rest, and whatever follows a final result is routed, never dropped.
+# Unsolicited lines are queued in `urcs` for the main loop. A CONNECT starts the data stream: everything
+# after it is kept in `data` for the data pump, and no command is sent until the pump took it (the modem
+# is in data mode: a command line would go to the peer). Never raises on a modem that answers ERROR,
+# garbage or nothing: the caller gets the result code ('' = none).
 
 import compat
 
@@ -38,15 +37,15 @@ class Driver:
         self.mod.watchdogReset()
 
     def _wait_step(self):
-        """One tenth of a second of waiting for the modem: the watchdog is kicked and the serial port
-        read (on_wait), so no wait starves either."""
+        # One tenth of a second of waiting for the modem: the watchdog is kicked and the serial port
+        # read (on_wait), so no wait starves either.
         self._kick()
         if self.on_wait is not None:
             self.on_wait()
         return self.mdm.receive(1)
 
     def route_line(self, line):
-        """Queues an unsolicited line; returns 1 if it was one."""
+        # Queues an unsolicited line; returns 1 if it was one.
         for p in URC_PREFIXES:
             if compat.startswith(line, p):
                 self.urcs.append(line)
@@ -56,23 +55,23 @@ class Driver:
         return 0
 
     def in_call(self):
-        """1 while the modem is in data mode (or about to be): no command may be sent."""
+        # 1 while the modem is in data mode (or about to be): no command may be sent.
         return self.online or self.awaiting
 
     def feed(self, text):
-        """Modem output read by someone else (the data pump's tail after a call): lines are routed."""
+        # Modem output read by someone else (the data pump's tail after a call): lines are routed.
         self._take(text)
         self._route_all()
 
     def _take(self, chunk):
-        """Received modem output: data-stream bytes once a CONNECT was seen, else text to split in lines."""
+        # Received modem output: data-stream bytes once a CONNECT was seen, else text to split in lines.
         if self.online:
             self.data = self.data + chunk
         else:
             self.rest = self.rest + chunk
 
     def poll(self, tenths):
-        """Waits up to `tenths` for modem output and routes the URCs in it; returns 1 if anything came."""
+        # Waits up to `tenths` for modem output and routes the URCs in it; returns 1 if anything came.
         self._kick()
         chunk = self.mdm.receive(tenths)
         if len(chunk) == 0:
@@ -82,7 +81,7 @@ class Driver:
         return 1
 
     def _route_all(self):
-        """Routes complete lines; a CONNECT (a call the modem accepted by itself) starts the data stream."""
+        # Routes complete lines; a CONNECT (a call the modem accepted by itself) starts the data stream.
         while not self.online:
             got = self._one_line()
             if got is None:
@@ -93,8 +92,8 @@ class Driver:
             self.route_line(got)
 
     def _start_data(self, line, announce):
-        """A CONNECT line: the data stream starts right after it, so what follows is kept as data.
-        `announce` queues it for the main loop (a call accepted while no dial was waiting for it)."""
+        # A CONNECT line: the data stream starts right after it, so what follows is kept as data.
+        # `announce` queues it for the main loop (a call accepted while no dial was waiting for it).
         if announce:
             self.urcs.append(line)
         self.online = 1
@@ -103,7 +102,7 @@ class Driver:
         self.rest = ''
 
     def _one_line(self):
-        """Cuts the next complete line (ended by LF, the CR dropped) off `rest`; None if there is none."""
+        # Cuts the next complete line (ended by LF, the CR dropped) off `rest`; None if there is none.
         while 1:
             cut = compat.find(self.rest, '\n')
             if cut < 0:
@@ -118,8 +117,8 @@ class Driver:
                 return line
 
     def drain(self):
-        """Routes whatever the modem has already sent, so the next answer starts clean. An incomplete
-        line is kept: the rest of it comes before any answer."""
+        # Routes whatever the modem has already sent, so the next answer starts clean. An incomplete
+        # line is kept: the rest of it comes before any answer.
         chunk = self.mdm.read()
         while len(chunk) > 0:
             self._take(chunk)
@@ -127,9 +126,9 @@ class Driver:
         self._route_all()
 
     def send(self, cmd):
-        """Sends a command line unless the modem is in data mode (a command line would reach the peer
-        as data); returns 1 if it was sent. A call the modem is accepting (+CONN FROM: came, or DCD is
-        up) is waited for: its CONNECT may still be on its way."""
+        # Sends a command line unless the modem is in data mode (a command line would reach the peer
+        # as data); returns 1 if it was sent. A call the modem is accepting (+CONN FROM: came, or DCD is
+        # up) is waited for: its CONNECT may still be on its way.
         self.drain()
         if not self.online and self.dcd_ok and self.mdm.getDCD():
             self.awaiting = 1
@@ -147,16 +146,16 @@ class Driver:
         return 1
 
     def command(self, cmd, tenths, dial=0, prompt=0):
-        """Sends `cmd`; returns (result, lines). result is the final code ('OK', 'ERROR', '+CMS ERROR: 305',
-        'CONNECT', 'NO CARRIER', '>' for a prompt) or '' when none came within `tenths` (or the modem
-        is in data mode, so nothing was sent). With dial=1, NO CARRIER is the answer to this command,
-        not a URC, and after CONNECT the rest of the chunk is kept in `data` (the start of the stream)."""
+        # Sends `cmd`; returns (result, lines). result is the final code ('OK', 'ERROR', '+CMS ERROR: 305',
+        # 'CONNECT', 'NO CARRIER', '>' for a prompt) or '' when none came within `tenths` (or the modem
+        # is in data mode, so nothing was sent). With dial=1, NO CARRIER is the answer to this command,
+        # not a URC, and after CONNECT the rest of the chunk is kept in `data` (the start of the stream).
         if not self.send(cmd):
             return ('', [])
         return self.finish(tenths, dial, prompt)
 
     def finish(self, tenths, dial=0, prompt=0):
-        """Waits for the final result of what was sent (see command)."""
+        # Waits for the final result of what was sent (see command).
         lines = []
         left = tenths
         while left > 0:
@@ -174,7 +173,7 @@ class Driver:
         return ('', lines)
 
     def _collect(self, lines, dial, prompt):
-        """Sorts complete lines into answer lines, URCs and a final result ('' if none yet)."""
+        # Sorts complete lines into answer lines, URCs and a final result ('' if none yet).
         while 1:
             line = self._one_line()
             if line is None:
@@ -207,27 +206,27 @@ class Driver:
         return ''
 
     def read_more(self):
-        """One wait step for readers that parse the answer themselves (the SMS listing): returns the
-        chunk received ('' for none), appended to `rest`."""
+        # One wait step for readers that parse the answer themselves (the SMS listing): returns the
+        # chunk received ('' for none), appended to `rest`.
         chunk = self._wait_step()
         if len(chunk) > 0:
             self.rest = self.rest + chunk
         return chunk
 
     def call_line(self, line):
-        """For readers that parse the answer themselves: 1 if `line` is a CONNECT (a call the modem
-        accepted meanwhile), which starts the data stream (what follows it is the call's data)."""
+        # For readers that parse the answer themselves: 1 if `line` is a CONNECT (a call the modem
+        # accepted meanwhile), which starts the data stream (what follows it is the call's data).
         if not compat.startswith(line, 'CONNECT'):
             return 0
         self._start_data(line, 1)
         return 1
 
     def line_final(self, line):
-        """The final result code `line` is, or '' (for readers that parse the answer themselves)."""
+        # The final result code `line` is, or '' (for readers that parse the answer themselves).
         return self._final(line, 0)
 
     def ok(self, cmd, tenths=20, retries=2):
-        """Sends `cmd` until it answers OK, at most 1 + retries times; returns 1 on OK, else 0."""
+        # Sends `cmd` until it answers OK, at most 1 + retries times; returns 1 on OK, else 0.
         while retries >= 0:
             result, lines = self.command(cmd, tenths)
             if result == 'OK':
@@ -238,7 +237,7 @@ class Driver:
         return 0
 
     def query(self, cmd, prefix, tenths=20, retries=2):
-        """Sends a query; returns the text after `prefix` of its answer line, or None."""
+        # Sends a query; returns the text after `prefix` of its answer line, or None.
         while retries >= 0:
             result, lines = self.command(cmd, tenths)
             if result == 'OK':
@@ -251,8 +250,8 @@ class Driver:
         return None
 
     def abandon_call(self):
-        """A call the modem accepted that nobody will take (the session closed first): its stream and its
-        CONNECT are dropped, so commands go out again (the caller hangs the call up)."""
+        # A call the modem accepted that nobody will take (the session closed first): its stream and its
+        # CONNECT are dropped, so commands go out again (the caller hangs the call up).
         self.data = ''
         self.online = 0
         self.awaiting = 0
@@ -263,7 +262,7 @@ class Driver:
         self.urcs = kept
 
     def take_data(self):
-        """The data-stream bytes that came with and after CONNECT, once: the data pump owns MDM now."""
+        # The data-stream bytes that came with and after CONNECT, once: the data pump owns MDM now.
         d = self.data
         self.data = ''
         self.online = 0

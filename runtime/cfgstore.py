@@ -1,10 +1,9 @@
-"""Configuration store: the settings in two slot files with a sequence number and a checksum.
-
-A save writes the slot not holding the newest copy, so a power cut mid-write leaves the old or the new
-settings, never a mix (docs/design/decisions.md section 9). Load takes the newest slot whose checksum
-holds; first boot (no valid slot) gives the defaults of the command table. File layout: `seq`, `checksum`,
-then `name=value` lines; the checksum (Fletcher-16) covers those lines.
-"""
+# Configuration store: the settings in two slot files with a sequence number and a checksum.
+#
+# A save writes the slot not holding the newest copy, so a power cut mid-write leaves the old or the new
+# settings, never a mix (docs/design/decisions.md section 9). Load takes the newest slot whose checksum
+# holds; first boot (no valid slot) gives the defaults of the command table. File layout: `seq`, `checksum`,
+# then `name=value` lines; the checksum (Fletcher-16) covers those lines.
 
 import compat
 
@@ -37,7 +36,7 @@ def _body(values, table):
 
 
 def _read(name):
-    """The text of a slot file, or None."""
+    # The text of a slot file, or None.
     try:
         f = open(name, 'r')
     except IOError:
@@ -50,7 +49,7 @@ def _read(name):
 
 
 def parse(text, table):
-    """(seq, values) of a slot's text, or None when it is incomplete or its checksum fails."""
+    # (seq, values) of a slot's text, or None when it is incomplete or its checksum fails.
     first = compat.find(text, '\n')
     second = compat.find(text, '\n', first + 1)
     if first < 0 or second < 0:
@@ -96,7 +95,7 @@ def _index(names, name):
 
 
 class Store:
-    """Which slot holds the newest copy, and its sequence number."""
+    # Which slot holds the newest copy, and its sequence number.
 
     def __init__(self, table):
         self.table = table
@@ -105,7 +104,7 @@ class Store:
         self.saves = 0
 
     def load(self):
-        """The newest valid settings, or the defaults on first boot."""
+        # The newest valid settings, or the defaults on first boot.
         best = None       # the settings of the newest valid slot ...
         best_seq = 0      # ... its sequence number
         best_slot = -1    # ... and which slot it is
@@ -129,7 +128,7 @@ class Store:
         return best
 
     def save(self, values):
-        """Writes the settings into the other slot; returns 1 when written."""
+        # Writes the settings into the other slot; returns 1 when written.
         body = _body(values, self.table)
         seq = self.seq + 1
         slot = 0

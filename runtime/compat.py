@@ -1,9 +1,8 @@
-"""String operations for every interpreter the firmware meets.
-
-The str methods exist on CPython 2.x/3.x and on Telit's "1.5.2+" (its samples use them); a plain 1.5.2
-has only the `string` module, which 3.x lacks. This is the one place that knows: it binds at import
-time by trying, and the rest of the firmware calls compat.split(s) and friends. No version checks.
-"""
+# String operations for every interpreter the firmware meets.
+#
+# The str methods exist on CPython 2.x/3.x and on Telit's "1.5.2+" (its samples use them); a plain 1.5.2
+# has only the `string` module, which 3.x lacks. This is the one place that knows: it binds at import
+# time by trying, and the rest of the firmware calls compat.split(s) and friends. No version checks.
 
 try:
     ''.split

@@ -1,12 +1,11 @@
-"""Table engine: runs the generated tables with the semantics of `transitions` 0.9 (docs/design/decisions.md section 2).
-
-For an event, the state's transitions are tried in spec order: prepare, then conditions (all true) and
-unless (all false); the first that passes runs before -> on_exit -> state change -> on_enter -> after
-(internal transitions, dest -1, skip exit/enter). Events raised by callbacks are queued and run after the
-current one, as Machine(queued=True) does. State timeouts count whole seconds of the injected clock
-(fwclock.now on the module: MOD.secCounter without its jumps). Python 1.5 subset: no True/False, no string methods,
-no nested scopes.
-"""
+# Table engine: runs the generated tables with the semantics of `transitions` 0.9 (docs/design/decisions.md section 2).
+#
+# For an event, the state's transitions are tried in spec order: prepare, then conditions (all true) and
+# unless (all false); the first that passes runs before -> on_exit -> state change -> on_enter -> after
+# (internal transitions, dest -1, skip exit/enter). Events raised by callbacks are queued and run after the
+# current one, as Machine(queued=True) does. State timeouts count whole seconds of the injected clock
+# (fwclock.now on the module: MOD.secCounter without its jumps). Python 1.5 subset: no True/False, no string methods,
+# no nested scopes.
 
 INTERNAL = -1  # dest of an internal transition in the generated tables
 
@@ -38,7 +37,7 @@ TRACE_KINDS = ('event', 'ignored', 'unhandled', 'no-transition', 'transition', '
 
 
 class Machine:
-    """One running machine: its tables (a generated module), state, queue and timeout deadline."""
+    # One running machine: its tables (a generated module), state, queue and timeout deadline.
 
     def __init__(self, tables, ctx, clock, values):
         self.t = tables
@@ -54,7 +53,7 @@ class Machine:
 
 
 def start(m):
-    """Arms the initial state's timeout. Like transitions, entering the initial state runs no callbacks."""
+    # Arms the initial state's timeout. Like transitions, entering the initial state runs no callbacks.
     arm_timeout(m)
 
 
@@ -63,7 +62,7 @@ def state_name(m):
 
 
 def activity(m):
-    """The function to run while in the current state (the data pump), or None."""
+    # The function to run while in the current state (the data pump), or None.
     return m.t.ACTIVITY[m.state]
 
 
@@ -82,7 +81,7 @@ def arm_timeout(m):
 
 
 def poll(m):
-    """Raises the current state's timeout event when its time has come; returns 1 if it did."""
+    # Raises the current state's timeout event when its time has come; returns 1 if it did.
     if m.deadline < 0 or m.clock() < m.deadline:
         return 0
     m.deadline = -1
@@ -94,7 +93,7 @@ def poll(m):
 
 
 def dispatch(m, event, arg):
-    """Queues an event and, unless a callback of this machine is running, processes the queue."""
+    # Queues an event and, unless a callback of this machine is running, processes the queue.
     m.queue.append((event, arg))
     if m.busy:
         return

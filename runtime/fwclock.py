@@ -1,12 +1,11 @@
-"""The firmware's clock: MOD.secCounter() seconds without its jumps.
-
-The module's counter follows the clock the network sets, so it can leap forward or back (modemg guards
-against negative elapsed times). Every deadline is kept on this clock instead: each reading adds the
-time since the last one, but a step backwards, or forwards by more than MAX_STEP_S, is taken as a jump
-and adds nothing. The firmware reads the clock far more often than that (the main loop every pass,
-the data pump every few seconds, every wait kicks the watchdog of WATCHDOG_S), so a real step is never
-that long.
-"""
+# The firmware's clock: MOD.secCounter() seconds without its jumps.
+#
+# The module's counter follows the clock the network sets, so it can leap forward or back (modemg guards
+# against negative elapsed times). Every deadline is kept on this clock instead: each reading adds the
+# time since the last one, but a step backwards, or forwards by more than MAX_STEP_S, is taken as a jump
+# and adds nothing. The firmware reads the clock far more often than that (the main loop every pass,
+# the data pump every few seconds, every wait kicks the watchdog of WATCHDOG_S), so a real step is never
+# that long.
 
 import MOD
 

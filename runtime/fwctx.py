@@ -1,11 +1,10 @@
-"""The firmware context shared by every callback (m.ctx), and the two concerns it holds apart: the serial
-buffer towards the device (SerialBuffer: pending bytes, CTS, drops) and the SMS round (SmsRound).
-
-Serial bytes waiting for a connection are bounded: CTS towards the device drops when the buffer nears
-full and rises when it drains; what still does not fit is counted in `dropped` and reported by `config`.
-SerialBuffer is the one place that drives CTS (the data pump asks it too). Both live in this module, not
-in modules of their own: every firmware file costs the module a compile and flash.
-"""
+# The firmware context shared by every callback (m.ctx), and the two concerns it holds apart: the serial
+# buffer towards the device (SerialBuffer: pending bytes, CTS, drops) and the SMS round (SmsRound).
+#
+# Serial bytes waiting for a connection are bounded: CTS towards the device drops when the buffer nears
+# full and rises when it drains; what still does not fit is counted in `dropped` and reported by `config`.
+# SerialBuffer is the one place that drives CTS (the data pump asks it too). Both live in this module, not
+# in modules of their own: every firmware file costs the module a compile and flash.
 
 import SER
 import SER2
@@ -18,11 +17,11 @@ PENDING_LOW = 4096    # CTS on again below this
 
 
 class Ctx:
-    """What the callbacks of the four machines share (m.ctx), by concern: the AT driver, the settings
-    (`values`, `store`, `table`) and the machines `gw`, `sess`, `sms`, `watch` (set by gwloop); the
-    network (`local_ip`, `peer`, `listening`); the boot and registration (`attempts`, `since_s`); the
-    dials (`dial_attempts`, `online_since`, `dial_for`); the serial buffer `serial`; the SMS round
-    `sms_round`."""
+    # What the callbacks of the four machines share (m.ctx), by concern: the AT driver, the settings
+    # (`values`, `store`, `table`) and the machines `gw`, `sess`, `sms`, `watch` (set by gwloop); the
+    # network (`local_ip`, `peer`, `listening`); the boot and registration (`attempts`, `since_s`); the
+    # dials (`dial_attempts`, `online_since`, `dial_for`); the serial buffer `serial`; the SMS round
+    # `sms_round`.
 
     def __init__(self, at, store, table, values):
         self.at = at
@@ -49,9 +48,9 @@ class Ctx:
 
 
 class SerialBuffer:
-    """Serial bytes from the device waiting for a connection (`pending`), the CTS line towards the
-    device as last driven (`cts`), and the bytes given up (`dropped`). The settings are shared with Ctx
-    (the same dict): whether bytes are kept depends on the mode."""
+    # Serial bytes from the device waiting for a connection (`pending`), the CTS line towards the
+    # device as last driven (`cts`), and the bytes given up (`dropped`). The settings are shared with Ctx
+    # (the same dict): whether bytes are kept depends on the mode.
 
     def __init__(self, values):
         self.values = values
@@ -60,13 +59,13 @@ class SerialBuffer:
         self.dropped = 0          # serial bytes dropped: buffer full, dial given up, no connection, link stalled
 
     def set_cts(self, on):
-        """Drives CTS towards the device (only when it changes: each SER call is a built-in call)."""
+        # Drives CTS towards the device (only when it changes: each SER call is a built-in call).
         if self.cts != on:
             SER.setCTS(on)
             self.cts = on
 
     def collect(self):
-        """Moves serial bytes into `pending` (bounded, CTS flow control); returns 1 if any came."""
+        # Moves serial bytes into `pending` (bounded, CTS flow control); returns 1 if any came.
         d = SER.read()
         if len(d) == 0:
             return 0
@@ -83,8 +82,8 @@ class SerialBuffer:
             self.set_cts(0)
 
     def keep(self, d):
-        """Serial bytes the data pump read but could not send because the call had ended: kept for
-        the next connection in client modes, else counted as dropped."""
+        # Serial bytes the data pump read but could not send because the call had ended: kept for
+        # the next connection in client modes, else counted as dropped.
         if len(d) == 0:
             return
         if self.values['mode'] == 'client':
@@ -93,8 +92,8 @@ class SerialBuffer:
             self.dropped = self.dropped + len(d)
 
     def poll(self):
-        """Client modes keep serial bytes for the connection (returns 1 if new ones came); otherwise
-        there is nowhere to send them and they are counted as dropped. Also run during AT waits."""
+        # Client modes keep serial bytes for the connection (returns 1 if new ones came); otherwise
+        # there is nowhere to send them and they are counted as dropped. Also run during AT waits.
         if self.values['mode'] == 'client':
             return self.collect()
         self.discard()
@@ -107,7 +106,7 @@ class SerialBuffer:
         return d
 
     def drop_pending(self, n):
-        """The first `n` pending bytes are given up (counted as dropped); the rest stay."""
+        # The first `n` pending bytes are given up (counted as dropped); the rest stay.
         if n > len(self.pending):
             n = len(self.pending)
         self.dropped = self.dropped + n
@@ -117,14 +116,14 @@ class SerialBuffer:
             self._add(rest)
 
     def discard(self):
-        """No connection to send to (server idle, no mode): serial bytes are counted as dropped."""
+        # No connection to send to (server idle, no mode): serial bytes are counted as dropped.
         d = SER.read()
         self.dropped = self.dropped + len(d)
 
 
 class SmsRound:
-    """The SMS machine's working state: a round due (`waiting`, `started_s`), the message being handled
-    and what came of it, and what outlives a round (messages whose delete failed, the sender lockout)."""
+    # The SMS machine's working state: a round due (`waiting`, `started_s`), the message being handled
+    # and what came of it, and what outlives a round (messages whose delete failed, the sender lockout).
 
     def __init__(self):
         self.waiting = 0          # a +CMTI came: a round of SMS reading is due

@@ -1,8 +1,7 @@
-"""Gateway callbacks for boot, registration and the GPRS context (gateway machine).
-
-Each step runs its AT commands (timeouts in tenths, the watchdog kicked by the driver) and raises `ok`
-or `failed` on the gateway machine. Counters live on m.ctx; times are m.clock() seconds (fwclock).
-"""
+# Gateway callbacks for boot, registration and the GPRS context (gateway machine).
+#
+# Each step runs its AT commands (timeouts in tenths, the watchdog kicked by the driver) and raises `ok`
+# or `failed` on the gateway machine. Counters live on m.ctx; times are m.clock() seconds (fwclock).
 
 import MOD
 import SER
@@ -46,7 +45,7 @@ def is_wait_over(m, arg):
 
 
 def apply_serial(m, arg):
-    """The serial port from the settings (also re-initialises a port garbled by a call)."""
+    # The serial port from the settings (also re-initialises a port garbled by a call).
     if SER.set_speed(m.values['baud'], m.values['charformat']) < 0:
         m.ctx.trace('gateway: serial settings refused: ' + m.values['baud'] + ' ' + m.values['charformat'])
 
@@ -80,9 +79,9 @@ def boot_modem(m, arg):
 
 
 def _selint_2(ctx):
-    """The SELINT 2 command set (every answer the firmware parses is in its format). Changing it takes a
-    restart of the module (as Janus' gateway does): set, store, reboot, once; a module that forgets it
-    again runs with it set for this session (the file SELINT_MARK says the one restart was made)."""
+    # The SELINT 2 command set (every answer the firmware parses is in its format). Changing it takes a
+    # restart of the module (as Janus' gateway does): set, store, reboot, once; a module that forgets it
+    # again runs with it set for this session (the file SELINT_MARK says the one restart was made).
     at = ctx.at
     if at.query('AT#SELINT?', '#SELINT:') == '2':
         if _read(SELINT_MARK) == '1':
@@ -102,7 +101,7 @@ def _selint_2(ctx):
 
 
 def _read(name):
-    """A one-line file of the module's file system ('' when there is none)."""
+    # A one-line file of the module's file system ('' when there is none).
     try:
         f = open(name, 'r')
     except IOError:
@@ -129,7 +128,7 @@ def reboot_module(m, arg):
 
 
 def reboot():
-    """Lets the watchdog restart the module (the script must never just end)."""
+    # Lets the watchdog restart the module (the script must never just end).
     MOD.watchdogEnable(1)
     while 1:
         MOD.sleep(10)
@@ -147,7 +146,7 @@ def check_registration(m, arg):
 
 
 def setup_gprs(m, arg):
-    """Context from `gprs`, socket settings from `socketting`, then #GPRS=1 and its +IP: address."""
+    # Context from `gprs`, socket settings from `socketting`, then #GPRS=1 and its +IP: address.
     ctx = m.ctx
     at = ctx.at
     v = m.values
@@ -175,5 +174,5 @@ def forget_ip(m, arg):
 
 
 def context_status(at):
-    """The GPRS context as the modem reports it: '1' active, '0' down, None when it did not say."""
+    # The GPRS context as the modem reports it: '1' active, '0' down, None when it did not say.
     return at.query('AT#GPRS?', '#GPRS:', 20, 1)

@@ -1,9 +1,8 @@
-"""The gateway's main loop: settings, machines, and a loop that never ends (main.py runs it).
-
-The loop runs the session's activity (the data pump) while online; otherwise it turns unsolicited
-result codes into machine events, collects or discards serial bytes, and raises state timeouts.
-Times are fwclock seconds (MOD.secCounter without its jumps).
-"""
+# The gateway's main loop: settings, machines, and a loop that never ends (main.py runs it).
+#
+# The loop runs the session's activity (the data pump) while online; otherwise it turns unsolicited
+# result codes into machine events, collects or discards serial bytes, and raises state timeouts.
+# Times are fwclock seconds (MOD.secCounter without its jumps).
 
 import MDM
 import MOD
@@ -31,7 +30,7 @@ TRACE_FLAG = 'fwtrace.on'  # present in the module's file system: every transiti
 
 
 def trace_transition(m, kind, value):
-    """The engine's trace hook when tracing is on: one `fsm: <machine> T<index>` line per transition."""
+    # The engine's trace hook when tracing is on: one `fsm: <machine> T<index>` line per transition.
     if kind == engine.T_TRANSITION:
         SER2.send('fsm: %s T%d\r\n' % (m.t.NAME, value))
 
@@ -70,8 +69,8 @@ def route_urcs(ctx):
 
 
 def serial_step(ctx):
-    """Collects (client) or discards serial bytes; new bytes start an on-demand dial. Returns how long
-    the loop may then wait for the modem."""
+    # Collects (client) or discards serial bytes; new bytes start an on-demand dial. Returns how long
+    # the loop may then wait for the modem.
     ctx.serial.poll()
     if len(ctx.serial.pending) > 0 and ctx.sess.state == fsm_session.S_WAITING:
         engine.dispatch(ctx.sess, fsm_session.E_SERIAL_DATA, None)

@@ -1,9 +1,8 @@
-"""Gateway callbacks choosing and starting the configured mode (gateway machine; its guards on the
-mode are in modes.py).
-
-The settings are m.values (names from fsm/specs/commands.yaml). A mode state opens the session machine
-in its way on entry and closes it on exit, so a settings change restarts the session.
-"""
+# Gateway callbacks choosing and starting the configured mode (gateway machine; its guards on the
+# mode are in modes.py).
+#
+# The settings are m.values (names from fsm/specs/commands.yaml). A mode state opens the session machine
+# in its way on entry and closes it on exit, so a settings change restarts the session.
 
 import engine
 
@@ -39,10 +38,10 @@ def stop_session(m, arg):
 
 
 def is_call_up(m, arg):
-    """A call is up or being connected (the modem is, or is about to be, in data mode)."""
+    # A call is up or being connected (the modem is, or is about to be, in data mode).
     return m.ctx.at.in_call()
 
 
 def restart_after_call(m, arg):
-    """The settings changed as a call came in: the first SMS round after the call announces them again."""
+    # The settings changed as a call came in: the first SMS round after the call announces them again.
     m.ctx.sms_round.changed = 1

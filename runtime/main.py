@@ -1,10 +1,9 @@
-"""The firmware's entry script: the watchdog first, then everything else inside the one catch-all.
-
-On the module the first boot compiles every imported .py; an import that fails (a half-written file,
-no room for the .pyo) or any exception later must not end the script, which would stay stopped until a
-reset: it is written to the trace port (SER2) and the module is rebooted by the watchdog
-(docs/design/decisions.md section 9). Only built-in modules are imported before the watchdog runs.
-"""
+# The firmware's entry script: the watchdog first, then everything else inside the one catch-all.
+#
+# On the module the first boot compiles every imported .py; an import that fails (a half-written file,
+# no room for the .pyo) or any exception later must not end the script, which would stay stopped until a
+# reset: it is written to the trace port (SER2) and the module is rebooted by the watchdog
+# (docs/design/decisions.md section 9). Only built-in modules are imported before the watchdog runs.
 
 import MOD
 import SER2
@@ -14,7 +13,7 @@ WATCHDOG_S = 120   # longer than any single wait (a #GPRS=1 or #SKTD of 60-70 s)
 
 
 def log_exception(where):
-    """The current exception and its traceback lines, on the trace port."""
+    # The current exception and its traceback lines, on the trace port.
     kind, value, tb = sys.exc_info()
     SER2.send(where + ': ' + str(kind) + ' ' + str(value) + '\r\n')
     while tb is not None:
@@ -24,7 +23,7 @@ def log_exception(where):
 
 
 def reboot():
-    """Lets the watchdog restart the module (the script must never just end)."""
+    # Lets the watchdog restart the module (the script must never just end).
     MOD.watchdogEnable(1)
     while 1:
         MOD.sleep(10)

@@ -1,8 +1,7 @@
-"""Guards on the configured mode, shared by the gateway and session machines.
-
-They read the settings `mode` and `maintain` (m.values, names from fsm/specs/commands.yaml) and change
-nothing. Python 1.5 subset.
-"""
+# Guards on the configured mode, shared by the gateway and session machines.
+#
+# They read the settings `mode` and `maintain` (m.values, names from fsm/specs/commands.yaml) and change
+# nothing. Python 1.5 subset.
 
 
 def is_server(m, arg):

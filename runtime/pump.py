@@ -1,31 +1,30 @@
-"""The data pump: the activity of the session's online state (docs/design/decisions.md section 8).
-
-Moves whole chunks between SER and MDM, never one engine event per chunk, and returns only when DCD
-falls. User data passes unchanged whatever it contains (+++, NO CARRIER, 0x1a, 0x00):
-- towards the device: the modem's end-of-call text is told from data by DCD. DCD falls no later than
-  the modem writes its NO CARRIER, so a chunk read while DCD was still up after it is all data; a
-  chunk that holds a CR is looked at (the text starts with CR LF). After the call the last NO CARRIER
-  of what is left ends the data, and what follows it (URCs the modem held back, +CMTI) goes to the AT
-  driver, never to the device.
-- towards the peer: the modem takes three '+' between two silences of the S12 guard time as its escape
-  and ends the call; no setting of this module family turns that off (80000ST10025a: S2 and S12 only
-  change the character and the guard). So a backlog of nothing but '+' is held back; when the device
-  goes quiet, held '+' are written after a guard-time pause, and a run of exactly three is split. Every
-  write is then either led by silence and not exactly '+++', or holds a byte other than '+'.
-Back-pressure, both ways, nothing dropped while the device honours CTS: the uplink (GPRS, a few kB/s) is
-slower than a serial line at 115200. Serial bytes wait in `up`; at UP_HIGH CTS drops towards the device
-and SER is no longer read (what the device still sends waits in SER's own buffer), below UP_LOW CTS
-rises, and it is low during any wait that could fill SER's buffer (see SAFE_BYTES): during every MDM.send,
-which waits as long as the link stalls. MDM.send is called only while the modem's CTS says it has room
-(held '+' too), one piece per pass (small pieces while CTS is high, so the device goes on soon, large
-ones while it is stopped anyway); only a link that stalls for SEND_TENTHS in the middle of a send drops
-that piece. The modem is
-read only when the last chunk went to the device, and SER.send is called only while the device's RTS is
-up, so a device that stops reading stops the peer (TCP flow control), not the pump. The clock is
-read after every pass that sent (a send may wait for the link or a slow device, however long) and the
-watchdog kicked every KICK_S of it: the watchdog never starves, and the clock never sees a real step long
-enough to pass for a jump (runtime/fwclock.py).
-"""
+# The data pump: the activity of the session's online state (docs/design/decisions.md section 8).
+#
+# Moves whole chunks between SER and MDM, never one engine event per chunk, and returns only when DCD
+# falls. User data passes unchanged whatever it contains (+++, NO CARRIER, 0x1a, 0x00):
+# - towards the device: the modem's end-of-call text is told from data by DCD. DCD falls no later than
+#   the modem writes its NO CARRIER, so a chunk read while DCD was still up after it is all data; a
+#   chunk that holds a CR is looked at (the text starts with CR LF). After the call the last NO CARRIER
+#   of what is left ends the data, and what follows it (URCs the modem held back, +CMTI) goes to the AT
+#   driver, never to the device.
+# - towards the peer: the modem takes three '+' between two silences of the S12 guard time as its escape
+#   and ends the call; no setting of this module family turns that off (80000ST10025a: S2 and S12 only
+#   change the character and the guard). So a backlog of nothing but '+' is held back; when the device
+#   goes quiet, held '+' are written after a guard-time pause, and a run of exactly three is split. Every
+#   write is then either led by silence and not exactly '+++', or holds a byte other than '+'.
+# Back-pressure, both ways, nothing dropped while the device honours CTS: the uplink (GPRS, a few kB/s) is
+# slower than a serial line at 115200. Serial bytes wait in `up`; at UP_HIGH CTS drops towards the device
+# and SER is no longer read (what the device still sends waits in SER's own buffer), below UP_LOW CTS
+# rises, and it is low during any wait that could fill SER's buffer (see SAFE_BYTES): during every MDM.send,
+# which waits as long as the link stalls. MDM.send is called only while the modem's CTS says it has room
+# (held '+' too), one piece per pass (small pieces while CTS is high, so the device goes on soon, large
+# ones while it is stopped anyway); only a link that stalls for SEND_TENTHS in the middle of a send drops
+# that piece. The modem is
+# read only when the last chunk went to the device, and SER.send is called only while the device's RTS is
+# up, so a device that stops reading stops the peer (TCP flow control), not the pump. The clock is
+# read after every pass that sent (a send may wait for the link or a slow device, however long) and the
+# watchdog kicked every KICK_S of it: the watchdog never starves, and the clock never sees a real step long
+# enough to pass for a jump (runtime/fwclock.py).
 
 import MDM
 import MOD
@@ -176,8 +175,8 @@ def pump(m, arg):
 
 
 def _before_wait(sb, owed, cost):
-    """A wait in which the device may send `cost` bytes is about to start: CTS goes low first when
-    that could fill SER's buffer (bytes may already wait there unread). Returns the new `owed`."""
+    # A wait in which the device may send `cost` bytes is about to start: CTS goes low first when
+    # that could fill SER's buffer (bytes may already wait there unread). Returns the new `owed`.
     if not sb.cts:
         return owed
     if owed + cost > SAFE_BYTES:
@@ -191,8 +190,8 @@ def _cts_low(sb, owed):
 
 
 def _cts_high_if_empty(sb):
-    """Raises CTS when SER's buffer is empty: EMPTY_READS reads in a row found nothing. Returns what a
-    read found instead ('' when CTS went up)."""
+    # Raises CTS when SER's buffer is empty: EMPTY_READS reads in a row found nothing. Returns what a
+    # read found instead ('' when CTS went up).
     n = 0
     while n < EMPTY_READS:
         d = SER.read()
@@ -204,7 +203,7 @@ def _cts_high_if_empty(sb):
 
 
 def _div(a, b):
-    """a / b rounded down, the same under every interpreter (`/` gives a float on 3)."""
+    # a / b rounded down, the same under every interpreter (`/` gives a float on 3).
     q, r = divmod(a, b)
     return q
 
@@ -218,11 +217,11 @@ def _clamp(n, low, high):
 
 
 def _send_pluses(sb, held):
-    """Writes '+' the device sent before going quiet so that the modem never sees its escape: after a
-    guard-time pause, and a run of exactly three as '++', pause, '+'. CTS is low while the pump waits.
-    Each part goes only while the modem has room (its CTS), as the pump's other sends. Returns what is
-    still held ('' when all went): the call ended meanwhile, or the modem had no room after the pause
-    (the pump holds the rest and sends it, after a pause of its own, once the modem has room)."""
+    # Writes '+' the device sent before going quiet so that the modem never sees its escape: after a
+    # guard-time pause, and a run of exactly three as '++', pause, '+'. CTS is low while the pump waits.
+    # Each part goes only while the modem has room (its CTS), as the pump's other sends. Returns what is
+    # still held ('' when all went): the call ended meanwhile, or the modem had no room after the pause
+    # (the pump holds the rest and sends it, after a pause of its own, once the modem has room).
     was = sb.cts
     sb.set_cts(0)
     if len(held) == 3:
@@ -241,8 +240,8 @@ def _send_pluses(sb, held):
 
 
 def _finish(ctx, text):
-    """The call is over: the rest of the peer's data goes to the device, up to the modem's last
-    NO CARRIER; the lines after it (URCs held during the call) go to the AT driver."""
+    # The call is over: the rest of the peer's data goes to the device, up to the modem's last
+    # NO CARRIER; the lines after it (URCs held during the call) go to the AT driver.
     waited = 0
     while waited < END_TENTHS:
         more = MDM.receive(1)

@@ -1,8 +1,7 @@
-"""Session callbacks: dial (#SKTD), listen (#FRWL + #SKTL), answer CSD (ATA), back-off, end of call.
-
-Times in seconds; AT timeouts in tenths. The socket, send and packet settings were given to the modem
-by the gateway's GPRS setup: the modem closes an idle socket and packetises, not the firmware.
-"""
+# Session callbacks: dial (#SKTD), listen (#FRWL + #SKTL), answer CSD (ATA), back-off, end of call.
+#
+# Times in seconds; AT timeouts in tenths. The socket, send and packet settings were given to the modem
+# by the gateway's GPRS setup: the modem closes an idle socket and packetises, not the firmware.
 
 import MDM
 import MOD
@@ -43,8 +42,8 @@ def has_dial_attempts_left(m, arg):
 
 
 def give_up_dial(m, arg):
-    """On demand, after the last failed attempt: the bytes the dials were for are dropped. Bytes that
-    came during the last attempt stay, and start a new dial."""
+    # On demand, after the last failed attempt: the bytes the dials were for are dropped. Bytes that
+    # came during the last attempt stay, and start a new dial.
     ctx = m.ctx
     ctx.trace('session: dial given up, %d serial bytes dropped' % ctx.dial_for)
     ctx.serial.drop_pending(ctx.dial_for)
@@ -97,11 +96,11 @@ def note_peer(m, arg):
 
 
 def answer(m, arg):
-    """Answers a CSD call. One call at a time: the TCP listener stops first, else it would accept a client
-    that called meanwhile the moment the CSD call ends, and that call's +CONN FROM and CONNECT would follow
-    the NO CARRIER with DCD up again, where the pump cannot tell them from data. The session listens again
-    after the call. A client the modem accepted before its listener stopped is the call then: its CONNECT
-    (queued by the driver) takes the session online."""
+    # Answers a CSD call. One call at a time: the TCP listener stops first, else it would accept a client
+    # that called meanwhile the moment the CSD call ends, and that call's +CONN FROM and CONNECT would follow
+    # the NO CARRIER with DCD up again, where the pump cannot tell them from data. The session listens again
+    # after the call. A client the modem accepted before its listener stopped is the call then: its CONNECT
+    # (queued by the driver) takes the session online.
     ctx = m.ctx
     at = ctx.at
     if ctx.listening:
@@ -118,15 +117,15 @@ def answer(m, arg):
 
 
 def went_online(m, arg):
-    """On connect. The data pump then sends the serial bytes collected meanwhile first, in order, and
-    gives the device what the peer already sent. The back-off is not reset here: a server that accepts
-    and closes at once would otherwise be dialled every second (see is_call_lasting)."""
+    # On connect. The data pump then sends the serial bytes collected meanwhile first, in order, and
+    # gives the device what the peer already sent. The back-off is not reset here: a server that accepts
+    # and closes at once would otherwise be dialled every second (see is_call_lasting).
     m.ctx.online_since = m.clock()
     m.ctx.trace('session: online')
 
 
 def is_call_lasting(m, arg):
-    """Whether the call that just ended lasted long enough to count as a working connection."""
+    # Whether the call that just ended lasted long enough to count as a working connection.
     return m.clock() - m.ctx.online_since >= LASTING_CALL_S
 
 

@@ -1,9 +1,8 @@
-"""SMS machine callbacks: read, authenticate, parse, apply and persist, reply, delete.
-
-A wrong password gets no reply at all (NOTE-BAD-PASSWORD); every reply is at most 160 characters and
-goes to the sender. The `config` listing is built from the command table, so it names every setting
-(never the SMS or GPRS password) and splits into numbered messages when it does not fit one.
-"""
+# SMS machine callbacks: read, authenticate, parse, apply and persist, reply, delete.
+#
+# A wrong password gets no reply at all (NOTE-BAD-PASSWORD); every reply is at most 160 characters and
+# goes to the sender. The `config` listing is built from the command table, so it names every setting
+# (never the SMS or GPRS password) and splits into numbered messages when it does not fit one.
 
 import compat
 import engine
@@ -22,8 +21,8 @@ def is_session_idle(m, arg):
 
 
 def read_next(m, arg):
-    """Dispatches the next message not yet handled in this round. A message whose delete failed
-    (stuck) is never handled again: only its delete is retried, once per round."""
+    # Dispatches the next message not yet handled in this round. A message whose delete failed
+    # (stuck) is never handled again: only its delete is retried, once per round.
     ctx = m.ctx
     r = ctx.sms_round
     if len(r.handled) < MAX_ROUND and not ctx.at.in_call():
@@ -43,8 +42,8 @@ def read_next(m, arg):
 
 
 def parse_message(m, arg):
-    """Parses the message, unless its sender is locked out (smsguard): then it counts as a wrong
-    password, unread. A wrong password counts towards the sender's lockout."""
+    # Parses the message, unless its sender is locked out (smsguard): then it counts as a wrong
+    # password, unread. A wrong password counts towards the sender's lockout.
     ctx = m.ctx
     r = ctx.sms_round
     r.msg = arg
@@ -69,7 +68,7 @@ def is_command_valid(m, arg):
 
 
 def apply_command(m, arg):
-    """Runs the command's action from the table (cmd_apply, cmd_config), which sets the replies."""
+    # Runs the command's action from the table (cmd_apply, cmd_config), which sets the replies.
     r = m.ctx.sms_round
     cmd = r.parsed[smscmd.P_COMMAND]
     r.replies = []
@@ -79,7 +78,7 @@ def apply_command(m, arg):
 
 
 def cmd_apply(m, arg):
-    """Stores and persists the new settings; the mode restarts once every reply was sent."""
+    # Stores and persists the new settings; the mode restarts once every reply was sent.
     ctx = m.ctx
     r = ctx.sms_round
     changes = r.parsed[smscmd.P_CHANGES]
@@ -97,8 +96,8 @@ def cmd_apply(m, arg):
 
 
 def config_items(ctx):
-    """What `config` lists: the mode first (with the local IP in server mode), then each command's
-    current settings as the command that would set them, then the drop counter."""
+    # What `config` lists: the mode first (with the local IP in server mode), then each command's
+    # current settings as the command that would set them, then the drop counter.
     v = ctx.values
     t = ctx.table
     items = []
@@ -126,7 +125,7 @@ def config_items(ctx):
 
 
 def _reveals_secret(cmd, t):
-    """A command whose reply would show a setting that `config` must not list (the SMS password)."""
+    # A command whose reply would show a setting that `config` must not list (the SMS password).
     for f in cmd[smscmd.CMD_ARGS]:
         setting = f[smscmd.ARG_SETTING]
         if setting >= 0 and not t.IN_CONFIG[setting] and not f[smscmd.ARG_SECRET]:
@@ -135,8 +134,8 @@ def _reveals_secret(cmd, t):
 
 
 def split_reply(head, items, limit):
-    """`head` + items joined by ', ', in messages of at most `limit` septets (an extension character
-    such as '[' or '|' takes two), numbered 'k/n' when more than one is needed."""
+    # `head` + items joined by ', ', in messages of at most `limit` septets (an extension character
+    # such as '[' or '|' takes two), numbered 'k/n' when more than one is needed.
     text = compat.join(items, ', ')
     if smsio.gsm_len(head) + 1 + smsio.gsm_len(text) <= limit:
         return [head + ' ' + text]
@@ -167,8 +166,8 @@ def cmd_config(m, arg):
 
 
 def _send_all(ctx, replies):
-    """Sends the replies in order. When a call comes in first (no command can go out then) the rest
-    is held with its message, to be sent by the first round after the call (send_held_reply)."""
+    # Sends the replies in order. When a call comes in first (no command can go out then) the rest
+    # is held with its message, to be sent by the first round after the call (send_held_reply).
     r = ctx.sms_round
     i = 0
     while i < len(replies):
@@ -209,8 +208,8 @@ def send_held_reply(m, arg):
 
 
 def delete_message(m, arg):
-    """A message that cannot be deleted is remembered (bounded), so it is not applied and answered
-    again in every round."""
+    # A message that cannot be deleted is remembered (bounded), so it is not applied and answered
+    # again in every round.
     ctx = m.ctx
     r = ctx.sms_round
     if not r.replied:
@@ -224,8 +223,8 @@ def delete_message(m, arg):
 
 
 def announce_changes(m, arg):
-    """The gateway machine gets the changed settings after every reply was sent (it decides what a call
-    that came in meanwhile lets take effect now)."""
+    # The gateway machine gets the changed settings after every reply was sent (it decides what a call
+    # that came in meanwhile lets take effect now).
     ctx = m.ctx
     if ctx.sms_round.changed:
         ctx.sms_round.changed = 0

@@ -1,13 +1,12 @@
-"""SMS command parsing and validation against the generated command table (fsm_commands).
-
-parse(text, values, table) -> (AUTH_FAILED, None, None) for a wrong password (no reply at all),
-(INVALID, message, None) with the `Error: ...` text, or (VALID, command, changes) with the settings the
-command sets. Commands, keywords and the password are case-insensitive (phones capitalise the first
-letter); every limit comes from the table, never from here.
-
-This module owns the names of the columns of the generated command table's rows (the table does not repeat
-them; tests/runtime/test_smscmd.py checks every generated row against them) and of parse's result.
-"""
+# SMS command parsing and validation against the generated command table (fsm_commands).
+#
+# parse(text, values, table) -> (AUTH_FAILED, None, None) for a wrong password (no reply at all),
+# (INVALID, message, None) with the `Error: ...` text, or (VALID, command, changes) with the settings the
+# command sets. Commands, keywords and the password are case-insensitive (phones capitalise the first
+# letter); every limit comes from the table, never from here.
+#
+# This module owns the names of the columns of the generated command table's rows (the table does not repeat
+# them; tests/runtime/test_smscmd.py checks every generated row against them) and of parse's result.
 
 import compat
 
@@ -47,7 +46,7 @@ ECHO_MAX = 16  # characters of the user's text quoted back in an error (an SMS h
 
 
 def _echo(text):
-    """The user's word as quoted in an error reply: at most ECHO_MAX characters, then '...'."""
+    # The user's word as quoted in an error reply: at most ECHO_MAX characters, then '...'.
     if len(text) > ECHO_MAX:
         return text[:ECHO_MAX] + '...'
     return text
@@ -68,14 +67,14 @@ def _printable(text):
 
 
 def _number(text):
-    """A decimal number of at most 9 digits (no sign), or -1."""
+    # A decimal number of at most 9 digits (no sign), or -1.
     if len(text) == 0 or len(text) > 9 or not _only(text, DIGITS):
         return -1
     return int(text)
 
 
 def _ipv4(text):
-    """The address with its parts normalised, or None."""
+    # The address with its parts normalised, or None.
     parts = compat.split(text, '.')
     if len(parts) != 4:
         return None
@@ -98,7 +97,7 @@ def command_names(table):
 
 
 def usage(cmd):
-    """`mode server <permitted_ip> <localport>` for error messages."""
+    # `mode server <permitted_ip> <localport>` for error messages.
     words = list(cmd[CMD_WORDS])
     for f in cmd[CMD_ARGS]:
         if f[ARG_OPTIONAL]:
@@ -109,7 +108,7 @@ def usage(cmd):
 
 
 def check_value(field, text, table):
-    """(value, None) when `text` is acceptable for `field`, else (None, error message)."""
+    # (value, None) when `text` is acceptable for `field`, else (None, error message).
     name = field[ARG_NAME]
     kind = field[ARG_TYPE]
     low = field[ARG_MIN]
@@ -150,7 +149,7 @@ def check_value(field, text, table):
 
 
 def find_command(words, table):
-    """The command whose words start `words` (longest match), or None."""
+    # The command whose words start `words` (longest match), or None.
     best = None
     for c in table.COMMANDS:
         names = c[CMD_WORDS]
@@ -215,5 +214,5 @@ def parse(text, values, table):
 
 
 def confirmation(cmd, values):
-    """`Confirmed: <command as applied>`, single-spaced (empty optional values leave no gaps)."""
+    # `Confirmed: <command as applied>`, single-spaced (empty optional values leave no gaps).
     return 'Confirmed: ' + compat.join(compat.split(cmd[CMD_REPLY] % values), ' ')

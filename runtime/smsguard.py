@@ -1,9 +1,8 @@
-"""Wrong-password lockout: a sender that gets the SMS password wrong LOCK_FAILS times within
-WINDOW_S seconds is ignored for LOCK_S seconds; its messages are then deleted unread, even with the
-right password. The table holds at most MAX_SENDERS senders (bounded memory whatever arrives).
-
-Times are fwclock seconds (MOD.secCounter without its jumps), compared as differences.
-"""
+# Wrong-password lockout: a sender that gets the SMS password wrong LOCK_FAILS times within
+# WINDOW_S seconds is ignored for LOCK_S seconds; its messages are then deleted unread, even with the
+# right password. The table holds at most MAX_SENDERS senders (bounded memory whatever arrives).
+#
+# Times are fwclock seconds (MOD.secCounter without its jumps), compared as differences.
 
 LOCK_FAILS = 5      # wrong passwords ...
 WINDOW_S = 600      # ... within 10 minutes ...
@@ -29,7 +28,7 @@ class Guard:
         return None
 
     def is_ignored(self, sender, now):
-        """1 while `sender` is locked out (the message must be deleted without processing)."""
+        # 1 while `sender` is locked out (the message must be deleted without processing).
         e = self._find(sender)
         if e is None or e[L_UNTIL_S] < 0:
             return 0
@@ -40,7 +39,7 @@ class Guard:
         return 0
 
     def failed(self, sender, now):
-        """Counts a wrong password; returns 1 when the sender is locked out by it."""
+        # Counts a wrong password; returns 1 when the sender is locked out by it.
         e = self._find(sender)
         if e is not None and e[L_UNTIL_S] < 0 and now - e[L_FIRST_S] >= WINDOW_S:
             self.entries.remove(e)
@@ -56,8 +55,8 @@ class Guard:
         return 0
 
     def _make_room(self, now):
-        """Frees one entry when the table is full: an expired one, else the oldest not locked out,
-        else the lockout that ends first."""
+        # Frees one entry when the table is full: an expired one, else the oldest not locked out,
+        # else the lockout that ends first.
         if len(self.entries) < MAX_SENDERS:
             return
         victim = None

@@ -1,7 +1,6 @@
-"""SMS in text mode over the AT driver: list received messages, send with the `> ` prompt and Ctrl-Z,
-delete. Message bodies may hold anything (line breaks, 'OK'), so +CMGL answers are read raw, each body
-cut by the length +CSDH=1 puts in its header, and chunk boundaries may fall anywhere.
-"""
+# SMS in text mode over the AT driver: list received messages, send with the `> ` prompt and Ctrl-Z,
+# delete. Message bodies may hold anything (line breaks, 'OK'), so +CMGL answers are read raw, each body
+# cut by the length +CSDH=1 puts in its header, and chunk boundaries may fall anywhere.
 
 import MDM
 
@@ -24,7 +23,7 @@ EXTENDED = '[]{}~\\^|'  # characters of the alphabet's extension table: two sept
 
 
 def gsm_len(text):
-    """How many of the 160 septets `text` takes: extension characters count two."""
+    # How many of the 160 septets `text` takes: extension characters count two.
     n = len(text)
     for ch in text:
         if compat.find(EXTENDED, ch) >= 0:
@@ -33,7 +32,7 @@ def gsm_len(text):
 
 
 def gsm_cut(text, limit):
-    """The longest start of `text` that takes at most `limit` septets."""
+    # The longest start of `text` that takes at most `limit` septets.
     used = 0
     i = 0
     while i < len(text):
@@ -48,7 +47,7 @@ def gsm_cut(text, limit):
 
 
 def _fields(header):
-    """'3,"REC UNREAD","+4477","","24/11/25,10:00:00+00"' -> ['3', 'REC UNREAD', '+4477', '', '24/...']."""
+    # '3,"REC UNREAD","+4477","","24/11/25,10:00:00+00"' -> ['3', 'REC UNREAD', '+4477', '', '24/...'].
     out = []
     i = 0
     n = len(header)
@@ -75,10 +74,10 @@ BAD = 3      # ... a header whose length does not fit what follows it
 
 
 def next_entry(text):
-    """The next piece of a +CMGL answer (+CSDH=1: each header ends with the body's length, so a body
-    may hold anything, even CR LF OK CR LF): (kind, value, characters used). Line ends before an entry
-    are skipped; a header without a length (a modem that ignored +CSDH=1) takes its body up to the
-    next line end."""
+    # The next piece of a +CMGL answer (+CSDH=1: each header ends with the body's length, so a body
+    # may hold anything, even CR LF OK CR LF): (kind, value, characters used). Line ends before an entry
+    # are skipped; a header without a length (a modem that ignored +CSDH=1) takes its body up to the
+    # next line end.
     i = 0
     n = len(text)
     while i < n and (text[i] == '\r' or text[i] == '\n'):
@@ -117,7 +116,7 @@ def next_entry(text):
 
 
 def _count(text):
-    """A non-negative decimal number, or -1."""
+    # A non-negative decimal number, or -1.
     if len(text) == 0 or len(text) > 6:
         return -1
     for ch in text:
@@ -133,7 +132,7 @@ def _received(entry, out):
 
 
 def parse_list(text):
-    """Received messages of a whole +CMGL answer, as (index, sender, body), in SIM order."""
+    # Received messages of a whole +CMGL answer, as (index, sender, body), in SIM order.
     out = []
     while 1:
         kind, value, used = next_entry(text)
@@ -147,8 +146,8 @@ def parse_list(text):
 
 
 def list_received(at):
-    """Lists the received messages with +CMGL="ALL" (raw: bodies may hold anything); what follows the
-    final OK in the same chunk (URCs) goes back to the driver. [] when the modem did not answer."""
+    # Lists the received messages with +CMGL="ALL" (raw: bodies may hold anything); what follows the
+    # final OK in the same chunk (URCs) goes back to the driver. [] when the modem did not answer.
     if not at.send('AT+CMGL="ALL"'):
         return []
     out = []
@@ -181,7 +180,7 @@ def list_received(at):
 
 
 def send(at, number, text):
-    """Sends one SMS (cut to 160 septets); returns 1 when the module accepted it. Tried twice."""
+    # Sends one SMS (cut to 160 septets); returns 1 when the module accepted it. Tried twice.
     text = gsm_cut(text, MAX_SMS)
     tries = 2
     while tries > 0:
