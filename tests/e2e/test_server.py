@@ -35,6 +35,17 @@ def _read(gw: Gateway, s: socket.socket, n: int, what: str) -> bytes:
     return got
 
 
+def _a_call_brings(gw: Gateway, port: int, data: bytes, what: str, source: str = "127.0.0.1") -> None:
+    """A client calls from `source`, sends `data` once the call is up, which the device must get; it hangs up."""
+    client = connect_to_gateway(gw, port, source)
+    try:
+        gw.until(lambda: gw.sim.modem.describe()["socket"] is not None, f"{what}: the call")
+        client.sendall(data)
+        assert gw.read_serial(len(data), f"{what}: the bytes") == data
+    finally:
+        client.close()
+
+
 def _closed(s: socket.socket) -> bool:
     try:
         return s.recv(65536) == b""
@@ -180,13 +191,7 @@ def test_a_client_calling_during_a_csd_call_puts_no_modem_text_on_the_device(gw:
     finally:
         if client is not None:
             client.close()
-    later = connect_to_gateway(gw, port, "127.0.0.2")
-    try:
-        gw.until(lambda: gw.sim.modem.describe()["socket"] is not None, "a client after the CSD call")
-        later.sendall(b"tcp-2;")
-        assert gw.read_serial(6, "the client's bytes") == b"tcp-2;"
-    finally:
-        later.close()
+    _a_call_brings(gw, port, b"tcp-2;", "a client after the CSD call", "127.0.0.2")
 
 
 @pytest.mark.req("GW-SERVER", "GW-BRIDGE")
@@ -237,11 +242,5 @@ def test_a_client_accepted_as_the_watch_asks_for_the_context_is_bridged_and_the_
         client.close()
     gw.until(lambda: listening_port(gw) == port, "listening again after the call")
     assert not gw.traced("GPRS context lost"), "the context was up all along"
-    again = connect_to_gateway(gw, port)
-    try:
-        gw.until(lambda: gw.sim.modem.describe()["socket"] is not None, "the next client's call")
-        again.sendall(b"next")
-        assert gw.read_serial(4, "the next client's bytes") == b"next"
-    finally:
-        again.close()
+    _a_call_brings(gw, port, b"next", "the next client")
     assert gw.drain_serial() == b"hellonext", "only callers' bytes reach the device"
