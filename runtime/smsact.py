@@ -109,9 +109,9 @@ def config_items(ctx):
             continue
         text = compat.join(compat.split(c[smscmd.CMD_REPLY] % v), ' ')
         words = c[smscmd.CMD_WORDS]
-        if words[0] != 'mode':
+        if words[smscmd.W_VERB] != 'mode':
             rest.append(text)
-        elif words[1] == v['mode']:
+        elif words[smscmd.W_MODE] == v['mode']:
             items.append(text)
     if ctx.local_ip != '':
         watchact.check_context(ctx)  # the watch looks once a minute: a context lost since is not shown as up
@@ -217,7 +217,7 @@ def delete_message(m, arg):
     index = r.msg[smsio.MSG_INDEX]
     if not smsio.delete(ctx.at, index):
         if len(r.stuck) >= MAX_STUCK:
-            del r.stuck[0]  # the oldest
+            r.stuck = r.stuck[1:]  # the oldest goes
         r.stuck.append(r.msg)
         ctx.trace('sms: message %d could not be deleted' % index)
 

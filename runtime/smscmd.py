@@ -38,6 +38,12 @@ P_COMMAND = 1      # VALID: the command's row
 P_ERROR = 1        # INVALID: the error text (the same column)
 P_CHANGES = 2      # VALID: the settings it changes, by name
 
+# Positions in a list of words: an SMS's first word is the password; a command's words (CMD_WORDS) are its
+# verb and, for `mode`, the mode.
+W_PASSWORD = 0
+W_VERB = 0
+W_MODE = 1
+
 DIGITS = '0123456789'
 PASSWORD_CHARS = '0123456789abcdefghijklmnopqrstuvwxyz'
 
@@ -90,7 +96,7 @@ def _ipv4(text):
 def command_names(table):
     out = []
     for c in table.COMMANDS:
-        name = c[CMD_WORDS][0]
+        name = c[CMD_WORDS][W_VERB]
         if name not in out:
             out.append(name)
     return compat.join(out, ' ')
@@ -121,7 +127,8 @@ def check_value(field, text, table):
             if compat.lower(v) == compat.lower(text):
                 return (v, None)
         if kind == table.A_KEYWORD:
-            return (None, "expected '" + allowed[0] + "', not '" + _echo(text) + "'")
+            (word,) = allowed  # a keyword allows one word
+            return (None, "expected '" + word + "', not '" + _echo(text) + "'")
         return (None, name + ' must be one of ' + compat.join(list(allowed), ' '))
     if kind == table.A_INT:
         n = _number(text)
@@ -165,20 +172,20 @@ def find_command(words, table):
 
 
 def _unknown(words, table):
-    first = compat.lower(words[0])
+    first = compat.lower(words[W_VERB])
     subs = []
     for c in table.COMMANDS:
         names = c[CMD_WORDS]
-        if names[0] == first and len(names) > 1:
-            subs.append(names[1])
+        if names[W_VERB] == first and len(names) > 1:
+            subs.append(names[W_MODE])
     if len(subs) > 0:
         return first + ' must be followed by ' + compat.join(subs, ' or ')
-    return "unknown command '" + _echo(words[0]) + "'; commands: " + command_names(table)
+    return "unknown command '" + _echo(words[W_VERB]) + "'; commands: " + command_names(table)
 
 
 def parse(text, values, table):
     words = compat.split(text)
-    if len(words) == 0 or compat.lower(words[0]) != compat.lower(values['password']):
+    if len(words) == 0 or compat.lower(words[W_PASSWORD]) != compat.lower(values['password']):
         return (AUTH_FAILED, None, None)
     words = words[1:]
     if len(words) == 0:
