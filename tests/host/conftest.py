@@ -19,6 +19,7 @@ from host.clock import VirtualClock
 from host.kindness import Kindness
 from host.simulator import Simulator
 from tests.simseed import sim_seed
+from tests.support import IN_PROCESS_QUIET_S
 from tests.support import LAYOUT
 
 FIRMWARE = Path(__file__).parent / "firmware"
@@ -40,6 +41,7 @@ def make_sim(firmware_python: Interpreter, tmp_path: Path) -> Iterator[MakeSim]:
         kwargs.setdefault("clock", VirtualClock())
         kwargs.setdefault("kind", FIRMWARE_KINDNESS)
         kwargs.setdefault("seed", sim_seed())
+        kwargs.setdefault("quiet_s", IN_PROCESS_QUIET_S)  # the test plays every peer in the simulator's thread
         kwargs.setdefault("nvm_dir", tmp_path / f"nvm{len(started)}")
         path = kwargs.pop("path_dirs", [FIRMWARE, LAYOUT.emulated])
         sim = Simulator(FIRMWARE / entry if entry else None, path, **kwargs)

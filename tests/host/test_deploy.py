@@ -100,6 +100,8 @@ def bridge_factory() -> Iterator[Callable[..., Bridge]]:
 
 
 def test_full_deploy_writes_reads_back_and_selects_the_entry(bridge_factory, files: dict[str, bytes]) -> None:
+    """The whole deploy, as a user runs it. Real time on purpose (about 30 s): the deploy tool's own timeouts,
+    RTS/CTS on a real pty, and the module's flash, which takes the upload at its own rate (ScriptStore)."""
     store = ScriptStore()
     store.files["main.pyo"] = b"old compiled"
     store.files["other.py"] = b"keep me"

@@ -51,6 +51,7 @@ def test_every_byte_value_passes_through_ser_and_mdm(make_sim: MakeSim, open_pty
 
 
 def test_a_pty_echo_of_random_blocks_is_exact(make_sim: MakeSim, open_pty: Callable) -> None:
+    """64 KiB through a real pty and back, every byte value, at the serial line's speed (the time it takes)."""
     sim = make_sim("sereco.py")
     port = open_pty(sim.serial_path)
     wait_report(sim, "ready")
