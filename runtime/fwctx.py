@@ -17,7 +17,7 @@ PENDING_LOW = 4096    # CTS on again below this
 
 
 class Ctx:
-    # What the callbacks of the four machines share (m.ctx), by concern: the AT driver, the settings
+    # What the callbacks of the four machines share (m.ctx), by concern: the AT drivers, the settings
     # (`values`, `store`, `table`) and the machines `gw`, `sess`, `sms`, `watch` (set by gwloop); the
     # network (`local_ip`, `peer`, `listening`); the boot and registration (`attempts`, `since_s`); the
     # dials (`dial_attempts`, `online_since`, `dial_for`); the serial buffer `serial`; the SMS round
@@ -25,6 +25,7 @@ class Ctx:
 
     def __init__(self, at, store, table, values):
         self.at = at
+        self.at2 = None           # the AT driver on MDM2 (the second AT instance), None when it did not answer at boot
         self.store = store
         self.table = table        # generated command table (fsm_commands)
         self.values = values      # settings by name, plus backoff_s for the session machine
@@ -45,6 +46,13 @@ class Ctx:
 
     def trace(self, text):
         SER2.send(text + '\r\n')
+
+    def side_at(self):
+        # The AT driver for a command that must go out whatever MDM is doing: MDM's while no call is up,
+        # MDM2's during a call (None when the module has no MDM2: the command waits for the call's end).
+        if self.at.in_call():
+            return self.at2
+        return self.at
 
 
 class SerialBuffer:
