@@ -43,7 +43,7 @@ HELP = """commands:
   sms <from> <text...>              an SMS arrives in the SIM
   outbox                            the SMS the firmware sent
   call [<caller>|hangup|send <text>]  CSD: ring (or show the call), hang up, send data as the caller
-  status                            mode, state, connections, clock, reboots
+  status                            mode, state, connections, clock, reboots, serial lines, status LED
   fault error <regex> [count] [reply...]   the next matching AT commands answer reply (default ERROR)
   fault silence <regex> [count]     the next matching AT commands get no answer
   fault drop | fault restore        the network goes away / comes back
@@ -295,6 +295,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="does the device stop sending while the firmware holds CTS low (default honour)")
     hard.add_argument("--gprs-rate", metavar="UP/DOWN", default="5000/10000",
                       help="GPRS payload bytes per second (default 5000/10000, a class 10 link)")
+    hard.add_argument("--no-sled", action="store_true",
+                      help="a module without AT#SLED (the status LED command answers ERROR)")
     hard.add_argument("--profile", metavar="TEXT",
                       help='saved AT&W profile at power-up, e.g. "&C0 S0=2 E1" (default: a worst case, or the '
                            "factory one with --kind factory_profile)")
@@ -345,8 +347,9 @@ def _simulator(args: argparse.Namespace) -> tuple[Simulator, str, Path]:
     device = {"dtr_asserted": args.device_dtr == "on",
               "device_boot_text": args.device_boot_text.encode("latin-1") + b"\r" if args.device_boot_text else b"",
               "device_cts": args.device_cts}
-    hardness = {"modem": Modem(clock, Network(up_bps=up, down_bps=down)), "kind": kind, "seed": args.seed,
-                "profile": profile}
+    modem = Modem(clock, Network(up_bps=up, down_bps=down))
+    modem.led.supported = not args.no_sled
+    hardness = {"modem": modem, "kind": kind, "seed": args.seed, "profile": profile}
     if args.deployed is not None:  # the module's own start-up: the AT parser and #STARTMODESCR decide
         store = nvm.deployed([entry.parent, *dirs], entry.name, (args.deployed, 10))
         sim = Simulator(scripts=store, python=python, clock=clock, serial=args.serial, nvm_dir=args.nvm, **device,

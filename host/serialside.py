@@ -87,6 +87,7 @@ class SerialSide:
         self.tx_limit = ROOMY_TX_LIMIT if kind.roomy_serial_tx else TX_LIMIT
         self.speed = ("9600", "8N1")  # as set by SER.set_speed (the power-on value is an assumption)
         self.lines_out: dict[str, int] = dict(POWER_ON_LINES)  # driven by the firmware
+        self.line_log: list[tuple[float, str, int]] = []  # (clock time, line, value) of every SER.set<line> call
         self.device_rts = 1  # the attached device's lines, as SER.getRTS()/getDTR() report them (tests set them)
         self.device_dtr = 1
         self.device_rtscts: bool | None = None  # the device side uses RTS/CTS; None: read it from the pty
@@ -330,6 +331,23 @@ class SerialSide:
             self.port.parity = parity
             self.port.stopbits = stopbits
         return True
+
+    def set_line(self, line: str, value: int) -> None:
+        """SER.setDCD / setCTS / setDSR / setRI: the line towards the device, logged (`line_log`)."""
+        self.line_log.append((self.clock.now(), line, 1 if value else 0))
+        if line == "CTS":
+            self.set_cts(value)
+        else:
+            self.lines_out[line] = 1 if value else 0
+
+    def line_values(self, line: str) -> list[int]:
+        """The values the firmware drove `line` to, in order (every call, repeats included)."""
+        return [v for _, name, v in self.line_log if name == line]
+
+    def power_on_dcd(self, high: bool) -> None:
+        """DCD at power-on, until the script drives it: the AT parser's, from the saved profile's &C (&C0: always
+        high). Whether a script starts with that level or another is not documented: this is the harsher guess."""
+        self.lines_out["DCD"] = 1 if high else 0
 
     def reset(self, keep_output: bool = False) -> None:
         """Module reboot: the UART buffers are lost (unless the output must still go), the lines the firmware

@@ -196,10 +196,7 @@ class _SerialUart:
         return b.serial.set_speed(speed, fmt)
 
     def set_line(self, b: Board, line: str, value: int) -> None:
-        if line == "CTS":
-            b.serial.set_cts(value)
-        else:
-            b.serial.lines_out[line] = 1 if value else 0
+        b.serial.set_line(line, value)
 
     def device_line(self, b: Board, attr: str) -> int:
         return int(getattr(b.serial, attr))

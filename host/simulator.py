@@ -250,7 +250,8 @@ class Simulator:
             "calls": self.calls,
             "serial": serial.path if serial is not None else None,
             "speed": " ".join(serial.speed) if serial is not None else None,
-            "lines": dict(serial.lines_out) if serial is not None else {},
+            "lines": dict(serial.lines_out) if serial is not None else {},  # DCD, CTS, DSR, RI towards the device
+            "led": self._modem.describe()["led"],  # the status LED as AT#SLED last set it
             "serial_lost": serial.lost if serial is not None else 0,  # arrived while SER's buffer was full
             "serial_waiting": serial.waiting_out() if serial is not None else 0,  # sent by SER, not yet on the line
             "modem": self._modem.describe(),
@@ -268,6 +269,9 @@ class Simulator:
 
     # --- power
     def _power_on(self) -> None:
+        if self.serial is not None:
+            # Until the script drives DCD, the module's own level: following the saved &C (&C0: always high).
+            self.serial.power_on_dcd(self._modem.state.saved_profile.amp_c == 0)
         if self.scripts is None:
             assert self.entry is not None
             assert self.nvm_dir is not None
@@ -288,6 +292,8 @@ class Simulator:
         old.close()
         new = Modem(self.clock, old.network, kind=old.kind, saved_profile=old.state.saved_profile)  # NVM stays
         new.sms, new.outbox, new.faults = old.sms, old.outbox, old.faults  # the SIM and the test's view
+        new.led = old.led  # the LED's log, and whether the module has AT#SLED; its setting starts again
+        new.led.power_on()
         new.at_log.extend(old.at_log)
         self._modem = new
         if self.serial is not None:

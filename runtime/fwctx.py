@@ -3,12 +3,13 @@
 #
 # Serial bytes waiting for a connection are bounded: CTS towards the device drops when the buffer nears
 # full and rises when it drains; what still does not fit is counted in `dropped` and reported by `config`.
-# SerialBuffer is the one place that drives CTS (the data pump asks it too). Both live in this module, not
-# in modules of their own: every firmware file costs the module a compile and flash.
+# SerialBuffer is the one place that drives CTS and DCD (the data pump asks it too). Both live in this
+# module, not in modules of their own: every firmware file costs the module a compile and flash.
 
 import SER
 import SER2
 
+import lines
 import smsguard
 
 PENDING_MAX = 16384   # bytes of serial data held while a client connection is set up
@@ -43,6 +44,7 @@ class Ctx:
         self.dial_for = 0         # pending bytes when the last dial started: what a give-up drops
         self.serial = SerialBuffer(values)
         self.sms_round = SmsRound()
+        self.led = lines.Led()    # the module's status LED as last set (runtime/lines.py)
 
     def trace(self, text):
         SER2.send(text + '\r\n')
@@ -64,6 +66,7 @@ class SerialBuffer:
         self.values = values
         self.pending = ''         # serial bytes waiting for the connection
         self.cts = 1              # CTS as last driven towards the device
+        self.dcd = -1             # DCD as last driven towards the device; -1: not yet (the module's level unknown)
         self.dropped = 0          # serial bytes dropped: buffer full, dial given up, no connection, link stalled
 
     def set_cts(self, on):
@@ -71,6 +74,13 @@ class SerialBuffer:
         if self.cts != on:
             SER.setCTS(on)
             self.cts = on
+
+    def set_dcd(self, on):
+        # Drives DCD towards the device (only when it changes: each SER call is a built-in call). The first
+        # call always goes out: what the module drives before the script does is not documented.
+        if self.dcd != on:
+            SER.setDCD(on)
+            self.dcd = on
 
     def collect(self):
         # Moves serial bytes into `pending` (bounded, CTS flow control); returns 1 if any came.

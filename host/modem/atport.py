@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from host.modem.firewall import Firewall
     from host.modem.smsstore import SmsStore
     from host.modem.state import ModemState
+    from host.modem.statled import StatusLed
     from host.modem.tcp import Closer
     from host.modem.tcp import Listener
 
@@ -65,6 +66,7 @@ class Shared(CallContext, Protocol):
     listener: Listener | None
     incoming: CsdCall | None  # the CSD call ringing or up
     urc_port: AtPort  # where +CMTI goes: the instance that last set +CNMI
+    led: StatusLed  # the status LED (AT#SLED)
 
     def ri(self) -> int: ...
 

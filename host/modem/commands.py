@@ -14,6 +14,7 @@ from host.modem import cmd_basic
 from host.modem import cmd_csd
 from host.modem import cmd_frwl
 from host.modem import cmd_gprs
+from host.modem import cmd_led
 from host.modem import cmd_line
 from host.modem import cmd_scripts
 from host.modem import cmd_sms
@@ -28,6 +29,7 @@ MDM_FAMILIES: tuple[Mapping[str, Handler], ...] = (
     cmd_frwl.HANDLERS,
     cmd_sms.HANDLERS,
     cmd_csd.HANDLERS,
+    cmd_led.HANDLERS,
 )
 PHYSICAL_FAMILIES: tuple[Mapping[str, Handler], ...] = (cmd_line.HANDLERS, cmd_scripts.HANDLERS)
 

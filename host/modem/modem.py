@@ -22,6 +22,7 @@ from host.modem.network import Network
 from host.modem.smsstore import SmsStore
 from host.modem.state import ModemState
 from host.modem.state import Profile
+from host.modem.statled import StatusLed
 from host.modem.tcp import Closer
 from host.modem.tcp import Listener
 from host.modem.tcp import SocketCall
@@ -47,6 +48,7 @@ class Modem:
         self.listener: Listener | None = None
         self.closers: list[Closer] = []  # sockets still flushing their last bytes after the call ended
         self.incoming: CsdCall | None = None  # the CSD call ringing or up
+        self.led = StatusLed()  # the status LED (AT#SLED); `led.supported = False`: a module without the command
         self.main = AtPort(self, "MDM", MDM_TABLE)
         self.second = AtPort(self, "MDM2", MDM_TABLE)
         self.urc_port = self.main  # where +CMTI goes: the instance that last set +CNMI
@@ -270,4 +272,5 @@ class Modem:
             "sms": self.sms.used(),
             "outbox": len(self.outbox),
             "mdm2_mode": self.second.mode.value,
+            "led": self.led.describe() if self.led.supported else "no AT#SLED",
         }
