@@ -50,10 +50,10 @@ def show(ctx, name, args):
     led.sent = led.sent + 1
     if result == 'OK':
         led.shown = name
-        ctx.trace('led: ' + name)
+        ctx.trace('gateway: LED ' + name)
     elif result == 'ERROR' or compat.startswith(result, '+CME'):
         led.works = 0
-        ctx.trace('led: AT#SLED refused, the LED is left as it is')
+        ctx.trace('gateway: AT#SLED refused, the LED is left as it is')
 
 
 def led_not_registered(m, arg):

@@ -168,7 +168,7 @@ def _no_sled(modem: Modem) -> None:
 def test_a_module_without_sled_gets_the_command_once_and_works(firmware_python: Interpreter, tmp_path: Path) -> None:
     gw = Gateway(firmware_python, tmp_path / "nvm", _no_sled)
     try:
-        assert gw.traced("led: AT#SLED refused")
+        assert gw.traced("gateway: AT#SLED refused")
         port = _listen(gw)
         client = connect_to_gateway(gw, port)
         try:
