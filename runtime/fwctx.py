@@ -33,6 +33,8 @@ class Ctx:
         self.sess = None
         self.sms = None
         self.watch = None
+        self.trial = None         # the trial machine (gwloop) and its record (trialact.Record)
+        self.trial_rec = None
         self.local_ip = ''        # from +IP: when the GPRS context came up; '' while it is down
         self.peer = ''            # address of the last +CONN FROM:
         self.listening = 0        # local port of the #SKTL listener, 0 when none
