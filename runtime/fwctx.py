@@ -17,7 +17,7 @@ PENDING_LOW = 4096    # CTS on again below this
 
 
 class Ctx:
-    # What the callbacks of the four machines share (m.ctx), by concern: the AT drivers, the settings
+    # What the callbacks of the five machines share (m.ctx), by concern: the AT drivers, the settings
     # (`values`, `store`, `table`) and the machines `gw`, `sess`, `sms`, `watch` (set by gwloop); the
     # network (`local_ip`, `peer`, `listening`); the boot and registration (`attempts`, `since_s`); the
     # dials (`dial_attempts`, `online_since`, `dial_for`); the serial buffer `serial`; the SMS round
