@@ -50,6 +50,7 @@ HELP = """commands:
   fault refuse on|off               #SKTD connections are refused
   fault stall on|off                the uplink carries nothing (the modem's buffer fills, its CTS falls)
   fault clear                       disarm every fault
+  apns <apn> [<apn> ...] | apns any   the APNs the network serves (#GPRS=1 fails with another); no args: show
   fault clock +S | fault clock -S   MOD.secCounter() jumps S seconds (the network set the clock)
   power cut                         the module loses power (the firmware dies mid-call)
   power on                          power comes back: the module boots
@@ -238,6 +239,15 @@ class Console:
         else:
             raise ValueError(f"unknown fault {' '.join(args)!r}; see help")
         self.say(f"fault: {' '.join(args)}: ok")
+
+    def cmd_apns(self, args: list[str]) -> None:
+        network = self.sim.modem.network
+        if args == ["any"]:
+            network.apns = None
+        elif args:
+            network.apns = set(args)
+        served = "any" if network.apns is None else " ".join(sorted(network.apns))
+        self.say(f"apns: {served}")
 
     def cmd_power(self, args: list[str]) -> None:
         sub = args[0].lower() if args else ""

@@ -61,12 +61,17 @@ class NoModule(EnvironmentProblem, DeployError):
 
 
 def settings_files(cfgstore: Path = HERE.runtime / "cfgstore.py") -> tuple[str, ...]:
-    """The files the firmware keeps its settings in: `SLOTS` of runtime/cfgstore.py, read from its source
-    (the firmware is never imported on the PC)."""
+    """The files the firmware keeps its settings in: `SLOTS` of runtime/cfgstore.py, then `TRIAL_SLOTS` (the trial
+    of a change and the last settings that worked) when it has them, read from its source (the firmware is never
+    imported on the PC)."""
+    found: dict[str, tuple[str, ...]] = {}
     for node in ast.parse(cfgstore.read_text()).body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "SLOTS" for t in node.targets):
-            return tuple(ast.literal_eval(node.value))
-    raise DeployError(f"{cfgstore}: no SLOTS assignment (the settings files)")
+        for name in ("SLOTS", "TRIAL_SLOTS"):
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+                found[name] = tuple(ast.literal_eval(node.value))
+    if "SLOTS" not in found:
+        raise DeployError(f"{cfgstore}: no SLOTS assignment (the settings files)")
+    return found["SLOTS"] + found.get("TRIAL_SLOTS", ())
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@
 import compat
 
 SLOTS = ('gwcfg_a.txt', 'gwcfg_b.txt')  # flat file system, names well under 16 characters
+TRIAL_SLOTS = ('gwtrial_a.txt', 'gwtrial_b.txt')  # the trial of a change and the last settings that worked (trialact)
 
 
 def checksum(text):
@@ -95,10 +96,12 @@ def _index(names, name):
 
 
 class Store:
-    # Which slot holds the newest copy, and its sequence number.
+    # Which slot holds the newest copy, and its sequence number. `table` names the fields (SETTINGS, DEFAULTS,
+    # IS_INT: the command table's, or trialact's record); `slots` the two files.
 
-    def __init__(self, table):
+    def __init__(self, table, slots=SLOTS):
         self.table = table
+        self.slots = slots
         self.seq = 0
         self.slot = -1   # slot of the newest valid copy, -1 on first boot
         self.saves = 0
@@ -109,8 +112,8 @@ class Store:
         best_seq = 0      # ... its sequence number
         best_slot = -1    # ... and which slot it is
         i = 0
-        while i < len(SLOTS):
-            text = _read(SLOTS[i])
+        while i < len(self.slots):
+            text = _read(self.slots[i])
             got = None
             if text is not None:
                 got = parse(text, self.table)
@@ -136,7 +139,7 @@ class Store:
             slot = 1
         text = str(seq) + '\n' + str(checksum(body)) + '\n' + body
         try:
-            f = open(SLOTS[slot], 'w')
+            f = open(self.slots[slot], 'w')
             try:
                 f.write(text)
             finally:

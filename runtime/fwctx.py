@@ -18,7 +18,7 @@ PENDING_LOW = 4096    # CTS on again below this
 
 
 class Ctx:
-    # What the callbacks of the four machines share (m.ctx), by concern: the AT drivers, the settings
+    # What the callbacks of the five machines share (m.ctx), by concern: the AT drivers, the settings
     # (`values`, `store`, `table`) and the machines `gw`, `sess`, `sms`, `watch` (set by gwloop); the
     # network (`local_ip`, `peer`, `listening`); the boot and registration (`attempts`, `since_s`); the
     # dials (`dial_attempts`, `online_since`, `dial_for`); the serial buffer `serial`; the SMS round
@@ -34,6 +34,8 @@ class Ctx:
         self.sess = None
         self.sms = None
         self.watch = None
+        self.trial = None         # the trial machine (gwloop) and its record (trialact.Record)
+        self.trial_rec = None
         self.local_ip = ''        # from +IP: when the GPRS context came up; '' while it is down
         self.peer = ''            # address of the last +CONN FROM:
         self.listening = 0        # local port of the #SKTL listener, 0 when none

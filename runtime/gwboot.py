@@ -8,6 +8,7 @@ import SER
 
 import compat
 import engine
+import trialact
 
 MAX_BOOT_ATTEMPTS = 5   # failed boots in a row before the module is rebooted
 REG_WAIT_S = 180        # registration budget before the modem is booted again (Janus uses 180 s)
@@ -142,6 +143,8 @@ def check_registration(m, arg):
         if len(parts) > CREG_STAT:
             reg = compat.strip(parts[CREG_STAT])
             good = reg == '1' or reg == '5'  # home or roaming
+    if not good:
+        trialact.saw(m.ctx, 'not registered')
     _result(m, good)
 
 
@@ -159,12 +162,18 @@ def setup_gprs(m, arg):
     if size > 0 and size < MIN_PKTSZ:
         size = MIN_PKTSZ  # the manual allows 1 and 2; a module that refuses them would never bring GPRS up
     good = good and at.ok('AT#PKTSZ=%d' % size) and at.ok('AT#SKTCT=%d' % SKTCT_TENTHS)
-    if good:
+    if not good:
+        trialact.saw(ctx, 'GPRS settings refused')
+    else:
         result, lines = at.command('AT#GPRS=1', GPRS_TENTHS)
         good = result == 'OK'
         for line in lines:
             if compat.startswith(line, '+IP:'):
                 ctx.local_ip = compat.strip(line[4:])
+        if result == '':
+            trialact.saw(ctx, 'GPRS did not answer')
+        elif not good:
+            trialact.saw(ctx, 'GPRS refused')
     ctx.trace('gateway: GPRS ' + ('up ' + ctx.local_ip, 'failed')[not good])
     _result(m, good)
 

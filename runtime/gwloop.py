@@ -16,9 +16,11 @@ import fsm_commands
 import fsm_gateway
 import fsm_session
 import fsm_sms
+import fsm_trial
 import fsm_watch
 import fwclock
 import fwctx
+import trialact
 
 IDLE_TENTHS = 5    # how long the idle loop waits for the modem when no serial data is expected
 COLLECT_TENTHS = 1 # ... and when serial data must be collected (SER holds only 4096 bytes)
@@ -96,12 +98,14 @@ def loop(ctx):
         engine.poll(ctx.sess)
         engine.poll(ctx.sms)
         engine.poll(ctx.watch)
+        engine.poll(ctx.trial)
 
 
 def run():
     store = cfgstore.Store(fsm_commands)
     values = store.load()
     values['backoff_s'] = 0
+    values['trial_step_s'] = 0
     at = atdrv.Driver(MDM, MOD)
     ctx = fwctx.Ctx(at, store, fsm_commands, values)
     at.on_wait = ctx.serial.poll
@@ -109,15 +113,21 @@ def run():
     ctx.sess = engine.Machine(fsm_session, ctx, fwclock.now, values)
     ctx.sms = engine.Machine(fsm_sms, ctx, fwclock.now, values)
     ctx.watch = engine.Machine(fsm_watch, ctx, fwclock.now, values)
+    ctx.trial_rec = trialact.Record(fsm_commands)
+    ctx.trial_rec.load()
+    ctx.trial = engine.Machine(fsm_trial, ctx, fwclock.now, values)
     if tracing_wanted():
         ctx.gw.trace = trace_transition
         ctx.sess.trace = trace_transition
         ctx.sms.trace = trace_transition
         ctx.watch.trace = trace_transition
+        ctx.trial.trace = trace_transition
     ctx.trace('gateway: firmware started, settings %s (save %d)' % (('defaults', 'stored')[store.slot >= 0], store.seq))
     engine.start(ctx.gw)
     engine.start(ctx.sess)
     engine.start(ctx.sms)
     engine.start(ctx.watch)
+    engine.start(ctx.trial)
+    engine.dispatch(ctx.trial, fsm_trial.E_START, None)  # a trial the power cut goes on before the boot
     engine.dispatch(ctx.gw, fsm_gateway.E_START, None)
     loop(ctx)

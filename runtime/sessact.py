@@ -10,6 +10,7 @@ import compat
 import engine
 import gwboot
 import modes
+import trialact
 
 DIAL_TENTHS = 700        # #SKTD answer wait: the modem's own connect timeout (#SKTCT 600) plus margin
 ANSWER_TENTHS = 600      # ATA: CSD handshake (S7 default 60 s)
@@ -61,6 +62,7 @@ def dial(m, arg):
     if result == 'CONNECT':
         engine.dispatch(m, m.t.E_CONNECTED, None)
         return
+    trialact.saw(ctx, 'server did not answer')
     if (result == 'ERROR' or compat.startswith(result, '+CME')) and gwboot.context_status(ctx.at) == '0':
         # #SKTD answers ERROR without an active context: the gateway sets GPRS up again. With the context
         # up (or the modem not saying) it is a plain failure and the back-off applies: setting GPRS up
@@ -83,7 +85,9 @@ def listen(m, arg):
     if at.ok(rule) and at.ok('AT#SKTL=1,0,%d,0' % v['local_port']):
         ctx.listening = v['local_port']
         ctx.trace('session: listening on %d for %s' % (v['local_port'], v['permit_ip']))
+        trialact.goal_reached(m, arg)  # listening: the goal of a trial in server mode
         return
+    trialact.saw(ctx, 'cannot listen on %d' % v['local_port'])
     if gwboot.context_status(at) != '1':
         # No active context (network lost): the gateway sets GPRS up again.
         engine.dispatch(ctx.gw, ctx.gw.t.E_NET_LOST, None)

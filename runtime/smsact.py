@@ -9,6 +9,7 @@ import engine
 import smscmd
 import smsguard
 import smsio
+import trialact
 import watchact
 
 MAX_ROUND = 30  # messages handled per round, so a SIM that cannot delete cannot hold the loop
@@ -93,6 +94,16 @@ def cmd_apply(m, arg):
         return
     r.changed = 1
     r.replies = [smscmd.confirmation(r.parsed[smscmd.P_COMMAND], ctx.values)]
+    trialact.changed(m, r.parsed[smscmd.P_COMMAND], r.msg[smsio.MSG_SENDER])  # gprs and mode go on trial
+
+
+def cmd_revert(m, arg):
+    # `revert` changes nothing the modem or the mode uses: saved and confirmed like the others (a trial under
+    # way ends with 0), without restarting the mode.
+    r = m.ctx.sms_round
+    before = r.changed
+    cmd_apply(m, arg)
+    r.changed = before
 
 
 def config_items(ctx):

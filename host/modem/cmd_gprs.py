@@ -7,7 +7,8 @@ The ranges, formats and error replies chosen for each command are listed in the 
 # 300; 1 and 2 are refused: the lower bound 3 is our choice); #SKTCT 10..1200; +CGDCONT cid 1..5, PDP type
 # "IP" only, APN up to 100 chars; #USERID / #PASSW up to 30 chars (#PASSW cannot be read back).
 # `AT#GPRS=1` -> `+IP: <local_ip>` then OK; ERROR when not registered (stat 1 or 5), network.gprs_ok is
-# False, the network is dropped, context 1 is not defined, or the context is already active.
+# False, the network is dropped, context 1 is not defined, its APN is not one of network.apns (when set), or the
+# context is already active.
 # #SKTSAV stores the parameters (with user and password) in NVM; #SKTRST restores factory values and
 # stores them.
 
@@ -131,6 +132,8 @@ def gprs(port: AtPort, cmd: Command) -> list[str]:
         raise AtError()
     if 1 not in state.cgdcont:
         raise AtError()
+    if network.apns is not None and state.cgdcont[1][1] not in network.apns:
+        raise AtError()  # an APN the network does not serve: the activation is refused
     state.gprs_active = True
     return [f"+IP: {network.local_ip}"]
 

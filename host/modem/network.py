@@ -33,6 +33,9 @@ class Network:
         self.registered = 1  # +CREG/+CGREG stat: 1 home, 5 roaming, 2 searching, 0 not registered, 3 denied
         self.csq = 20  # +CSQ rssi, 0..31 or 99
         self.gprs_ok = True  # whether #GPRS=1 can succeed
+        # The APNs the network serves (None: any). #GPRS=1 with another in context 1 answers ERROR: the harsher
+        # plausible behaviour (a network may also accept any APN, or give a CME error after a long wait).
+        self.apns: set[str] | None = None
         self.local_ip = local_ip  # the address reported in +IP:
         self.listen_host = listen_host  # real host address the modem's sockets bind to (#SKTL, #SKTD)
         self.refuse_connections = False  # #SKTD answers NO CARRIER even when the peer is up

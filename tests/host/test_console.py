@@ -39,6 +39,9 @@ fault stall off
 fault drop
 fault restore
 fault clear
+apns internet other.apn
+apns
+apns any
 fault bogus
 frobnicate
 trace 2
@@ -71,6 +74,8 @@ def test_a_piped_demo_runs_every_command(firmware_python: Interpreter, tmp_path:
     for fault in ("error AT\\+CMGL 2 +CMS ERROR: 500", "silence AT#GPRS", "refuse on", "stall on", "stall off", "drop",
                   "restore", "clear"):
         assert f"fault: {fault}: ok" in out
+    assert out.count("apns: internet other.apn") == 2
+    assert "apns: any" in out
     assert "trace: ready=1" in out
     assert "trace: answered=+447700900001" in out
     assert "clock_s: 14.0" in out

@@ -95,8 +95,8 @@ def test_error_messages_say_what_is_wrong_and_what_is_allowed(firmware_python: I
         "connect mode server any": "missing arguments; format: mode server <permitted_ip> <localport>",
         "connect baud 9600 8N1": "too many arguments; format: baud <baud>",
         "connect reboot": ("unknown command 'reboot'; "
-                           "commands: gprs baud charformat mode socketting smspassword dialin config"),
-        "connect": "no command; commands: gprs baud charformat mode socketting smspassword dialin config",
+                           "commands: gprs baud charformat mode socketting smspassword dialin revert config"),
+        "connect": "no command; commands: gprs baud charformat mode socketting smspassword dialin revert config",
     }
     results = evaluate(firmware_python, ["smscheck"], [f"smscheck.run({t!r})" for t in cases])
     assert [r[:2] for r in results] == [(INVALID, msg) for msg in cases.values()]

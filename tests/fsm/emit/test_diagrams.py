@@ -159,7 +159,7 @@ def test_expected_dot_files_names_both_variants_and_the_system_diagram() -> None
 
 
 def test_the_system_diagram_draws_every_machine_and_one_arrow_per_sender_and_receiver() -> None:
-    """Boxes for the four machines and the main loop; each arrow carries the events its head declares `from:` its
+    """Boxes for the five machines and the main loop; each arrow carries the events its head declares `from:` its
     tail, in spec order; the drawing shows them all (the arrows are exactly the declarations, no more)."""
     machines = load_specs(ROOT / "fsm" / "specs", ROOT / "runtime", ROOT).specs.machines
     dot = system_dot(machines)
@@ -174,10 +174,11 @@ def test_the_system_diagram_draws_every_machine_and_one_arrow_per_sender_and_rec
     assert want[("session", "gateway")] == ["net_lost"]
     assert want[("gateway", "session")] == ["open_on_demand", "open_maintain", "open_server", "close"]
     nodes = re.findall(r'^  "(\w+)" \[id="(?:machine|sender)_', dot, re.M)
-    assert nodes == ["loop", "gateway", "session", "sms", "watch"]
+    assert nodes == ["loop", "gateway", "session", "sms", "trial", "watch"]
     assert "in mode: unconfigured, client_on_demand," in dot, "the gateway's state set is in its box"
     text = svg_text(dot_bytes(dot, "svg"))
-    for name in ["main loop", "gateway", "session", "sms", "watch", "net_lost", "config_changed", "arrived"]:
+    for name in ["main loop", "gateway", "session", "sms", "trial", "watch", "net_lost", "config_changed", "arrived",
+                 "reached"]:
         assert name in text
     assert (ROOT / "diagrams" / "system.dot").read_text() == dot, "committed and drift-checked"
 

@@ -104,6 +104,21 @@ def test_gprs_activation_fails_without_network_or_context(why: str) -> None:
     assert modem.settings["gprs_active"] is False
 
 
+def test_a_network_that_serves_some_apns_refuses_the_others() -> None:
+    network = Network()
+    _, modem = new_modem(network=network)
+    network.apns = {"internet", "other.apn"}
+    ok(modem, 'AT+CGDCONT=1,"IP","wrong.apn"')
+    assert command(modem, "AT#GPRS=1") == ["ERROR"]
+    assert modem.settings["gprs_active"] is False
+    ok(modem, 'AT+CGDCONT=1,"IP","other.apn"')
+    assert command(modem, "AT#GPRS=1") == [f"+IP: {network.local_ip}", "OK"]
+    ok(modem, "AT#GPRS=0")
+    network.apns = None  # any
+    ok(modem, 'AT+CGDCONT=1,"IP","wrong.apn"')
+    assert command(modem, "AT#GPRS=1") == [f"+IP: {network.local_ip}", "OK"]
+
+
 def test_roaming_registration_is_good_enough_and_restore_brings_it_back() -> None:
     network = Network()
     _, modem = new_modem(network=network)
