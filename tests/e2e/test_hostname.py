@@ -190,6 +190,13 @@ def test_config_with_the_longest_names_fits_its_parts(gw: Gateway) -> None:
     whole = " ".join(parts)
     assert f"mode client {NAME40} 65535 maintain" in whole
     assert f"backup {NAME40} 65535" in whole
+    # The longest dial fits the module's 80-character command line (an over-long line answers ERROR at once):
+    # the name resolves, and the module dials (nothing listens there: NO CARRIER, or CONNECT if something does).
+    line = f'AT#SKTD=0,65535,"{NAME40}",0,0'
+    assert len(line) + 1 <= 80
+    gw.sim.modem.network.dns[NAME40] = "127.0.0.1"
+    gw.until(lambda: gw.traced(f"session: {line} -> NO CARRIER") or gw.traced(f"session: {line} -> CONNECT"),
+             "the longest dial, taken by the module")
 
 
 def _fletcher16(text: str) -> int:
