@@ -52,6 +52,7 @@ HELP = """commands:
   fault clear                       disarm every fault
   apns <apn> [<apn> ...] | apns any   the APNs the network serves (#GPRS=1 fails with another); no args: show
   fault clock +S | fault clock -S   MOD.secCounter() jumps S seconds (the network set the clock)
+  dns [<name> <ip>|<name> -]        the module's DNS: list it, make <name> resolve to <ip>, or forget <name>
   power cut                         the module loses power (the firmware dies mid-call)
   power on                          power comes back: the module boots
   power cycle | reboot              power cut, then power on
@@ -248,6 +249,27 @@ class Console:
             network.apns = set(args)
         served = "any" if network.apns is None else " ".join(sorted(network.apns))
         self.say(f"apns: {served}")
+
+    def cmd_dns(self, args: list[str]) -> None:
+        """The names #SKTD resolves (network.dns, any case); a name it does not hold answers ERROR."""
+        table = self.sim.modem.network.dns
+        if len(args) == 2:
+            name, ip = args
+            if not re.fullmatch(r"[A-Za-z0-9.-]{1,253}", name) or name.strip(".-") != name:
+                raise ConsoleError(f"dns: {name!r} is not a host name (letters, digits, - and .)")
+            if ip != "-" and (not re.fullmatch(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}", ip)
+                              or any(int(part) > 255 for part in ip.split("."))):
+                raise ConsoleError(f"dns: {ip!r} is not an IPv4 address (or - to forget the name)")
+            for known in [k for k in table if k.lower() == name.lower()]:
+                del table[known]
+            if ip != "-":
+                table[name.lower()] = ip
+        elif args:
+            raise ConsoleError("usage: dns | dns <name> <ip> | dns <name> -")
+        if not table:
+            self.say("dns: empty (every name fails to resolve)")
+        for name, ip in sorted(table.items()):
+            self.say(f"dns: {name} {ip}")
 
     def cmd_power(self, args: list[str]) -> None:
         sub = args[0].lower() if args else ""

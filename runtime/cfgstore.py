@@ -10,6 +10,13 @@ import compat
 SLOTS = ('gwcfg_a.txt', 'gwcfg_b.txt')  # flat file system, names well under 16 characters
 TRIAL_SLOTS = ('gwtrial_a.txt', 'gwtrial_b.txt')  # the trial of a change and the last settings that worked (trialact)
 
+# Settings renamed since a firmware that may have saved them: (old name, new name). A unit updated in the
+# field keeps its settings: a slot written before the rename is read under the new name (the next save
+# writes only the new one). A slot holding both names (none is written so) keeps the new name's value.
+RENAMED = (
+    ('server_ip', 'server'),   # when mode client took host names
+)
+
 
 def checksum(text):
     a = 0
@@ -69,10 +76,12 @@ def parse(text, table):
         cut = compat.find(line, '=')
         if cut < 0:
             continue
-        key = line[:cut]
+        key = _current_name(line[:cut])
         i = _index(table.SETTINGS, key)
         if i < 0:
             continue  # a setting that a newer firmware dropped
+        if key != line[:cut] and compat.find('\n' + body, '\n' + key + '=') >= 0:
+            continue  # the new name is there too: it wins
         if table.IS_INT[i]:
             try:
                 values[key] = int(line[cut + 1:])
@@ -84,6 +93,14 @@ def parse(text, table):
     if found == 0:
         return None
     return (seq, values)
+
+
+def _current_name(name):
+    # The name a setting saved as `name` has now (RENAMED).
+    for old, new in RENAMED:
+        if old == name:
+            return new
+    return name
 
 
 def _index(names, name):

@@ -44,6 +44,8 @@ class Ctx:
         self.dial_attempts = 0    # dials in a row that failed, are under way, or (maintain) gave a short call
         self.online_since = 0     # when the current (or last) call came up
         self.dial_for = 0         # pending bytes when the last dial started: what a give-up drops
+        self.on_backup = 0        # 1 while the dials go to the backup server (sessact.switch_server)
+        self.server_fails = 0     # failed dials in a row to the server the dials go to (server or backup)
         self.serial = SerialBuffer(values)
         self.sms_round = SmsRound()
         self.led = lines.Led()    # the module's status LED as last set (runtime/lines.py)

@@ -17,6 +17,7 @@ ANSWER_TENTHS = 600      # ATA: CSD handshake (S7 default 60 s)
 BACKOFF_CAP_S = 60       # capped exponential back-off between dials
 LASTING_CALL_S = 60      # maintain: a call this long starts the back-off again; a shorter one counts as a failure
 ON_DEMAND_DIALS = 5      # on demand, the dial is given up after this many failures in a row
+FAILOVER_DIALS = 3       # backup on: failed dials in a row to one server before the other is dialled
 
 
 def is_dialin_on(m, arg):
@@ -42,6 +43,42 @@ def has_dial_attempts_left(m, arg):
     return modes.is_maintain(m, arg) or m.ctx.dial_attempts < ON_DEMAND_DIALS
 
 
+def is_failover_due(m, arg):
+    # The dial that just failed was the FAILOVER_DIALS-th in a row to the server it went to, and a backup
+    # is set (OPS-BACKUP-FAILOVER).
+    return m.values['backup'] == 'on' and m.ctx.server_fails >= FAILOVER_DIALS
+
+
+def switch_server(m, arg):
+    # The next dial goes to the other server: the backup after the server, the server after the backup.
+    # The back-off is kept.
+    ctx = m.ctx
+    ctx.on_backup = 1 - ctx.on_backup
+    ctx.server_fails = 0
+    if ctx.on_backup:
+        ctx.trace('session: %d failed dials, the backup next' % FAILOVER_DIALS)
+    else:
+        ctx.trace('session: %d failed dials to the backup, the server next' % FAILOVER_DIALS)
+
+
+def use_server(m, arg):
+    # The next dial goes to the server (OPS-BACKUP-RETURN): after a call ends (to either), a dial given up,
+    # a new mode.
+    ctx = m.ctx
+    if ctx.on_backup:
+        ctx.trace('session: the server next')
+    ctx.on_backup = 0
+    ctx.server_fails = 0
+
+
+def dial_target(m):
+    # (host, port) the next dial goes to: the server, or the backup after a failover.
+    v = m.values
+    if m.ctx.on_backup:
+        return (v['backup_host'], v['backup_port'])
+    return (v['server'], v['server_port'])
+
+
 def give_up_dial(m, arg):
     # On demand, after the last failed attempt: the bytes the dials were for are dropped. Bytes that
     # came during the last attempt stay, and start a new dial.
@@ -53,20 +90,24 @@ def give_up_dial(m, arg):
 
 def dial(m, arg):
     ctx = m.ctx
-    v = m.values
     ctx.dial_attempts = ctx.dial_attempts + 1
     ctx.dial_for = len(ctx.serial.pending)
-    cmd = 'AT#SKTD=0,%d,"%s",0,0' % (v['server_port'], v['server_ip'])
+    host, port = dial_target(m)
+    # The module resolves a host name at every dial (docs/design/telit.md 4.2): a server behind dynamic DNS
+    # is followed without a new setting.
+    cmd = 'AT#SKTD=0,%d,"%s",0,0' % (port, host)
     result, lines = ctx.at.command(cmd, DIAL_TENTHS, 1)
     ctx.trace('session: ' + cmd + ' -> ' + result)
     if result == 'CONNECT':
         engine.dispatch(m, m.t.E_CONNECTED, None)
         return
     trialact.saw(ctx, 'server did not answer')
+    ctx.server_fails = ctx.server_fails + 1
     if (result == 'ERROR' or compat.startswith(result, '+CME')) and gwboot.context_status(ctx.at) == '0':
         # #SKTD answers ERROR without an active context: the gateway sets GPRS up again. With the context
         # up (or the modem not saying) it is a plain failure and the back-off applies: setting GPRS up
-        # again would reset the back-off and dial at once, forever.
+        # again would reset the back-off and dial at once, forever. A host name that does not resolve is
+        # such an ERROR with the context up (OPS-HOST-UNRESOLVED).
         engine.dispatch(ctx.gw, ctx.gw.t.E_NET_LOST, None)
     engine.dispatch(m, m.t.E_FAILED, None)
 

@@ -116,13 +116,12 @@ def config_items(ctx):
     if v['mode'] == 'none':
         items.append('mode none')
     for c in t.COMMANDS:
-        if c[smscmd.CMD_ACTION] is cmd_config or _reveals_secret(c, t):
+        if c[smscmd.CMD_ACTION] is cmd_config or _reveals_secret(c, t) or not _assigned(c, v, t):
             continue
         text = compat.join(compat.split(c[smscmd.CMD_REPLY] % v), ' ')
-        words = c[smscmd.CMD_WORDS]
-        if words[smscmd.W_VERB] != 'mode':
+        if c[smscmd.CMD_WORDS][smscmd.W_VERB] != 'mode':
             rest.append(text)
-        elif words[smscmd.W_MODE] == v['mode']:
+        else:
             items.append(text)
     if ctx.local_ip != '':
         watchact.check_context(ctx)  # the watch looks once a minute: a context lost since is not shown as up
@@ -133,6 +132,15 @@ def config_items(ctx):
     items = items + rest
     items.append('dropped %d' % ctx.serial.dropped)
     return items
+
+
+def _assigned(cmd, v, t):
+    # Whether the settings hold what the command assigns (`mode server` in server mode, `backup off` with no
+    # backup): of the commands that set one setting to different words, config lists the one in force.
+    for setting, value in cmd[smscmd.CMD_ASSIGN]:
+        if v[t.SETTINGS[setting]] != value:
+            return 0
+    return 1
 
 
 def _reveals_secret(cmd, t):

@@ -46,6 +46,8 @@ W_MODE = 1
 
 DIGITS = '0123456789'
 PASSWORD_CHARS = '0123456789abcdefghijklmnopqrstuvwxyz'
+HOST_CHARS = DIGITS + '-.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
+LABEL_MAX = 63     # characters of one label of a host name (RFC 1035 2.3.4)
 
 
 ECHO_MAX = 16  # characters of the user's text quoted back in an error (an SMS holds only 160)
@@ -93,6 +95,20 @@ def _ipv4(text):
     return compat.join(out, '.')
 
 
+def _host(text, low, high):
+    # An IPv4 address (normalised) or a host name of low..high characters (lowered), or None. Only digits
+    # and dots must be an address: the top label of a host name is never all digits (RFC 1123 2.1).
+    if _only(text, DIGITS + '.'):
+        return _ipv4(text)
+    if len(text) < low or len(text) > high or not _only(text, HOST_CHARS):
+        return None
+    name = compat.lower(text)
+    for label in compat.split(name, '.'):
+        if len(label) == 0 or len(label) > LABEL_MAX or label[0] == '-' or label[-1] == '-':
+            return None
+    return name
+
+
 def command_names(table):
     out = []
     for c in table.COMMANDS:
@@ -135,14 +151,18 @@ def check_value(field, text, table):
         if n < low or n > high:
             return (None, name + ' must be a number ' + str(low) + '..' + str(high))
         return (n, None)
-    if kind == table.A_IPV4 or kind == table.A_IPV4_OR_ANY:
-        if kind == table.A_IPV4_OR_ANY and compat.lower(text) == 'any':
+    if kind == table.A_HOST:
+        host = _host(text, low, high)
+        if host is None:
+            return (None, name + ' must be an IP address like 192.168.0.100, or a host name of ' + str(low) + '-' +
+                    str(high) + ' characters of a-z 0-9 - .')
+        return (host, None)
+    if kind == table.A_IPV4_OR_ANY:
+        if compat.lower(text) == 'any':
             return ('any', None)
         ip = _ipv4(text)
         if ip is None:
-            if kind == table.A_IPV4_OR_ANY:
-                return (None, name + " must be an IP address like 192.168.0.1, or 'any'")
-            return (None, name + ' must be an IP address like 192.168.0.100')
+            return (None, name + " must be an IP address like 192.168.0.1, or 'any'")
         return (ip, None)
     if kind == table.A_PASSWORD:
         given = compat.lower(text)

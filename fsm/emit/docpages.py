@@ -45,8 +45,9 @@ def arg_error(f: Field, word: str = "<word>") -> str:
         return f"{f.name} must be a number {f.min}..{f.max}"
     if f.type == "ipv4_or_any":
         return f"{f.name} must be an IP address like 192.168.0.1, or 'any'"
-    if f.type == "ipv4":
-        return f"{f.name} must be an IP address like 192.168.0.100"
+    if f.type == "host":
+        return (f"{f.name} must be an IP address like 192.168.0.100, or a host name of {f.min}-{f.max} characters "
+                "of a-z 0-9 - .")
     if f.type == "password":
         return f"{f.name} must be {f.min}-{f.max} characters of 0-9 a-z"
     return f"{f.name} must be {f.min}-{f.max} characters, no quotes"
@@ -95,7 +96,8 @@ def errors_md(specs: SpecSet) -> str:
     rows = [["the password is wrong, or the sender is locked out", "no reply at all"],
             ["nothing follows the password", f"`Error: no command; commands: {names}`"],
             ["the first word is no command", f"`Error: unknown command '<word>'; commands: {names}`"]]
-    for first in dict.fromkeys(c.words[0] for c in t.commands if len(c.words) > 1):
+    bare = {c.words[0] for c in t.commands if len(c.words) == 1}  # `backup` alone is a command: no such error
+    for first in dict.fromkeys(c.words[0] for c in t.commands if len(c.words) > 1 and c.words[0] not in bare):
         subs = " or ".join(c.words[1] for c in t.commands if c.words[0] == first and len(c.words) > 1)
         rows.append([f"`{first}` is not followed by {subs}", f"`Error: {first} must be followed by {subs}`"])
     for c in t.commands:
@@ -129,20 +131,34 @@ def _reveals_secret(c: Command, t: CommandTable) -> bool:
     return any(f.sets and _hidden(f.sets, t) and not f.secret for f in c.fields)
 
 
-def config_listed(t: CommandTable) -> list[Command]:
-    """The commands whose settings `config` lists after the mode and the network, in table order."""
-    return [c for c in t.commands if c.words[0] != "mode" and c.action != "cmd_config" and not _reveals_secret(c, t)]
+def config_listed(t: CommandTable, values: dict[str, int | str] | None = None) -> list[Command]:
+    """The commands whose settings `config` lists after the mode and the network, in table order; with `values`,
+    only those whose assignments hold (`backup off` with no backup: runtime/smsact.py _assigned)."""
+    return [c for c in t.commands if c.words[0] != "mode" and c.action != "cmd_config" and not _reveals_secret(c, t)
+            and (values is None or all(values[k] == v for k, v in c.assign))]
+
+
+def _config_groups(t: CommandTable) -> list[list[Command]]:
+    """config_listed, the commands of one verb together: `config` shows one of them, the one in force."""
+    groups: list[list[Command]] = []
+    for c in config_listed(t):
+        if groups and groups[-1][0].words[0] == c.words[0]:
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+    return groups
 
 
 def config_md(specs: SpecSet) -> str:
     """The items of the `config` reply, in order (runtime/smsact.py config_items)."""
     t = _table(specs)
     modes = [f"`{_reply(c.reply)}`" for c in t.commands if c.words[0] == "mode"]
-    rest = config_listed(t)
+    rest = _config_groups(t)
     lines = [f"1. The mode: `mode none` (no mode set yet), {', '.join(modes)}.",
              "2. The network: in server mode `ip <address>` (the address clients call) or `ip offline`; in the other "
              "modes the item `offline` while the GPRS context is down, nothing while it is up.",
-             *[f"{i}. `{_reply(c.reply)}` (the `{c.name}` settings)." for i, c in enumerate(rest, 3)],
+             *[f"{i}. " + " or ".join(f"`{_reply(c.reply)}`" for c in g) + f" (the `{g[0].words[0]}` settings)."
+               for i, g in enumerate(rest, 3)],
              f"{len(rest) + 3}. `dropped <n>`: serial bytes that could not be delivered since the last start.",
              "",
              "Not listed: " + ", ".join(f"`{c.name}` (its setting is secret)" for c in t.commands

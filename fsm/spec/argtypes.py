@@ -18,6 +18,8 @@ __all__ = ["ARG_TYPES", "ArgType", "arg_type", "describe", "parse"]
 
 Value = int | str
 PASSWORD_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyz")
+HOST_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-.")  # of a host name
+LABEL_MAX = 63  # characters of one label of a host name (RFC 1035 2.3.4)
 MAX_DIGITS = 9  # the firmware reads at most 9 digits (no sign) as a number
 
 
@@ -60,6 +62,20 @@ def _parse_ipv4(f: Field, text: str) -> Value | None:
     return ".".join(out) if len(parts) == 4 else None
 
 
+def _parse_host(f: Field, text: str) -> Value | None:
+    """An IPv4 address (normalised) or a host name (lowered: DNS names are case-insensitive, phones capitalise),
+    the module resolving it at every #SKTD. Only digits and dots must be an address: a name's last label is never
+    all digits (RFC 1123 2.1), so `10.0.0` or `1.2.3.400` is a mistyped address, not a name."""
+    if all(ch in "0123456789." for ch in text):
+        return _parse_ipv4(f, text)
+    if not _in_range(f, len(text)) or not all(ch in HOST_CHARS for ch in text):
+        return None
+    low = text.lower()
+    labels = low.split(".")
+    ok = all(0 < len(p) <= LABEL_MAX and p[0] != "-" and p[-1] != "-" for p in labels)
+    return low if ok else None
+
+
 def _parse_ipv4_or_any(f: Field, text: str) -> Value | None:
     return "any" if text.lower() == "any" else _parse_ipv4(f, text)
 
@@ -90,7 +106,9 @@ ARG_TYPES: tuple[ArgType, ...] = (  # the order numbers the firmware's A_* const
     ArgType("enum", "values", lambda f, t: _parse_choice(f.values, t),
             lambda f: "one of " + " ".join(f.values) + _unit(f)),
     ArgType("int", "range", _parse_int, lambda f: f"{f.min}..{f.max}{_unit(f)}"),
-    ArgType("ipv4", "", _parse_ipv4, lambda f: "IPv4 address a.b.c.d"),
+    # was "ipv4" (an address only): a host takes addresses too, in the same place of the numbering
+    ArgType("host", "range", _parse_host,
+            lambda f: f"IPv4 address a.b.c.d, or host name of {_span(f)} characters of a-z 0-9 - ."),
     ArgType("ipv4_or_any", "", _parse_ipv4_or_any, lambda f: "IPv4 address a.b.c.d, or any"),
     ArgType("password", "range", _parse_password, lambda f: f"{_span(f)} characters of 0-9 a-z"),
     ArgType("text", "range", _parse_text, lambda f: f"{_span(f)} characters, no spaces or quotes"),

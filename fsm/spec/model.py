@@ -163,7 +163,7 @@ class Field:
 
     name: str
     loc: Loc
-    type: str  # enum | int | ipv4 | ipv4_or_any | password | text | keyword | onoff
+    type: str  # enum | int | host | ipv4_or_any | password | text | keyword | onoff
     sets: str | None = None  # the setting it changes
     values: tuple[str, ...] = ()  # enum values; keyword: the keyword itself
     min: int | None = None  # int: value; password/text: length

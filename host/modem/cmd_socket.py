@@ -5,8 +5,11 @@ The ranges, formats and error replies chosen for each command are listed in the 
 
 # `AT#SKTD=0,<rport 1..65535>,"<addr>"[,<closure 0|255>[,<lport 0..65535>]]`: ERROR without an active
 # context, while the socket is in use (connecting, connected or listening), for UDP (type 1: not
-# emulated), or when a host name does not resolve; else CONNECT (data mode, DCD high) once the real
-# connect completes, NO CARRIER when refused, when network.refuse_connections is set, or after #SKTCT.
+# emulated), or when a host name does not resolve (after network.dns_fail_s, the context kept); else CONNECT
+# (data mode, DCD high) once the real connect completes, NO CARRIER when refused, when
+# network.refuse_connections is set, or after #SKTCT. <addr> is a dotted IPv4 address or a host name the module
+# resolves with a DNS query (docs/design/telit.md 4.2); here from network.dns only. That a name which does not
+# resolve gives ERROR (not NO CARRIER) is a guess: the manuals do not say.
 # `AT#SKTL=1,0,<lport 1..65535>[,<closure 0|255>]`: OK when listening; ERROR without a context, when the
 # socket is in use, or when the port cannot be bound. `AT#SKTL=0[,...]` stops (OK even when idle). A
 # permitted connection gives `+CONN FROM: <addr>` then CONNECT; the listener is gone until the next #SKTL.
@@ -30,6 +33,7 @@ from host.modem.tcp import SocketCall
 
 if TYPE_CHECKING:
     from host.modem.atport import AtPort
+    from host.modem.network import Network
 
 _IN_PROGRESS = (0, errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY)
 
@@ -41,16 +45,36 @@ def _closure(tokens: list[str], index: int) -> int:
     return closure
 
 
-def _resolve(addr: str) -> str:
+def _resolve(network: Network, addr: str) -> str | None:
+    """The IPv4 address `addr` is or names (network.dns), or None. Never the PC's resolver."""
     try:
         return str(ipaddress.IPv4Address(addr))
     except ValueError:
+        return network.lookup(addr)
+
+
+class Unresolved:
+    """#SKTD to a name the DNS does not know: ERROR when the lookup gives up, network.dns_fail_s later."""
+
+    def __init__(self, port: AtPort, deadline: float) -> None:
+        self.port = port
+        self._deadline = deadline
+
+    def poll(self, now: float) -> None:
+        if now >= self._deadline:
+            self.port.fail_pending("ERROR")
+
+    def deadline(self) -> float | None:
+        return self._deadline
+
+    def fds(self) -> list[int]:
+        return []
+
+    def wfds(self) -> list[int]:
+        return []
+
+    def drop(self) -> None:
         pass
-    try:
-        infos = socket.getaddrinfo(addr, None, socket.AF_INET, socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        raise AtError() from None
-    return str(infos[0][4][0])
 
 
 def sktd(port: AtPort, cmd: Command) -> list[str] | None:
@@ -69,7 +93,12 @@ def sktd(port: AtPort, cmd: Command) -> list[str] | None:
     shared = port.shared
     if kind == 1 or not shared.state.gprs_active or shared.socket_busy() or port.call is not None:
         raise AtError()
-    host = _resolve(addr)
+    host = _resolve(shared.network, addr)
+    if host is None:
+        if shared.network.dns_fail_s <= 0:
+            raise AtError()
+        port.busy(Unresolved(port, shared.clock.now() + shared.network.dns_fail_s))
+        return None
     if shared.network.refuse_connections:
         raise AtError("NO CARRIER")
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

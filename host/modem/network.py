@@ -45,6 +45,14 @@ class Network:
         # the uplink for a retransmission timeout of at least 1 s that doubles at each loss up to a maximum of
         # at least 60 s (RFC 6298 2.4, 2.5, 5.5). How long a module's own stack waits is not published.
         self.uplink_stalled = False
+        # The DNS as the module's resolver sees it: host name -> IPv4 address, names compared case-insensitively
+        # (RFC 4343). #SKTD resolves only from here (plus dotted addresses), never from the PC's resolver: tests
+        # may reach 127.0.0.0/8 only. `dns <name> <ip>` at the console.
+        self.dns: dict[str, str] = {}
+        # Seconds a lookup of a name the table does not hold takes before #SKTD answers ERROR: a guess (the manuals
+        # do not say), the harsher one: the module's resolver waits for the network's answer, and the firmware's
+        # loop waits with it.
+        self.dns_fail_s = 2.0
         self._dropped = False
         self._registered_before_drop = 1
         self._subscribers: list[weakref.WeakMethod[Callable[[], None]]] = []
@@ -52,6 +60,11 @@ class Network:
     @property
     def dropped(self) -> bool:
         return self._dropped
+
+    def lookup(self, name: str) -> str | None:
+        """The address the DNS table gives `name` (any case), or None."""
+        low = name.lower()
+        return next((ip for n, ip in self.dns.items() if n.lower() == low), None)
 
     def is_registered(self) -> bool:
         return self.registered in (1, 5)

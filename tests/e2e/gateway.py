@@ -138,12 +138,13 @@ class Gateway:
 class Server:
     """A TCP server on loopback the gateway dials in client mode."""
 
-    def __init__(self, gw: Gateway, port: int = 0) -> None:
-        """Listens on `port` (0: a free one; give the old port to bring a vanished server back)."""
+    def __init__(self, gw: Gateway, port: int = 0, host: str = "127.0.0.1") -> None:
+        """Listens on `host` (of 127.0.0.0/8) and `port` (0: a free one; give the old port to bring a vanished
+        server back, or the port of a server on another address of 127.0.0.0/8)."""
         self.gw = gw
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", port))
+        self.sock.bind((host, port))
         self.sock.listen(4)
         self.sock.setblocking(False)
         self.port = self.sock.getsockname()[1]

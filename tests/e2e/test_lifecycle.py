@@ -15,7 +15,7 @@ from tests.support import free_port
 def test_first_boot_uses_the_defaults(gw: Gateway) -> None:
     assert gw.traced("gateway: firmware started, settings defaults (save 0)")
     assert gw.command("connect config") == (
-        "Confirmed: config mode none, gprs internet ***, baud 9600, charformat 8N1, socketting 300 10 0, "
+        "Confirmed: config mode none, gprs internet ***, baud 9600, charformat 8N1, backup off, socketting 300 10 0, "
         "dialin off, revert 10, dropped 0")
     assert gw.sim.status()["speed"] == "9600 8N1"
 
@@ -25,10 +25,9 @@ def test_config_in_server_mode_shows_the_local_ip_and_never_a_password(gw: Gatew
     gw.replies(["connect gprs apn.example user secretpass", "connect smspassword hidden1"])
     assert gw.command("hidden1 mode server 10.1.2.3 4000") == "Confirmed: mode server 10.1.2.3 4000"
     parts = gw.replies(["Hidden1 config"])
-    assert parts == [  # longer than one SMS: two numbered parts
-        "Confirmed: config 1/2 mode server 10.1.2.3 4000, ip 127.0.0.1, gprs apn.example user ***, baud 9600, "
-        "charformat 8N1, socketting 300 10 0, dialin off",
-        "Confirmed: config 2/2 revert 10, dropped 0"]
+    assert parts == ["Confirmed: config 1/2 mode server 10.1.2.3 4000, ip 127.0.0.1, gprs apn.example user ***, "
+                     "baud 9600, charformat 8N1, backup off, socketting 300 10 0",
+                     "Confirmed: config 2/2 dialin off, dropped 0"]
     reply = " ".join(parts)
     assert "secretpass" not in reply
     assert "hidden1" not in reply

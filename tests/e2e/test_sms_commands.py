@@ -99,14 +99,14 @@ def test_dialin_on_off(gw: Gateway) -> None:
 def test_mode_limits(gw: Gateway) -> None:
     replies = gw.replies([
         "connect mode server any 0", "connect mode server 192.168.0.256 1024", "connect mode server any",
-        "connect mode client any 1024", "connect mode client 10.0.0.1 65536", "connect mode client 10.0.0.1 80 keep",
+        "connect mode client 10.0.0 1024", "connect mode client 10.0.0.1 65536", "connect mode client 10.0.0.1 80 keep",
         "connect mode", "connect mode server 192.168.0.1 65535", "connect mode client 10.0.0.1 1 Maintain",
     ])
     assert replies == [
         "Error: localport must be a number 1..65535",
         "Error: permitted_ip must be an IP address like 192.168.0.1, or 'any'",
         "Error: missing arguments; format: mode server <permitted_ip> <localport>",
-        "Error: server must be an IP address like 192.168.0.100",
+        "Error: server must be an IP address like 192.168.0.100, or a host name of 1-40 characters of a-z 0-9 - .",
         "Error: server_port must be a number 1..65535",
         "Error: expected 'maintain', not 'keep'",
         "Error: mode must be followed by server or client",
@@ -122,9 +122,9 @@ def test_wrong_password_unknown_command_and_missing_arguments(gw: Gateway) -> No
     assert not any(c.startswith("AT#SKTTO") or c.startswith("AT+CMGS") for c in gw.at_commands(mark))
     assert gw.sim.modem.sim_messages() == []
     assert gw.replies(["connect reboot", "connect", "connect baud"]) == [
-        "Error: unknown command 'reboot'; commands: gprs baud charformat mode socketting smspassword dialin revert "
-        "config",
-        "Error: no command; commands: gprs baud charformat mode socketting smspassword dialin revert config",
+        "Error: unknown command 'reboot'; commands: gprs baud charformat mode backup socketting smspassword dialin "
+        "revert config",
+        "Error: no command; commands: gprs baud charformat mode backup socketting smspassword dialin revert config",
         "Error: missing arguments; format: baud <baud>",
     ]
     assert gw.sim.status()["speed"] == "9600 8N1", "nothing changed"
@@ -138,7 +138,9 @@ def _at_max(f: Field, i: int) -> str:
     if f.type in ("text", "password"):
         chars = TEXT_CHARS if f.type == "text" else TEXT_CHARS[:36]
         return "".join(chars[(i + k) % len(chars)] for k in range(f.max or 0))
-    if f.type in ("ipv4", "ipv4_or_any"):
+    if f.type == "host":
+        return ("gw." + "a" * (f.max or 0))[:(f.max or 0) - 5] + ".test"
+    if f.type == "ipv4_or_any":
         return "127.0.0.1"
     return f.values[-1] if f.values else "on"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -212,3 +213,48 @@ def test_simulate_start_mode_1_with_a_device_that_sends_atz_never_starts(firmwar
     assert proc.returncode == 0, proc.stderr
     assert "outbox: empty" in proc.stdout
     assert "state: at" in proc.stdout
+
+
+DNS = """dns
+dns Gw.Example.TEST 127.0.0.1
+dns gw.example.test 10.0.0
+dns bad_name.test 127.0.0.1
+dns -lead.test 127.0.0.1
+dns other.test 10.0.0.2
+dns other.test -
+dns missing.test -
+dns one two three
+dns
+wait 20
+sms +447700900001 connect mode client gw.example.test {port} maintain
+wait 30
+outbox
+"""
+
+
+@pytest.mark.req("OPS-HOST-NAME")
+def test_dns_lists_sets_and_forgets_names_and_the_gateway_dials_the_name(firmware_python: Interpreter) -> None:
+    """`dns <name> <ip>` at the console: the product firmware in client mode by host name reaches the server the
+    table names (a real listening socket on loopback)."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+        proc = simulate(["--virtual", "--python", firmware_python.path], DNS.format(port=port), PRODUCT_KINDNESS)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.splitlines()
+    dns = [line for line in out if line.startswith("dns: ")]
+    assert dns == ["dns: empty (every name fails to resolve)",
+                   "dns: gw.example.test 127.0.0.1",
+                   "dns: gw.example.test 127.0.0.1", "dns: other.test 10.0.0.2",
+                   "dns: gw.example.test 127.0.0.1",
+                   "dns: gw.example.test 127.0.0.1",
+                   "dns: gw.example.test 127.0.0.1"]
+    assert proc.stderr.splitlines() == [
+        "error: dns: '10.0.0' is not an IPv4 address (or - to forget the name)",
+        "error: dns: 'bad_name.test' is not a host name (letters, digits, - and .)",
+        "error: dns: '-lead.test' is not a host name (letters, digits, - and .)",
+        "error: usage: dns | dns <name> <ip> | dns <name> -",
+    ]
+    assert f"outbox 1: to +447700900001: Confirmed: mode client gw.example.test {port} maintain" in out
+    assert f"modem: socket out 127.0.0.1:{port} up" in out, proc.stdout

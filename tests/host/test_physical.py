@@ -180,7 +180,7 @@ def test_deploy_uploads_the_firmware_and_starts_it(module: Callable[..., Simulat
     sim.modem.deliver_sms("+447700900001", "connect config")
     sim.run_until(lambda: bool(sim.modem.outbox), 60, "the deployed gateway's reply")
     assert sim.modem.outbox[-1] == ("+447700900001", "Confirmed: config mode none, gprs internet ***, baud 9600, "
-                                    "charformat 8N1, socketting 300 10 0, dialin off, revert 10, dropped 0")
+                                    "charformat 8N1, backup off, socketting 300 10 0, dialin off, revert 10, dropped 0")
 
 
 # --- the physical port's #WSCRIPT buffer (host/modem/scripts.py cites the public uploaders it is modelled on)

@@ -19,7 +19,7 @@ from tests.support import RUNTIME
 TABLE = load_specs(ROOT / "fsm" / "specs", ROOT / "runtime", ROOT).specs.commands
 assert TABLE is not None
 VALID, INVALID, AUTH_FAILED = 0, 1, 2
-GOOD = {"enum": None, "int": None, "ipv4": "192.168.0.1", "ipv4_or_any": "any", "password": "abc123",
+GOOD = {"enum": None, "int": None, "host": "192.168.0.1", "ipv4_or_any": "any", "password": "abc123",
         "text": "internet", "keyword": None, "onoff": "on"}
 
 
@@ -55,9 +55,14 @@ def _cases(c: Command) -> list[tuple[str, bool]]:
                 out += [(args("Abc"), True), (args("ab_c"), False)]
             else:
                 out += [(args('in"ternet'), False)]
-        elif f.type in ("ipv4", "ipv4_or_any"):
+        elif f.type in ("host", "ipv4_or_any"):
             out += [(args("10.0.0.1"), True), (args("255.255.255.255"), True), (args("256.0.0.1"), False),
-                    (args("10.0.0"), False), (args("any"), f.type == "ipv4_or_any")]
+                    (args("10.0.0"), False), (args("any"), True)]
+            if f.type == "host":
+                assert f.min is not None
+                assert f.max is not None
+                out += [(args("a" * f.min), True), (args("a" * f.max), True), (args("a" * (f.max + 1)), False),
+                        (args("gw_1.example.com"), False), (args("-gw.example.com"), False)]
         elif f.type == "onoff":
             out += [(args("on"), True), (args("OFF"), True), (args("maybe"), False)]
         elif f.type == "keyword":
@@ -87,7 +92,8 @@ def test_error_messages_say_what_is_wrong_and_what_is_allowed(firmware_python: I
         "connect baud 9601": "baud must be one of 300 1200 2400 4800 9600 19200 38400 57600 115200",
         "connect charformat 9N1": "charformat must be one of 8N2 8E1 8O1 8N1 7E1 7O1",
         "connect mode server any 0": "localport must be a number 1..65535",
-        "connect mode client 1.2.3 80": "server must be an IP address like 192.168.0.100",
+        "connect mode client 1.2.3 80": ("server must be an IP address like 192.168.0.100, or a host name of 1-40 "
+                                         "characters of a-z 0-9 - ."),
         "connect socketting 300 10 513": "packet_size must be a number 0..512",
         "connect smspassword toolongpassword": "new_password must be 1-12 characters of 0-9 a-z",
         "connect dialin maybe": "status must be one of on off",
@@ -95,8 +101,8 @@ def test_error_messages_say_what_is_wrong_and_what_is_allowed(firmware_python: I
         "connect mode server any": "missing arguments; format: mode server <permitted_ip> <localport>",
         "connect baud 9600 8N1": "too many arguments; format: baud <baud>",
         "connect reboot": ("unknown command 'reboot'; "
-                           "commands: gprs baud charformat mode socketting smspassword dialin revert config"),
-        "connect": "no command; commands: gprs baud charformat mode socketting smspassword dialin revert config",
+                           "commands: gprs baud charformat mode backup socketting smspassword dialin revert config"),
+        "connect": "no command; commands: gprs baud charformat mode backup socketting smspassword dialin revert config",
     }
     results = evaluate(firmware_python, ["smscheck"], [f"smscheck.run({t!r})" for t in cases])
     assert [r[:2] for r in results] == [(INVALID, msg) for msg in cases.values()]
@@ -108,7 +114,7 @@ def test_password_and_words_are_case_insensitive_and_a_wrong_one_is_silent(firmw
     results = evaluate(firmware_python, ["smscheck"], [f"smscheck.run({t!r})" for t in texts])
     assert results[0] == (VALID, {"baud": "115200"}, "Confirmed: baud 115200")
     assert results[1] == (VALID,
-                          {"server_ip": "10.0.0.1", "server_port": 1024, "maintain": "maintain", "mode": "client"},
+                          {"server": "10.0.0.1", "server_port": 1024, "maintain": "maintain", "mode": "client"},
                           "Confirmed: mode client 10.0.0.1 1024 maintain")
     assert [r[0] for r in results[2:6]] == [AUTH_FAILED] * 4
     assert results[6][0] == VALID

@@ -25,7 +25,7 @@ from tests.support import ROOT
 SPECS = load_specs(ROOT / "fsm" / "specs", ROOT / "runtime", ROOT).specs
 TABLE = SPECS.commands
 assert TABLE is not None
-BAD = {"enum": "x9", "int": "x", "ipv4": "x", "ipv4_or_any": "x", "password": "_", "text": '"', "keyword": "x",
+BAD = {"enum": "x9", "int": "x", "host": "x_", "ipv4_or_any": "x", "password": "_", "text": '"', "keyword": "x",
        "onoff": "x"}
 
 
@@ -93,5 +93,5 @@ def test_every_error_usage_and_config_item_the_pages_show_is_the_firmwares(firmw
     assert names == command_names(TABLE)
     assert mode_error == "mode must be followed by server or client"
     defaults = {s.name: s.default for s in TABLE.settings}
-    listed = [" ".join((c.reply % defaults).split()) for c in config_listed(TABLE)]
+    listed = [" ".join((c.reply % defaults).split()) for c in config_listed(TABLE, defaults)]
     assert items == ["mode none", "offline", *listed, "dropped 0"]

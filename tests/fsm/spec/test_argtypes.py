@@ -20,8 +20,10 @@ assert TABLE is not None
 EDGES = {  # besides the limits: what each type must refuse or normalise
     "enum": lambda f: [f.values[0].lower(), f.values[-1].upper(), "", "9999", f.values[0] + "x"],
     "int": lambda f: ["", "12a", "-1", "+5", "0010", "1" * 10, " 1"],
-    "ipv4": lambda f: ["10.0.0.1", "255.255.255.255", "256.0.0.1", "10.0.0", "010.0.0.1", "1.2.3.4.5", "a.b.c.d",
-                       "1..2.3", "any"],
+    "host": lambda f: ["10.0.0.1", "255.255.255.255", "256.0.0.1", "10.0.0", "010.0.0.1", "1.2.3.4.5", "a.b.c.d",
+                       "1..2.3", "any", "", "Gw.Example.COM", "my-server.dyndns.org", "-a.com", "a-.com", "a..com",
+                       ".a.com", "a.com.", "a_b.com", "a b", 'a"b', "\u00e9t\u00e9.fr", "1.2.3.4a",
+                       "x" * 63 + ".c", "1" + "-" * 38 + "1", "1e5", "123", "0.0.0.0"],
     "ipv4_or_any": lambda f: ["any", "ANY", "10.0.0.1", "0.0.0.0", "300.1.1.1", ""],
     "password": lambda f: ["Abc", "ab_c", "ab c", "abc123", "\u00e9"],
     "text": lambda f: ['in"ternet', "in'ternet", "a b", "a\tb", "\x7f", "~!@#$%^&*()"],

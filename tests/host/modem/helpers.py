@@ -83,10 +83,10 @@ def gprs_up(modem: Modem) -> None:
     assert ok(modem, "AT#GPRS=1") == ["+IP: 127.0.0.1"]
 
 
-def server() -> socket.socket:
-    """A listening TCP socket on 127.0.0.1, ephemeral port."""
+def server(host: str = "127.0.0.1") -> socket.socket:
+    """A listening TCP socket on `host` (of 127.0.0.0/8), ephemeral port."""
     srv = track(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
-    srv.bind(("127.0.0.1", 0))
+    srv.bind((host, 0))
     srv.listen(4)
     srv.setblocking(False)
     return srv

@@ -61,6 +61,45 @@ def test_refuse_connections_gives_no_carrier_even_when_the_server_is_up() -> Non
         srv.accept()
 
 
+def test_sktd_resolves_a_name_from_the_dns_table_at_every_dial_in_any_case() -> None:
+    network = Network()
+    _, modem = new_modem(network=network)
+    gprs_up(modem)
+    first, second = server(), server()
+    network.dns["gw.example.test"] = "127.0.0.1"
+    for srv in (first, second):  # the same name, another port: resolved again each time
+        reply = command(modem, f'AT#SKTD=0,{srv.getsockname()[1]},"GW.Example.Test"')
+        assert reply == ["CONNECT"], reply
+        accept(modem, srv).close()
+        wait_for(modem, lambda: modem.dcd() == 0, "the call to end when the server closes")
+        read_until(modem, b"NO CARRIER", "the end of the call")
+    network.dns["gw.example.test"] = "127.0.0.2"  # the name moves: the next dial follows it
+    moved = server(host="127.0.0.2")
+    assert command(modem, f'AT#SKTD=0,{moved.getsockname()[1]},"gw.example.test"') == ["CONNECT"]
+    assert accept(modem, moved).getpeername()[0] == "127.0.0.1"  # the modem's own address: listen_host
+
+
+def test_sktd_to_a_name_the_dns_does_not_know_answers_error_later_and_keeps_the_context() -> None:
+    """Never the PC's resolver: `localhost` is not in the table. The lookup takes network.dns_fail_s (a guess),
+    then ERROR; the context stays up (the firmware must not take it for a lost one)."""
+    network = Network()
+    clock, modem = new_modem(network=network)
+    gprs_up(modem)
+    srv = server()
+    modem.write(f'AT#SKTD=0,{srv.getsockname()[1]},"localhost"\r'.encode())
+    clock.advance(network.dns_fail_s - 0.01)
+    modem.poll()
+    assert modem.read() == b"", "no answer while the lookup runs"
+    clock.advance(0.01)
+    modem.poll()
+    assert lines(modem.read()) == ["ERROR"]
+    assert ok(modem, "AT#GPRS?") == ["#GPRS: 1"]
+    with pytest.raises(BlockingIOError):
+        srv.accept()
+    network.dns_fail_s = 0
+    assert command(modem, f'AT#SKTD=0,{srv.getsockname()[1]},"nowhere.test"') == ["ERROR"]
+
+
 @pytest.mark.parametrize(
     "args",
     [
