@@ -122,8 +122,9 @@ def test_wrong_password_unknown_command_and_missing_arguments(gw: Gateway) -> No
     assert not any(c.startswith("AT#SKTTO") or c.startswith("AT+CMGS") for c in gw.at_commands(mark))
     assert gw.sim.modem.sim_messages() == []
     assert gw.replies(["connect reboot", "connect", "connect baud"]) == [
-        "Error: unknown command 'reboot'; commands: gprs baud charformat mode socketting smspassword dialin config",
-        "Error: no command; commands: gprs baud charformat mode socketting smspassword dialin config",
+        "Error: unknown command 'reboot'; "
+        "commands: gprs baud charformat mode socketting smspassword dialin config status allow",
+        "Error: no command; commands: gprs baud charformat mode socketting smspassword dialin config status allow",
         "Error: missing arguments; format: baud <baud>",
     ]
     assert gw.sim.status()["speed"] == "9600 8N1", "nothing changed"
