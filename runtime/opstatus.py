@@ -118,10 +118,11 @@ def bytes_text(kib, extra):
 
 def state_text(ctx):
     # The mode and what it is doing, in the machines' own words: 'client online', 'server listening';
-    # before a mode runs, the gateway's state: 'client registering', 'none unconfigured'.
+    # without a session, the gateway's state: 'client registering', 'none unconfigured'.
     gw = ctx.gw
-    if gw.state in gw.t.IN_MODE:
-        what = ctx.sess.t.STATES[ctx.sess.state]
+    s = ctx.sess
+    if gw.state in gw.t.IN_MODE and s.state != s.t.S_CLOSED:
+        what = s.t.STATES[s.state]
     else:
         what = gw.t.STATES[gw.state]
     return ctx.values['mode'] + ' ' + what

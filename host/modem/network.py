@@ -32,6 +32,7 @@ class Network:
         self.down_bps = down_bps  # ... from the internet
         self.registered = 1  # +CREG/+CGREG stat: 1 home, 5 roaming, 2 searching, 0 not registered, 3 denied
         self.csq = 20  # +CSQ rssi, 0..31 or 99
+        self.operator = "Sim Network"  # +COPS? long alphanumeric name while registered (at most 16 characters)
         self.gprs_ok = True  # whether #GPRS=1 can succeed
         self.local_ip = local_ip  # the address reported in +IP:
         self.listen_host = listen_host  # real host address the modem's sockets bind to (#SKTL, #SKTD)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 
 from tests.e2e.gateway import Gateway
 from tests.e2e.gateway import Server
 from tests.e2e.gateway import connect_to_gateway
 from tests.e2e.gateway import listening_port
+from tests.runtime.fwunit import assigned
+from tests.support import GENERATED
 from tests.support import free_port
+
+VERSION = ast.literal_eval(assigned(GENERATED / "fsm_commands.py", "VERSION"))
 
 
 @pytest.mark.req("CMD-PASSWORD-DEFAULT", "CMD-CONFIG", "NOTE-PASSWORD-RESET")
@@ -16,7 +22,7 @@ def test_first_boot_uses_the_defaults(gw: Gateway) -> None:
     assert gw.traced("gateway: firmware started, settings defaults (save 0)")
     assert gw.command("connect config") == (
         "Confirmed: config mode none, gprs internet ***, baud 9600, charformat 8N1, socketting 300 10 0, "
-        "dialin off, dropped 0")
+        f"dialin off, allow any, version {VERSION}, dropped 0")
     assert gw.sim.status()["speed"] == "9600 8N1"
 
 
@@ -24,9 +30,10 @@ def test_first_boot_uses_the_defaults(gw: Gateway) -> None:
 def test_config_in_server_mode_shows_the_local_ip_and_never_a_password(gw: Gateway) -> None:
     gw.replies(["connect gprs apn.example user secretpass", "connect smspassword hidden1"])
     assert gw.command("hidden1 mode server 10.1.2.3 4000") == "Confirmed: mode server 10.1.2.3 4000"
-    reply = gw.command("Hidden1 config")
-    assert reply == ("Confirmed: config mode server 10.1.2.3 4000, ip 127.0.0.1, gprs apn.example user ***, "
-                     "baud 9600, charformat 8N1, socketting 300 10 0, dialin off, dropped 0")
+    reply = " ".join(gw.replies(["Hidden1 config"]))
+    assert reply == ("Confirmed: config 1/2 mode server 10.1.2.3 4000, ip 127.0.0.1, gprs apn.example user ***, "
+                     "baud 9600, charformat 8N1, socketting 300 10 0 "
+                     f"Confirmed: config 2/2 dialin off, allow any, version {VERSION}, dropped 0")
     assert "secretpass" not in reply
     assert "hidden1" not in reply
 
