@@ -61,7 +61,7 @@ def test_maintain_connects_at_once_and_redials_after_every_drop(gw: Gateway, ser
     gw.sms("connect config")  # taken between attempts
     server.conn.close()
     gw.until(lambda: gw.sim.modem.sim_messages() == [], "the SMS to be handled between two dials")
-    assert gw.outbox[-1][1].startswith("Confirmed: config mode client 127.0.0.1")
+    assert gw.outbox[-2][1].startswith("Confirmed: config 1/2 mode client 127.0.0.1")
     server.accept("the re-dial after the SMS")
 
 
