@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
+from fsm.emit.codegen import firmware_version
 from fsm.emit.codegen import render_commands
 from fsm.emit.codegen import render_machine
 from fsm.emit.diagrams import SYSTEM
@@ -66,7 +67,8 @@ def expected_outputs(layout: Layout, loaded: Loaded) -> dict[Path, str]:
         out[layout.generated / f"{m.module}.py"] = render_machine(m, loaded.runtime)
     if loaded.specs.commands is not None:
         table = loaded.specs.commands
-        out[layout.generated / f"{table.module}.py"] = render_commands(table, loaded.runtime)
+        version = firmware_version(layout.specs, layout.runtime)
+        out[layout.generated / f"{table.module}.py"] = render_commands(table, loaded.runtime, version)
     for name, text in expected_dot_files(loaded.specs.machines).items():
         out[layout.diagrams / name] = text
     for name, text in expected_tables(loaded.specs).items():

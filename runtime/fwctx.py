@@ -9,6 +9,7 @@
 import SER
 import SER2
 
+import fwclock
 import lines
 import smsguard
 
@@ -49,9 +50,34 @@ class Ctx:
         self.serial = SerialBuffer(values)
         self.sms_round = SmsRound()
         self.led = lines.Led()    # the module's status LED as last set (runtime/lines.py)
+        # What `status` reports since the start (runtime/opstatus.py). Bytes are added by the data pump, one
+        # addition per piece sent, and folded into whole KiB (fold_traffic) so no counter nears 2**31.
+        self.calls = 0            # connections made
+        self.drops = 0            # connections that ended
+        self.bytes_up = 0         # bytes sent to the peer, not yet folded into kib_up
+        self.bytes_down = 0       # bytes of the peer's sent to the device, not yet folded into kib_down
+        self.kib_up = 0
+        self.kib_down = 0
+        self.last_error = ''      # the last failure noted (note_error), '' for none
+        self.error_s = 0          # ... when (fwclock seconds)
 
     def trace(self, text):
         SER2.send(text + '\r\n')
+
+    def note_error(self, text):
+        # A failure `status` reports as the last error (a few words: 'gprs refused').
+        self.last_error = text
+        self.error_s = fwclock.now()
+
+    def fold_traffic(self):
+        # Moves whole KiB of the byte counters into the KiB counters (the pump calls it every KICK_S while
+        # data moves, so the byte counters stay far below 2**31 on a 32-bit 1.5.2).
+        q, r = divmod(self.bytes_up, 1024)
+        self.kib_up = self.kib_up + q
+        self.bytes_up = r
+        q, r = divmod(self.bytes_down, 1024)
+        self.kib_down = self.kib_down + q
+        self.bytes_down = r
 
     def side_at(self):
         # The AT driver for a command that must go out whatever MDM is doing: MDM's while no call is up,

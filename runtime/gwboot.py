@@ -76,6 +76,8 @@ def boot_modem(m, arg):
     good = good and at.ok('AT+CMGF=1') and at.ok('AT+CPMS="SM","SM","SM"') and at.ok('AT+CNMI=2,1,0,0,0')
     good = good and at.ok('AT+CSDH=1')
     ctx.trace('gateway: modem boot ' + ('ok', 'failed')[not good])
+    if not good:
+        ctx.note_error('modem boot failed')
     _result(m, good)
 
 
@@ -145,6 +147,8 @@ def check_registration(m, arg):
             good = reg == '1' or reg == '5'  # home or roaming
     if not good:
         trialact.saw(m.ctx, 'not registered')
+        if is_wait_over(m, arg):
+            m.ctx.note_error('not registered')
     _result(m, good)
 
 
@@ -175,6 +179,8 @@ def setup_gprs(m, arg):
         elif not good:
             trialact.saw(ctx, 'GPRS refused')
     ctx.trace('gateway: GPRS ' + ('up ' + ctx.local_ip, 'failed')[not good])
+    if not good:
+        ctx.note_error('gprs refused')
     _result(m, good)
 
 

@@ -115,6 +115,8 @@ def pump(m, arg):
                 sb.set_cts(0)
                 if MDM.send(piece, SEND_TENTHS) < 0:
                     sb.dropped = sb.dropped + len(piece)  # the link stalled for SEND_TENTHS
+                else:
+                    ctx.bytes_up = ctx.bytes_up + len(piece)
                 owed = owed + IN_FLIGHT
                 if owed + up_owed <= SAFE_BYTES:
                     sb.set_cts(1)
@@ -122,6 +124,8 @@ def pump(m, arg):
                 piece = up[:UP_STOPPED]
                 if MDM.send(piece, SEND_TENTHS) < 0:
                     sb.dropped = sb.dropped + len(piece)  # the link stalled for SEND_TENTHS
+                else:
+                    ctx.bytes_up = ctx.bytes_up + len(piece)
             up = up[len(piece):]
             sent = 1
         if nr > 0 and SER.getRTS():
@@ -131,6 +135,7 @@ def pump(m, arg):
             else:
                 piece = down[:down_stopped]
             SER.send(piece)
+            ctx.bytes_down = ctx.bytes_down + len(piece)
             down = down[len(piece):]
             sent = 1
         if sent:
@@ -138,6 +143,7 @@ def pump(m, arg):
             if now >= kick_at:
                 MOD.watchdogReset()
                 kick_at = now + KICK_S
+                ctx.fold_traffic()  # the status byte counters, every KICK_S: far from 2**31
         if sent or nd > 0:
             idle = 0
             continue
@@ -145,7 +151,9 @@ def pump(m, arg):
         # send into a full modem would wait there for the link, and one that waited out a stall would drop
         # them although none had gone).
         if nu > 0 and up == PLUSES[:nu] and MDM.getCTS():
-            up = _send_pluses(sb, up)
+            held = _send_pluses(sb, up)
+            ctx.bytes_up = ctx.bytes_up + len(up) - len(held)  # the status counter: what went (or was dropped)
+            up = held
             MOD.watchdogReset()
             kick_at = fwclock.now() + KICK_S
             if len(up) > 0 and MDM.getDCD() == 0:  # the call ended before they could go
@@ -259,5 +267,6 @@ def _finish(ctx, text):
     while len(text) > 0:
         MOD.watchdogReset()
         SER.send(text[:SAFE_BYTES])
+        ctx.bytes_down = ctx.bytes_down + len(text[:SAFE_BYTES])
         text = text[SAFE_BYTES:]
     ctx.at.feed(tail)

@@ -103,6 +103,7 @@ def dial(m, arg):
         return
     trialact.saw(ctx, 'server did not answer')
     ctx.server_fails = ctx.server_fails + 1
+    ctx.note_error('dial failed')
     if (result == 'ERROR' or compat.startswith(result, '+CME')) and gwboot.context_status(ctx.at) == '0':
         # #SKTD answers ERROR without an active context: the gateway sets GPRS up again. With the context
         # up (or the modem not saying) it is a plain failure and the back-off applies: setting GPRS up
@@ -129,6 +130,7 @@ def listen(m, arg):
         trialact.goal_reached(m, arg)  # listening: the goal of a trial in server mode
         return
     trialact.saw(ctx, 'cannot listen on %d' % v['local_port'])
+    ctx.note_error('listen failed')
     if gwboot.context_status(at) != '1':
         # No active context (network lost): the gateway sets GPRS up again.
         engine.dispatch(ctx.gw, ctx.gw.t.E_NET_LOST, None)
@@ -158,6 +160,7 @@ def answer(m, arg):
     if compat.startswith(result, 'CONNECT'):
         engine.dispatch(m, m.t.E_CONNECTED, None)
     elif not at.online:
+        ctx.note_error('answer failed')
         engine.dispatch(m, m.t.E_FAILED, None)
 
 
@@ -166,6 +169,7 @@ def went_online(m, arg):
     # gives the device what the peer already sent. The back-off is not reset here: a server that accepts
     # and closes at once would otherwise be dialled every second (see is_call_lasting).
     m.ctx.online_since = m.clock()
+    m.ctx.calls = m.ctx.calls + 1
     m.ctx.trace('session: online')
 
 
@@ -176,6 +180,7 @@ def is_call_lasting(m, arg):
 
 def end_call(m, arg):
     ctx = m.ctx
+    ctx.drops = ctx.drops + 1  # ended by the peer, the socket timeout or the network (the gateway's own end: hang_up)
     ctx.trace('session: call ended')
     engine.dispatch(ctx.sms, ctx.sms.t.E_CHECK, None)
 

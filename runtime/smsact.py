@@ -43,13 +43,18 @@ def read_next(m, arg):
 
 
 def parse_message(m, arg):
-    # Parses the message, unless its sender is locked out (smsguard): then it counts as a wrong
-    # password, unread. A wrong password counts towards the sender's lockout.
+    # Parses the message, unless its sender is not allowed (the `allow` list) or locked out (smsguard): then
+    # it counts as a wrong password, unread. A wrong password counts towards the sender's lockout; a sender
+    # not allowed counts towards nothing.
     ctx = m.ctx
     r = ctx.sms_round
     r.msg = arg
     r.replied = 1
     sender = arg[smsio.MSG_SENDER]
+    if not smsguard.is_allowed(sender, ctx.values['allowed']):
+        r.parsed = (smscmd.AUTH_FAILED, None, None)
+        ctx.trace('sms: ' + sender + ' is not allowed: ignored')
+        return
     now = m.clock()
     if r.guard.is_ignored(sender, now):
         r.parsed = (smscmd.AUTH_FAILED, None, None)
@@ -91,6 +96,7 @@ def cmd_apply(m, arg):
         for k in old.keys():
             ctx.values[k] = old[k]
         r.replies = ['Error: the settings could not be saved; nothing was changed']
+        ctx.note_error('sms save failed')
         return
     r.changed = 1
     r.replies = [smscmd.confirmation(r.parsed[smscmd.P_COMMAND], ctx.values)]
@@ -108,7 +114,9 @@ def cmd_revert(m, arg):
 
 def config_items(ctx):
     # What `config` lists: the mode first (with the local IP in server mode), then each command's
-    # current settings as the command that would set them, then the drop counter.
+    # current settings as the command that would set them (a command without arguments, such as `status`
+    # or `allow any`, lists nothing: the one with arguments shows its settings), then the firmware's
+    # version and the drop counter.
     v = ctx.values
     t = ctx.table
     items = []
@@ -116,9 +124,12 @@ def config_items(ctx):
     if v['mode'] == 'none':
         items.append('mode none')
     for c in t.COMMANDS:
-        if c[smscmd.CMD_ACTION] is cmd_config or _reveals_secret(c, t) or not _assigned(c, v, t):
+        if (len(c[smscmd.CMD_ARGS]) == 0 and len(c[smscmd.CMD_ASSIGN]) == 0) or _reveals_secret(c, t) \
+                or not _assigned(c, v, t):
             continue
         text = compat.join(compat.split(c[smscmd.CMD_REPLY] % v), ' ')
+        if text in rest:
+            continue  # `allow any` says what `allow` already listed
         if c[smscmd.CMD_WORDS][smscmd.W_VERB] != 'mode':
             rest.append(text)
         else:
@@ -130,6 +141,7 @@ def config_items(ctx):
     elif ctx.local_ip == '':
         items.append('offline')
     items = items + rest
+    items.append('version ' + t.VERSION)
     items.append('dropped %d' % ctx.serial.dropped)
     return items
 

@@ -27,10 +27,11 @@ ARG_NAME = 0
 ARG_TYPE = 1       # the table's A_* constant
 ARG_SETTING = 2    # index of the setting it changes (table.SETTINGS), or -1
 ARG_VALUES = 3     # enum: the values; keyword: the keyword itself
-ARG_MIN = 4        # int: the smallest value; password, text: the shortest length; -1 for none
+ARG_MIN = 4        # int: the smallest value; password, text: the shortest length (phone: digits); -1 for none
 ARG_MAX = 5        # ... the largest, the longest
 ARG_OPTIONAL = 6   # 1 when it may be left out
 ARG_SECRET = 7     # 1 when a reply shows it as ***
+ARG_REPEAT = 8     # the most words it takes: 1, or more for a list (the last argument; stored space-separated)
 
 # parse's result.
 P_STATUS = 0       # VALID, INVALID or AUTH_FAILED
@@ -119,14 +120,19 @@ def command_names(table):
 
 
 def usage(cmd):
-    # `mode server <permitted_ip> <localport>` for error messages.
+    # `mode server <permitted_ip> <localport>` for error messages; a list: `allow [number ...] (at most 8)`.
     words = list(cmd[CMD_WORDS])
+    most = ''
     for f in cmd[CMD_ARGS]:
+        name = f[ARG_NAME]
+        if f[ARG_REPEAT] > 1:
+            name = name + ' ...'
+            most = ' (at most %d)' % f[ARG_REPEAT]
         if f[ARG_OPTIONAL]:
-            words.append('[' + f[ARG_NAME] + ']')
+            words.append('[' + name + ']')
         else:
-            words.append('<' + f[ARG_NAME] + '>')
-    return compat.join(words, ' ')
+            words.append('<' + name + '>')
+    return compat.join(words, ' ') + most
 
 
 def check_value(field, text, table):
@@ -164,6 +170,14 @@ def check_value(field, text, table):
         if ip is None:
             return (None, name + " must be an IP address like 192.168.0.1, or 'any'")
         return (ip, None)
+    if kind == table.A_PHONE:
+        digits = text
+        if text[:1] == '+':
+            digits = text[1:]
+        if len(digits) < low or len(digits) > high or not _only(digits, DIGITS):
+            return (None, name + ' must be a phone number: an optional + then ' + str(low) + '-' + str(high) +
+                    ' digits')
+        return (text, None)
     if kind == table.A_PASSWORD:
         given = compat.lower(text)
         if len(given) < low or len(given) > high or not _only(given, PASSWORD_CHARS):
@@ -216,18 +230,33 @@ def parse(text, values, table):
     args = words[len(cmd[CMD_WORDS]):]
     fields = cmd[CMD_ARGS]
     required = 0
+    most = 0
     for f in fields:
         if not f[ARG_OPTIONAL]:
             required = required + 1
+        most = most + f[ARG_REPEAT]
     if len(args) < required:
         return (INVALID, 'missing arguments; format: ' + usage(cmd), None)
-    if len(args) > len(fields):
+    if len(args) > most:
         return (INVALID, 'too many arguments; format: ' + usage(cmd), None)
     changes = {}
     i = 0
     while i < len(fields):
         f = fields[i]
         value = ''
+        if f[ARG_REPEAT] > 1:
+            # a list (the last argument): every word left, checked one by one, stored space-separated; none
+            # given changes nothing (`allow` alone lists the setting)
+            given = args[i:]
+            got = []
+            for word in given:
+                one, error = check_value(f, word, table)
+                if error is not None:
+                    return (INVALID, error, None)
+                got.append(one)
+            if len(got) > 0 and f[ARG_SETTING] >= 0:
+                changes[table.SETTINGS[f[ARG_SETTING]]] = compat.join(got, ' ')
+            break
         if i < len(args):
             value, error = check_value(f, args[i], table)
             if error is not None:

@@ -3,11 +3,20 @@
 # right password. The table holds at most MAX_SENDERS senders (bounded memory whatever arrives).
 #
 # Times are fwclock seconds (MOD.secCounter without its jumps), compared as differences.
+#
+# Allowed senders (the `allow` setting): 'any', or numbers separated by spaces. A sender is allowed when its
+# last SAME_DIGITS digits are those of a listed number (all of them when either has fewer): '+447700900001'
+# (as a sender arrives) matches '07700900001' (as a user may type it). A sender not allowed is ignored
+# before the lockout is consulted: no reply, no count, its own or anyone's.
+
+import compat
 
 LOCK_FAILS = 5      # wrong passwords ...
 WINDOW_S = 600      # ... within 10 minutes ...
 LOCK_S = 1800       # ... ignore the sender for 30 minutes
 MAX_SENDERS = 16    # table bound
+SAME_DIGITS = 9     # allowed senders are compared on their last 9 digits (country and trunk prefixes differ)
+DIGITS = '0123456789'
 
 # An entry of the table: [sender, first failure time, failures in the window, ignored until].
 L_SENDER = 0
@@ -76,3 +85,25 @@ class Guard:
                 if victim is None or e[L_UNTIL_S] - victim[L_UNTIL_S] < 0:
                     victim = e
         self.entries.remove(victim)
+
+
+def _tail(number):
+    # The last SAME_DIGITS digits of a number, whatever else it holds ('+', spaces): '' when it holds none.
+    out = ''
+    for ch in number:
+        if compat.find(DIGITS, ch) >= 0:
+            out = out + ch
+    return out[-SAME_DIGITS:]
+
+
+def is_allowed(sender, allowed):
+    # 1 when `allowed` (the setting: 'any', '' read as 'any', or numbers separated by spaces) takes `sender`.
+    if allowed == 'any' or allowed == '':
+        return 1
+    tail = _tail(sender)
+    if tail == '':
+        return 0  # an alphanumeric sender (a network's name) is no number of the list
+    for number in compat.split(allowed):
+        if _tail(number) == tail:
+            return 1
+    return 0

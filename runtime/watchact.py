@@ -27,5 +27,6 @@ def check_context(ctx):
         # (the main loop takes the call now): no answer then says nothing about the context.
         return
     ctx.trace('gateway: GPRS context lost (' + str(status) + ')')
+    ctx.note_error('gprs lost')
     ctx.local_ip = ''
     engine.dispatch(gw, gw.t.E_NET_LOST, None)

@@ -6,6 +6,7 @@ is deterministic (spec order, no timestamps, `\\n` endings) and starts with the 
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import jinja2
@@ -137,6 +138,7 @@ def _field_row(f: Field, setting_index: dict[str, int]) -> str:
     return tup([
         lit(f.name), const("A_", f.type), str(setting_index[f.sets]) if f.sets else "-1",
         tup([lit(v) for v in f.values]), num(f.min), num(f.max), str(int(f.optional)), str(int(f.secret)),
+        str(f.repeat),
     ])
 
 
@@ -151,7 +153,25 @@ def _command_row(c: Command, setting_index: dict[str, int], refs: _Refs) -> dict
     }
 
 
-def render_commands(table: CommandTable, runtime: RuntimeIndex) -> str:
+VERSION_SOURCES = ("fsm/specs/*.yaml", "runtime/*.py")  # what the firmware's version string is a hash of
+VERSION_DIGITS = 8
+UNVERSIONED = "0" * VERSION_DIGITS
+
+
+def firmware_version(specs: Path, runtime: Path) -> str:
+    """The firmware's version: the first 8 hex digits of a sha256 over the specs (`*.yaml`) and the hand-written
+    runtime (`*.py`), each file's name (`specs/<name>`, `runtime/<name>`) and text with `\\n` line ends, in name
+    order. The generated tables are left out (they follow from the specs). Any edit of either changes it."""
+    files = sorted([(f"specs/{p.name}", p) for p in specs.glob("*.yaml")]
+                   + [(f"runtime/{p.name}", p) for p in runtime.glob("*.py")])
+    h = hashlib.sha256()
+    for name, path in files:
+        h.update(name.encode("utf-8") + b"\0")
+        h.update(path.read_bytes().replace(b"\r\n", b"\n") + b"\0")
+    return h.hexdigest()[:VERSION_DIGITS]
+
+
+def render_commands(table: CommandTable, runtime: RuntimeIndex, version: str = UNVERSIONED) -> str:
     refs = _Refs(runtime)
     setting_index = {s.name: i for i, s in enumerate(table.settings)}
     settings = [
@@ -165,7 +185,7 @@ def render_commands(table: CommandTable, runtime: RuntimeIndex) -> str:
     commands = [_command_row(c, setting_index, refs) for c in table.commands]
     return _env().get_template("commands.py.j2").render(
         banner=banner("python", table.path, table.sha256), description=table.description,
-        imports=sorted(refs.modules), settings=settings,
+        imports=sorted(refs.modules), settings=settings, version=version, version_sources=", ".join(VERSION_SOURCES),
         is_int=tup([str(s["is_int"]) for s in settings]), secret=tup([str(s["secret"]) for s in settings]),
         in_config=tup([str(s["in_config"]) for s in settings]),
         arg_types=[{"const": const("A_", t.name), "value": i} for i, t in enumerate(ARG_TYPES)],

@@ -50,12 +50,18 @@ def arg_error(f: Field, word: str = "<word>") -> str:
                 "of a-z 0-9 - .")
     if f.type == "password":
         return f"{f.name} must be {f.min}-{f.max} characters of 0-9 a-z"
+    if f.type == "phone":
+        return f"{f.name} must be a phone number: an optional + then {f.min}-{f.max} digits"
     return f"{f.name} must be {f.min}-{f.max} characters, no quotes"
 
 
 def usage(c: Command) -> str:
-    """`mode server <permitted_ip> <localport>`, as error replies show a command (runtime/smscmd.py usage)."""
-    return " ".join([*c.words, *(f"[{f.name}]" if f.optional else f"<{f.name}>" for f in c.fields)])
+    """`mode server <permitted_ip> <localport>`, as error replies show a command (runtime/smscmd.py usage); a list
+    argument: `allow [number ...] (at most 8)`."""
+    names = [f.name + (" ..." if f.repeat > 1 else "") for f in c.fields]
+    words = [f"[{n}]" if f.optional else f"<{n}>" for f, n in zip(c.fields, names, strict=True)]
+    most = "".join(f" (at most {f.repeat})" for f in c.fields if f.repeat > 1)
+    return " ".join([*c.words, *words]) + most
 
 
 def command_names(t: CommandTable) -> str:
@@ -134,7 +140,7 @@ def _reveals_secret(c: Command, t: CommandTable) -> bool:
 def config_listed(t: CommandTable, values: dict[str, int | str] | None = None) -> list[Command]:
     """The commands whose settings `config` lists after the mode and the network, in table order; with `values`,
     only those whose assignments hold (`backup off` with no backup: runtime/smsact.py _assigned)."""
-    return [c for c in t.commands if c.words[0] != "mode" and c.action != "cmd_config" and not _reveals_secret(c, t)
+    return [c for c in t.commands if c.words[0] != "mode" and (c.fields or c.assign) and not _reveals_secret(c, t)
             and (values is None or all(values[k] == v for k, v in c.assign))]
 
 
@@ -157,9 +163,10 @@ def config_md(specs: SpecSet) -> str:
     lines = [f"1. The mode: `mode none` (no mode set yet), {', '.join(modes)}.",
              "2. The network: in server mode `ip <address>` (the address clients call) or `ip offline`; in the other "
              "modes the item `offline` while the GPRS context is down, nothing while it is up.",
-             *[f"{i}. " + " or ".join(f"`{_reply(c.reply)}`" for c in g) + f" (the `{g[0].words[0]}` settings)."
-               for i, g in enumerate(rest, 3)],
-             f"{len(rest) + 3}. `dropped <n>`: serial bytes that could not be delivered since the last start.",
+             *[f"{i}. " + " or ".join(dict.fromkeys(f"`{_reply(c.reply)}`" for c in g))
+               + f" (the `{g[0].words[0]}` settings)." for i, g in enumerate(rest, 3)],
+             f"{len(rest) + 3}. `version <8 hex digits>`: the firmware's version, a hash of its specs and runtime.",
+             f"{len(rest) + 4}. `dropped <n>`: serial bytes that could not be delivered since the last start.",
              "",
              "Not listed: " + ", ".join(f"`{c.name}` (its setting is secret)" for c in t.commands
                                          if _reveals_secret(c, t)) + "; the GPRS password shows as `***`."]

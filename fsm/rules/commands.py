@@ -77,10 +77,13 @@ def _field_problem(f: Field) -> str | None:
         return f"min {f.min} is greater than max {f.max}"
     if t.limits != "range" and (f.min is not None or f.max is not None):
         return f"a {f.type} argument takes no 'min'/'max'"
+    if f.repeat < 1:
+        return f"repeat {f.repeat} must be at least 1"
     return None
 
 
-@SPEC_RULES.rule("command-field", "each argument's type has consistent limits; optional arguments come last")
+@SPEC_RULES.rule("command-field", "each argument's type has consistent limits; optional arguments come last, and "
+                 "so does a list (repeat)")
 def check_command_field(loaded: Loaded) -> Found:
     table = loaded.specs.commands
     if table is None:
@@ -93,6 +96,8 @@ def check_command_field(loaded: Loaded) -> Found:
                 yield f.loc, f"argument '{f.name}' of '{c.name}': {problem}"
             if optional_seen and not f.optional:
                 yield f.loc, f"argument '{f.name}' of '{c.name}' follows an optional one and must be optional too"
+            if f.repeat > 1 and f is not c.fields[-1]:
+                yield f.loc, f"argument '{f.name}' of '{c.name}' takes a list (repeat) and must be the last one"
             optional_seen = optional_seen or f.optional
 
 
@@ -102,6 +107,8 @@ def check_setting_default(loaded: Loaded) -> Found:
     if table is None:
         return
     for s in table.settings:
+        if any(k == s.name and v == str(s.default) for c in table.commands for k, v in c.assign):
+            continue  # a command sets it to this very value (`allow any`)
         setters = [(c, f) for c in table.commands for f in c.fields if f.sets == s.name]
         for c, f in setters:
             if _field_problem(f) is None and s.default != "" and parse(f, str(s.default)) != s.default:

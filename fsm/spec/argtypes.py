@@ -3,7 +3,8 @@
 `ARG_TYPES` is read by the spec loader (the names `type:` may take), code generation (the firmware's `A_*`
 constants, numbered in this order), the Markdown tables (`describe`), and the rules (which limits a type
 needs, whether a setting's default is a value the firmware would store). `parse` is what
-`runtime/smscmd.check_value` accepts, and the value it stores: tests/fsm/spec/test_argtypes.py holds the
+`runtime/smscmd.check_value` accepts for one word, and the value it stores (`parse_words` for a whole argument,
+a list of words when the argument has `repeat`): tests/fsm/spec/test_argtypes.py holds the
 firmware to it under every firmware interpreter, at min-1, min, max and max+1 of every argument.
 """
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 from fsm.spec.model import Field
 
-__all__ = ["ARG_TYPES", "ArgType", "arg_type", "describe", "parse"]
+__all__ = ["ARG_TYPES", "ArgType", "arg_type", "describe", "parse", "parse_words"]
 
 Value = int | str
 PASSWORD_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyz")
@@ -92,6 +93,18 @@ def _parse_text(f: Field, text: str) -> Value | None:
     return text if ok else None
 
 
+def _parse_phone(f: Field, text: str) -> Value | None:
+    # a phone number as a phone shows it without spaces: an optional '+', then min..max digits
+    digits = text[1:] if text[:1] == "+" else text
+    ok = _in_range(f, len(digits)) and digits.isascii() and digits.isdigit()
+    return text if ok else None
+
+
+def _describe_phone(f: Field) -> str:
+    what = f"an optional + then {_span(f)} digits"
+    return f"0-{f.repeat} numbers, each {what}" if f.optional else f"1-{f.repeat} numbers, each {what}"
+
+
 def _span(f: Field) -> str:
     return str(f.max) if f.min == f.max else f"{f.min}-{f.max}"
 
@@ -115,6 +128,7 @@ ARG_TYPES: tuple[ArgType, ...] = (  # the order numbers the firmware's A_* const
     ArgType("keyword", "values", lambda f, t: _parse_choice(f.values[:1], t),
             lambda f: f"the word '{f.values[0]}'" if f.values else "a keyword"),
     ArgType("onoff", "", lambda f, t: _parse_choice(("on", "off"), t), lambda f: "on or off"),
+    ArgType("phone", "range", _parse_phone, _describe_phone),
 )
 _BY_NAME = {t.name: t for t in ARG_TYPES}
 
@@ -127,6 +141,17 @@ def parse(f: Field, text: str) -> Value | None:
     """The value the firmware stores when an SMS gives `text` for argument `f`, or None when it refuses it."""
     t = arg_type(f.type)
     return t.parse(f, text) if t is not None else None
+
+
+def parse_words(f: Field, words: list[str]) -> Value | None:
+    """The value the firmware stores for the words an SMS gives an argument (several for a list argument, kept
+    space-separated), or None when it refuses them: too many, or one word it refuses."""
+    if len(words) > f.repeat:
+        return None
+    values = [parse(f, w) for w in words]
+    if any(v is None for v in values):
+        return None
+    return " ".join(str(v) for v in values) if f.repeat > 1 else values[0]
 
 
 def describe(f: Field) -> str:

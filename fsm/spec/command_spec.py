@@ -19,12 +19,18 @@ from fsm.spec.yamlload import YScalar
 TABLE_KEYS = ("name", "description", "settings", "commands")
 SETTING_KEYS = ("name", "type", "default", "description", "secret", "in_config")
 COMMAND_KEYS = ("command", "description", "args", "assign", "req", "reply", "action")
-FIELD_KEYS = ("name", "type", "sets", "values", "min", "max", "optional", "secret", "unit", "description")
+FIELD_KEYS = ("name", "type", "sets", "values", "min", "max", "optional", "secret", "unit", "description", "repeat")
 FIELD_TYPES = tuple(t.name for t in ARG_TYPES)
 SETTING_TYPES = ("int", "str")
 REQ_KEYS = ("requirements",)
 REQ_ITEM_KEYS = ("id", "section", "text")
 COMMANDS_MODULE = "fsm_commands"
+
+
+def _repeat(r: Reader, node: YNode | None) -> int:
+    """How many words an argument takes at most: 1, or its `repeat` (a list of words)."""
+    n = r.int_(node, "repeat")
+    return 1 if n is None else n
 
 
 def _field(r: Reader, node: YNode) -> Field | None:
@@ -48,6 +54,7 @@ def _field(r: Reader, node: YNode) -> Field | None:
         secret=r.bool_(m.get("secret"), "secret"),
         unit=r.str_(m.get("unit"), "unit"),
         description=r.str_(m.get("description"), "description"),
+        repeat=_repeat(r, m.get("repeat")),
     )
 
 

@@ -163,7 +163,7 @@ class Field:
 
     name: str
     loc: Loc
-    type: str  # enum | int | host | ipv4_or_any | password | text | keyword | onoff
+    type: str  # enum | int | host | ipv4_or_any | password | text | keyword | onoff | phone
     sets: str | None = None  # the setting it changes
     values: tuple[str, ...] = ()  # enum values; keyword: the keyword itself
     min: int | None = None  # int: value; password/text: length
@@ -172,6 +172,7 @@ class Field:
     secret: bool = False  # shown as *** in the reply
     unit: str = ""
     description: str = ""
+    repeat: int = 1  # the most words it takes (a list: the last argument only, its setting holds them space-separated)
 
 
 @dataclass(frozen=True)

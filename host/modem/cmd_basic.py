@@ -1,5 +1,5 @@
 """Basic and network-status AT commands: V, Q, Z, &F, &W, &P, &C, &D, &K, S0, S7, S12, +CMEE, +CPIN, +CREG,
-+CGREG, +CSQ, #SELINT (AT and E are in cmd_line.py). Units: S0 rings, S7 seconds, S12 1/50 s.
++CGREG, +CSQ, +COPS, #SELINT (AT and E are in cmd_line.py). Units: S0 rings, S7 seconds, S12 1/50 s.
 The ranges, formats and error replies chosen for each command are listed in the comment below.
 """
 
@@ -11,6 +11,11 @@ The ranges, formats and error replies chosen for each command are listed in the 
 # &C1 (factory): DCD follows the call; &C2 is taken as &C1. &D, &K are accepted and change nothing.
 # E and V belong to each AT instance; &W saves the issuing instance's values with the rest of the profile,
 # ATZ restores the saved profile (E, V included) on the issuing instance, &F the factory profile.
+# +COPS? answers `+COPS: 0,0,"<name>"` (automatic selection, long alphanumeric format) while registered, and
+# `+COPS: 0` (no operator: format and name left out, 3GPP 27.007) otherwise; the name is Network.operator, at most
+# 16 characters (long alphanumeric form, GM862-QUAD/PY software user guide 1vv0300747 §2.5.3.2). `AT+COPS=0` (and
+# `=3,0`, the format the read uses) is accepted and changes nothing; any other selection answers ERROR (a guess:
+# manual selection is not emulated). `AT+COPS=?` lists the one network.
 
 from __future__ import annotations
 
@@ -148,6 +153,18 @@ def csq(port: AtPort, cmd: Command) -> list[str]:
     return [f"+CSQ: {rssi},{99 if rssi == 99 else 0}"]
 
 
+def cops(port: AtPort, cmd: Command) -> list[str]:
+    network = port.shared.network
+    name = network.operator[:16]
+    if cmd.op == "?":
+        return [f'+COPS: 0,0,"{name}"'] if network.is_registered() else ["+COPS: 0"]
+    if cmd.op == "=?":
+        return [f'+COPS: (2,"{name}",,"00101"),,(0-4),(0,2)']
+    if cmd.op != "=" or split_args(cmd.args) not in (["0"], ["3", "0"]):
+        raise AtError()
+    return []
+
+
 def selint(port: AtPort, cmd: Command) -> list[str]:
     state = port.shared.state
     if cmd.op == "?":
@@ -176,5 +193,6 @@ HANDLERS = {
     "+CREG": _registration("+CREG", "creg_n"),
     "+CGREG": _registration("+CGREG", "cgreg_n"),
     "+CSQ": csq,
+    "+COPS": cops,
     "#SELINT": selint,
 }

@@ -32,6 +32,7 @@ class Network:
         self.down_bps = down_bps  # ... from the internet
         self.registered = 1  # +CREG/+CGREG stat: 1 home, 5 roaming, 2 searching, 0 not registered, 3 denied
         self.csq = 20  # +CSQ rssi, 0..31 or 99
+        self.operator = "Sim Network"  # +COPS? long alphanumeric name while registered (at most 16 characters)
         self.gprs_ok = True  # whether #GPRS=1 can succeed
         # The APNs the network serves (None: any). #GPRS=1 with another in context 1 answers ERROR: the harsher
         # plausible behaviour (a network may also accept any APN, or give a CME error after a long wait).

@@ -107,6 +107,17 @@ class Gateway:
         assert len(got) == 1, got
         return got[0]
 
+    def config(self, password: str = "connect", sender: str = PHONE) -> str:
+        """The `config` listing as one line, `Confirmed: config <items>`, whether it came in one message or in
+        numbered parts (each at most 160 characters, `Confirmed: config k/n ...`)."""
+        got = self.replies([f"{password} config"], sender)
+        assert got, "config got no reply"
+        if len(got) == 1:
+            return got[0]
+        heads = [f"Confirmed: config {k}/{len(got)} " for k in range(1, len(got) + 1)]
+        assert all(r.startswith(h) and len(r) <= 160 for r, h in zip(got, heads, strict=True)), got
+        return "Confirmed: config " + ", ".join(r[len(h):] for r, h in zip(got, heads, strict=True))
+
     # --- serial side
     def write_serial(self, data: bytes) -> None:
         self.serial.write(data)

@@ -139,7 +139,7 @@ def test_with_a_device_that_ignores_cts_every_byte_is_delivered_lost_or_counted(
 
         gw.until(call_over, "the socket timeout to end the call", timeout_s=120)
         _recv(server)
-        dropped = int(gw.command("connect config").rsplit("dropped ", 1)[1])
+        dropped = int(gw.config().rsplit("dropped ", 1)[1])
         lost = gw.sim.serial.lost
         assert lost > 0, "the device overran SER's buffer"
         assert len(server.received) + lost + dropped == written
@@ -186,7 +186,7 @@ def test_pluses_held_through_an_uplink_stall_are_not_dropped(gw: Gateway, room_l
     finally:
         client.close()
     gw.until(lambda: gw.traced("session: call ended") and listening_port(gw) == port, "the end of the call")
-    assert gw.command("connect config").endswith("dropped 0")
+    assert gw.config().endswith("dropped 0")
     assert gw.sim.serial.lost == 0
     _no_reboot_and_a_fed_watchdog(gw)
 
@@ -290,7 +290,7 @@ def test_a_device_honouring_cts_loses_nothing_when_the_uplink_stalls_in_the_midd
         client.close()
     assert lost == 0, f"{lost} device bytes lost at SER's buffer"
     gw.until(lambda: gw.traced("session: call ended"), "the end of the call")
-    dropped = int(gw.command("connect config").rsplit(" ", 1)[1])
+    dropped = int(gw.config().rsplit(" ", 1)[1])
     if stall_s < 30:
         assert (len(got), dropped) == (len(data), 0)
         assert got == data

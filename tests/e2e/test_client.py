@@ -46,7 +46,7 @@ def test_on_demand_gives_up_after_failed_dials_and_counts_what_it_dropped(gw: Ga
     gw.until(lambda: gw.traced("session: dial given up, 100 serial bytes dropped"), "the dial to be given up")
     dials = [c for c in gw.at_commands() if c.startswith("AT#SKTD")]
     assert len(dials) == 5
-    assert gw.command("connect config").endswith("dropped 100")
+    assert gw.config().endswith("dropped 100")
 
 
 @pytest.mark.req("GW-CLIENT-MAINTAIN", "CMD-MODE-CLIENT", "NOTE-IDLE-ONLY")
@@ -61,7 +61,7 @@ def test_maintain_connects_at_once_and_redials_after_every_drop(gw: Gateway, ser
     gw.sms("connect config")  # taken between attempts
     server.conn.close()
     gw.until(lambda: gw.sim.modem.sim_messages() == [], "the SMS to be handled between two dials")
-    assert gw.outbox[-1][1].startswith("Confirmed: config mode client 127.0.0.1")
+    assert gw.outbox[-2][1].startswith("Confirmed: config 1/2 mode client 127.0.0.1")
     server.accept("the re-dial after the SMS")
 
 
@@ -109,7 +109,7 @@ def test_on_demand_bytes_written_during_the_last_attempt_are_kept_for_a_new_dial
     try:
         back.accept("a new dial for the bytes written during the last attempt")
         assert back.read(6, "the bytes that came after the first ones") == b"second"
-        assert gw.command("connect config").endswith("dropped 5")
+        assert gw.config().endswith("dropped 5")
     finally:
         back.close()
 

@@ -53,7 +53,7 @@ def test_one_megabyte_each_way_is_byte_exact(gw: Gateway) -> None:
         gw.until(moved, "1 MB each way", timeout_s=240)
         assert server.received == up
         assert got_serial == down
-        assert gw.command("connect config").endswith("dropped 0")
+        assert gw.config().endswith("dropped 0")
     finally:
         server.close()
 

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 
 from tests.e2e.gateway import Gateway
 from tests.e2e.gateway import Server
 from tests.e2e.gateway import connect_to_gateway
 from tests.e2e.gateway import listening_port
+from tests.runtime.fwunit import assigned
+from tests.support import GENERATED
 from tests.support import free_port
+
+VERSION = ast.literal_eval(assigned(GENERATED / "fsm_commands.py", "VERSION"))
 
 
 @pytest.mark.req("CMD-PASSWORD-DEFAULT", "CMD-CONFIG", "NOTE-PASSWORD-RESET")
 def test_first_boot_uses_the_defaults(gw: Gateway) -> None:
     assert gw.traced("gateway: firmware started, settings defaults (save 0)")
-    assert gw.command("connect config") == (
-        "Confirmed: config mode none, gprs internet ***, baud 9600, charformat 8N1, backup off, socketting 300 10 0, "
-        "dialin off, revert 10, dropped 0")
+    assert gw.config() == (
+        "Confirmed: config mode none, gprs internet ***, baud 9600, charformat 8N1, socketting 300 10 0, "
+        f"dialin off, allow any, version {VERSION}, dropped 0")
     assert gw.sim.status()["speed"] == "9600 8N1"
 
 
@@ -24,11 +30,10 @@ def test_first_boot_uses_the_defaults(gw: Gateway) -> None:
 def test_config_in_server_mode_shows_the_local_ip_and_never_a_password(gw: Gateway) -> None:
     gw.replies(["connect gprs apn.example user secretpass", "connect smspassword hidden1"])
     assert gw.command("hidden1 mode server 10.1.2.3 4000") == "Confirmed: mode server 10.1.2.3 4000"
-    parts = gw.replies(["Hidden1 config"])
-    assert parts == ["Confirmed: config 1/2 mode server 10.1.2.3 4000, ip 127.0.0.1, gprs apn.example user ***, "
-                     "baud 9600, charformat 8N1, backup off, socketting 300 10 0",
-                     "Confirmed: config 2/2 dialin off, dropped 0"]
-    reply = " ".join(parts)
+    reply = gw.config("Hidden1")
+    assert reply == ("Confirmed: config mode server 10.1.2.3 4000, ip 127.0.0.1, gprs apn.example user ***, "
+                     "baud 9600, charformat 8N1, backup off, socketting 300 10 0, dialin off, revert 10, allow any, "
+                     f"version {VERSION}, dropped 0")
     assert "secretpass" not in reply
     assert "hidden1" not in reply
 
@@ -36,7 +41,7 @@ def test_config_in_server_mode_shows_the_local_ip_and_never_a_password(gw: Gatew
 @pytest.mark.req("CMD-CONFIG", "GW-CLIENT")
 def test_config_in_client_mode(gw: Gateway) -> None:
     gw.command("connect mode client 10.9.8.7 5000 maintain")
-    assert gw.command("connect config").startswith(
+    assert gw.config().startswith(
         "Confirmed: config mode client 10.9.8.7 5000 maintain, gprs internet")
 
 
@@ -49,7 +54,7 @@ def test_settings_survive_a_reboot_and_take_effect_at_once(gw: Gateway) -> None:
     assert gw.traced("settings stored (save 3)")
     assert gw.sim.status()["speed"] == "57600 8N1"
     gw.until(lambda: listening_port(gw) == port, "server mode again after the reboot")
-    assert gw.command("keep1 config").startswith(f"Confirmed: config mode server any {port}")
+    assert gw.config("keep1").startswith(f"Confirmed: config mode server any {port}")
     assert gw.sim.reboots == 1
 
 
@@ -152,7 +157,7 @@ def test_a_reply_a_new_call_held_back_goes_after_it_even_when_the_password_chang
         second.close()
     gw.until(lambda: any(text.startswith("Confirmed: smspassword") for _, text in gw.outbox),
              "the held reply after the second call")
-    assert gw.command("secret12 config").startswith("Confirmed: config")
+    assert gw.config("secret12").startswith("Confirmed: config")
 
 
 @pytest.mark.req("NOTE-CONFIRM", "CMD-BAUD")
@@ -210,11 +215,11 @@ def test_config_says_offline_while_gprs_is_down(gw: Gateway) -> None:
     gw.sim.modem.network.drop()
     gw.sim.modem.network.restore()
     gw.run(90)
-    reply = gw.command("connect config")
+    reply = gw.config()
     assert reply.startswith(f"Confirmed: config mode server any {port}, ip offline,"), reply
     gw.sim.modem.network.gprs_ok = True
     gw.until(lambda: listening_port(gw) == port, "listening again")
-    assert gw.command("connect config").startswith(f"Confirmed: config mode server any {port}, ip 127.0.0.1,")
+    assert gw.config().startswith(f"Confirmed: config mode server any {port}, ip 127.0.0.1,")
 
 
 @pytest.mark.req("CMD-CONFIG", "GW-SERVER")
@@ -228,7 +233,7 @@ def test_config_right_after_a_network_drop_does_not_show_the_lost_ip(gw: Gateway
     gw.run(2)
     assert not gw.sim.modem.describe()["gprs"]
     since = len(gw.sim.modem.at_log)
-    reply = gw.command("connect config")
+    reply = gw.config()
     sent = gw.at_commands(since)
     reply_at = next(i for i, c in enumerate(sent) if c.startswith("AT+CMGS"))
     if reply.startswith(f"Confirmed: config mode server any {port}, ip 127.0.0.1,"):

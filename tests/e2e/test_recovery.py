@@ -27,7 +27,7 @@ def test_a_modem_that_fails_at_boot_is_booted_again_then_the_module_rebooted(
     try:
         assert gw.sim.reboots == 1, "five failed boots in a row reboot the module"
         assert gw.sim.reboot_log[0][1] == "watchdog"
-        assert gw.command("connect config").startswith("Confirmed: config mode none")
+        assert gw.config().startswith("Confirmed: config mode none")
     finally:
         gw.close()
 
@@ -45,7 +45,7 @@ def test_registration_is_polled_then_the_modem_booted_again_when_it_takes_too_lo
         gw.booted()
         boots = sum(1 for line in gw.sim.trace.lines() if line == "gateway: modem boot ok")
         assert boots >= 2, "after 180 s without registration the modem is booted again"
-        assert gw.command("connect config").startswith("Confirmed: config mode none")
+        assert gw.config().startswith("Confirmed: config mode none")
     finally:
         gw.close()
 
@@ -175,6 +175,6 @@ def test_a_module_in_another_interface_style_is_switched_to_selint_2_and_restart
         assert gw.sim.reboots == 1
         assert [reason for _, reason in gw.sim.reboot_log] == ["watchdog"]
         assert (tmp_path / "nvm" / "selint.rst").read_text() == "0"
-        assert gw.command("connect config").startswith("Confirmed: config mode none")
+        assert gw.config().startswith("Confirmed: config mode none")
     finally:
         gw.close()

@@ -106,7 +106,7 @@ def test_fault_at_every_boot_listen_and_sms_step(hgw_factory, firmware_python, k
         assert len(texts) <= 1 or (step == r"^AT\+CMGD" and kind != "URC inside"), (step, texts, sent)
     record_recovery(firmware_python, f"SMS step: {kind}", worst, gw.sim.reboots - reboots0)
     gw.assert_alive()
-    assert gw.command("connect config").startswith("Confirmed: config mode server")
+    assert gw.config().startswith("Confirmed: config mode server")
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
@@ -173,5 +173,5 @@ def test_sms_store_full(hgw_factory, firmware_python) -> None:
     gw.sim.modem.faults.clear()
     took = measure(gw, lambda: gw.sim.modem.sim_messages() == [], "the full store emptied")
     record_recovery(firmware_python, "SMS store full", took, gw.sim.reboots)
-    assert gw.command("connect config").startswith(f"Confirmed: config mode server any {port}")
+    assert gw.config().startswith(f"Confirmed: config mode server any {port}")
     gw.assert_alive()

@@ -60,7 +60,7 @@ def test_an_hour_of_network_drops_loses_no_byte_the_gateway_was_given(firmware_p
             if n in (5, cycles - 1):
                 rss.append(_rss_kib(gw))
         assert bytes(got_up) == bytes(sent_up), "every byte once, in order"
-        assert gw.command("connect config").endswith("dropped 0")
+        assert gw.config().endswith("dropped 0")
         assert gw.sim.reboots == 0
         assert rss[-1] - rss[0] < 1024, f"the firmware's memory grew from {rss[0]} to {rss[-1]} KiB"
     finally:
@@ -109,7 +109,7 @@ def test_an_on_demand_dial_under_a_serial_flood_loses_nothing_with_cts(firmware_
         gw.until(flowing, "the whole flood at the server", timeout_s=120)
         assert server.received == flood
         assert gw.sim.serial.lines_out.get("CTS") == 1
-        assert gw.command("connect config").endswith("dropped 0")
+        assert gw.config().endswith("dropped 0")
     finally:
         server.close()
         gw.close()

@@ -54,7 +54,7 @@ def test_lockout_after_five_wrong_passwords(hgw_factory) -> None:
     mark = len(gw.sim.modem.at_log)
     assert gw.replies(["connect baud 2400", "connect config"], sender=a) == [], "ignored"
     assert not any(c.startswith("AT+CMGS") for c in gw.at_commands(mark))
-    assert gw.command("connect config", sender=b).startswith("Confirmed: config"), "others are not locked out"
+    assert gw.config(sender=b).startswith("Confirmed: config"), "others are not locked out"
     assert gw.sim.status()["speed"] == "1200 8N1"
     gw.run(1700)
     assert gw.replies(["connect baud 2400"], sender=a) == [], "still within 30 minutes"

@@ -3,6 +3,7 @@ start mode or #REBOOT starts the selected script from the ScriptStore (the modul
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import dataclasses
 import os
@@ -20,8 +21,10 @@ from host.clock import RealClock
 from host.clock import VirtualClock
 from host.modem import ScriptStore
 from host.simulator import Simulator
+from tests.runtime.fwunit import assigned
 from tests.simseed import kindness
 from tests.simseed import sim_seed
+from tests.support import GENERATED
 
 HELLO = (b"import SER\r\n"
          b"SER.send('hello from the script\\r\\n')\r\n"
@@ -179,8 +182,10 @@ def test_deploy_uploads_the_firmware_and_starts_it(module: Callable[..., Simulat
     assert sim.process.entry.parent == sim.nvm_dir
     sim.modem.deliver_sms("+447700900001", "connect config")
     sim.run_until(lambda: bool(sim.modem.outbox), 60, "the deployed gateway's reply")
+    version = ast.literal_eval(assigned(GENERATED / "fsm_commands.py", "VERSION"))
     assert sim.modem.outbox[-1] == ("+447700900001", "Confirmed: config mode none, gprs internet ***, baud 9600, "
-                                    "charformat 8N1, backup off, socketting 300 10 0, dialin off, revert 10, dropped 0")
+                                    "charformat 8N1, backup off, socketting 300 10 0, dialin off, revert 10, "
+                                    f"allow any, version {version}, dropped 0")
 
 
 # --- the physical port's #WSCRIPT buffer (host/modem/scripts.py cites the public uploaders it is modelled on)

@@ -20,7 +20,9 @@ TABLE = load_specs(ROOT / "fsm" / "specs", ROOT / "runtime", ROOT).specs.command
 assert TABLE is not None
 VALID, INVALID, AUTH_FAILED = 0, 1, 2
 GOOD = {"enum": None, "int": None, "host": "192.168.0.1", "ipv4_or_any": "any", "password": "abc123",
-        "text": "internet", "keyword": None, "onoff": "on"}
+        "text": "internet", "keyword": None, "onoff": "on", "phone": "+447700900001"}
+
+COMMANDS = "gprs baud charformat mode backup socketting smspassword dialin revert config status allow"
 
 
 def _good(f: Field) -> str:
@@ -67,6 +69,13 @@ def _cases(c: Command) -> list[tuple[str, bool]]:
             out += [(args("on"), True), (args("OFF"), True), (args("maybe"), False)]
         elif f.type == "keyword":
             out += [(args(f.values[0].capitalize()), True), (args("keep"), False)]
+        elif f.type == "phone":
+            assert f.min is not None
+            assert f.max is not None
+            out += [(args("+" + "1" * (f.min - 1)), False), (args("1" * f.min), True), (args("+" + "1" * f.max), True),
+                    (args("1" * (f.max + 1)), False), (args("+44-7700"), False)]
+            counts = (f.repeat - 1, f.repeat, f.repeat + 1)
+            out += [(args(" ".join([GOOD["phone"]] * n)), n <= f.repeat) for n in counts]
     return out
 
 
@@ -100,9 +109,8 @@ def test_error_messages_say_what_is_wrong_and_what_is_allowed(firmware_python: I
         "connect mode": "mode must be followed by server or client",
         "connect mode server any": "missing arguments; format: mode server <permitted_ip> <localport>",
         "connect baud 9600 8N1": "too many arguments; format: baud <baud>",
-        "connect reboot": ("unknown command 'reboot'; "
-                           "commands: gprs baud charformat mode backup socketting smspassword dialin revert config"),
-        "connect": "no command; commands: gprs baud charformat mode backup socketting smspassword dialin revert config",
+        "connect reboot": f"unknown command 'reboot'; commands: {COMMANDS}",
+        "connect": f"no command; commands: {COMMANDS}",
     }
     results = evaluate(firmware_python, ["smscheck"], [f"smscheck.run({t!r})" for t in cases])
     assert [r[:2] for r in results] == [(INVALID, msg) for msg in cases.values()]
@@ -118,6 +126,36 @@ def test_password_and_words_are_case_insensitive_and_a_wrong_one_is_silent(firmw
                           "Confirmed: mode client 10.0.0.1 1024 maintain")
     assert [r[0] for r in results[2:6]] == [AUTH_FAILED] * 4
     assert results[6][0] == VALID
+
+
+def test_allow_takes_up_to_8_numbers_alone_lists_them_and_any_restores_everyone(firmware_python: Interpreter) -> None:
+    eight = " ".join(f"+4477009000{k:02d}" for k in range(1, 9))
+    results = evaluate(firmware_python, ["smscheck"], [
+        "smscheck.run('connect allow')",
+        "smscheck.run('connect Allow 07700900001')",
+        f"smscheck.run('connect allow {eight}')",
+        f"smscheck.run('connect allow {eight} 07700900009')",
+        "smscheck.run('connect allow ANY')",
+        "smscheck.run('connect allow any 07700900001')",
+        "smscheck.run('connect allow 12')",
+    ])
+    assert results[0] == (VALID, {}, "Confirmed: allow any")
+    assert results[1] == (VALID, {"allowed": "07700900001"}, "Confirmed: allow 07700900001")
+    assert results[2] == (VALID, {"allowed": eight}, "Confirmed: allow " + eight)
+    assert results[3] == (INVALID, "too many arguments; format: allow [number ...] (at most 8)", None)
+    assert results[4] == (VALID, {"allowed": "any"}, "Confirmed: allow any")
+    assert results[5] == (INVALID, "too many arguments; format: allow any", None)
+    assert results[6] == (INVALID, "number must be a phone number: an optional + then 3-14 digits", None)
+
+
+def test_senders_are_compared_on_their_last_9_digits(firmware_python: Interpreter) -> None:
+    listing = "07700900001 +33612345678 112"
+    cases = {"+447700900001": 1, "447700900001": 1, "07700900001": 1, "+447700900002": 0, "0033612345678": 1,
+             "+33612345678": 1, "112": 1, "+112": 1, "1112": 0, "Vodafone": 0, "": 0, "7700900001": 1}
+    got = evaluate(firmware_python, ["smsguard"], [f"smsguard.is_allowed({s!r}, {listing!r})" for s in cases])
+    assert got == list(cases.values())
+    assert evaluate(firmware_python, ["smsguard"], ["smsguard.is_allowed('Vodafone', 'any')",
+                                                    "smsguard.is_allowed('+1', '')"]) == [1, 1]
 
 
 def test_confirmations_hide_the_gprs_password_and_echo_a_new_sms_password(firmware_python: Interpreter) -> None:
@@ -138,7 +176,7 @@ def test_the_parsers_column_names_fit_every_generated_command_row() -> None:
     cmd = int_constants(RUNTIME / "smscmd.py", "CMD_")
     arg = int_constants(RUNTIME / "smscmd.py", "ARG_")
     assert sorted(cmd.values()) == list(range(6)), cmd
-    assert sorted(arg.values()) == list(range(8)), arg
+    assert sorted(arg.values()) == list(range(9)), arg
     settings = [s.name for s in TABLE.settings]
     rows = assigned(GENERATED / "fsm_commands.py", "COMMANDS")
     assert isinstance(rows, ast.Tuple)
@@ -166,7 +204,7 @@ def test_the_parsers_column_names_fit_every_generated_command_row() -> None:
                 "ARG_NAME": f.name, "ARG_TYPE": "A_" + f.type.upper(),
                 "ARG_SETTING": settings.index(f.sets) if f.sets else -1, "ARG_VALUES": f.values,
                 "ARG_MIN": -1 if f.min is None else f.min, "ARG_MAX": -1 if f.max is None else f.max,
-                "ARG_OPTIONAL": int(f.optional), "ARG_SECRET": int(f.secret),
+                "ARG_OPTIONAL": int(f.optional), "ARG_SECRET": int(f.secret), "ARG_REPEAT": f.repeat,
             }, (c.name, f.name)
 
 

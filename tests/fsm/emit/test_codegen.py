@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 import pytest
 
+import build
+from fsm.emit.codegen import firmware_version
 from fsm.emit.codegen import lit
 from fsm.emit.codegen import render_commands
 from fsm.emit.codegen import render_machine
@@ -95,3 +98,25 @@ def test_a_state_tag_gives_other_machines_a_generated_state_set(firmware_python:
     states, in_mode = evaluate(firmware_python, ["fsm_gateway"], ["fsm_gateway.STATES", "fsm_gateway.IN_MODE"])
     assert tuple(states[i] for i in in_mode) == gateway.state_sets["mode"]
     assert "IN_" not in render_machine(REAL.specs.machines[1], REAL.runtime), "no tags, no state sets"
+
+
+@pytest.mark.req("OPS-VERSION")
+def test_the_version_is_a_hash_of_the_specs_and_runtime_and_a_runtime_edit_is_drift(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """VERSION in the generated table is the first 8 hex digits of a sha256 over fsm/specs/*.yaml and runtime/*.py;
+    editing a runtime file without running the build again fails `build.py check` on the generated table."""
+    version = firmware_version(ROOT / "fsm" / "specs", RUNTIME)
+    assert len(version) == 8
+    assert int(version, 16) >= 0
+    assert f"VERSION = '{version}'" in (ROOT / "generated" / "fsm_commands.py").read_text()
+    for part in ("fsm/specs", "runtime", "host/telit", "generated", "diagrams", "docs"):
+        shutil.copytree(ROOT / part, tmp_path / part, ignore=shutil.ignore_patterns("*.svg", "*.pdf", "cert"))
+    assert firmware_version(tmp_path / "fsm" / "specs", tmp_path / "runtime") == version, "the same files"
+    with (tmp_path / "runtime" / "modes.py").open("a") as f:
+        f.write("# an edit\n")
+    edited = firmware_version(tmp_path / "fsm" / "specs", tmp_path / "runtime")
+    assert edited != version
+    assert build.main(["--root", str(tmp_path), "check"]) == 1
+    assert "generated/fsm_commands.py: drift" in capsys.readouterr().err
+    assert build.main(["--root", str(tmp_path), "build", "--no-draw"]) == 0
+    assert f"VERSION = '{edited}'" in (tmp_path / "generated" / "fsm_commands.py").read_text()

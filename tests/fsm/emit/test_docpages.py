@@ -4,6 +4,7 @@ runtime/smscmd.py and runtime/smsact.py produce under each firmware interpreter.
 
 from __future__ import annotations
 
+import ast
 import shutil
 from pathlib import Path
 
@@ -19,14 +20,16 @@ from fsm.emit.docpages import fill
 from fsm.emit.docpages import usage
 from fsm.interpreters import Interpreter
 from fsm.pipeline import load_specs
+from tests.runtime.fwunit import assigned
 from tests.runtime.fwunit import evaluate
+from tests.support import GENERATED
 from tests.support import ROOT
 
 SPECS = load_specs(ROOT / "fsm" / "specs", ROOT / "runtime", ROOT).specs
 TABLE = SPECS.commands
 assert TABLE is not None
 BAD = {"enum": "x9", "int": "x", "host": "x_", "ipv4_or_any": "x", "password": "_", "text": '"', "keyword": "x",
-       "onoff": "x"}
+       "onoff": "x", "phone": "+1"}
 
 
 def test_a_block_is_written_from_the_specs_and_the_prose_around_it_kept() -> None:
@@ -94,4 +97,5 @@ def test_every_error_usage_and_config_item_the_pages_show_is_the_firmwares(firmw
     assert mode_error == "mode must be followed by server or client"
     defaults = {s.name: s.default for s in TABLE.settings}
     listed = [" ".join((c.reply % defaults).split()) for c in config_listed(TABLE, defaults)]
-    assert items == ["mode none", "offline", *listed, "dropped 0"]
+    version = ast.literal_eval(assigned(GENERATED / "fsm_commands.py", "VERSION"))
+    assert items == ["mode none", "offline", *listed, f"version {version}", "dropped 0"]

@@ -9,6 +9,7 @@ from fsm.pipeline import load
 from fsm.spec.argtypes import ARG_TYPES
 from fsm.spec.argtypes import describe
 from fsm.spec.argtypes import parse
+from fsm.spec.argtypes import parse_words
 from fsm.spec.command_spec import FIELD_TYPES
 from fsm.spec.model import Field
 from tests.runtime.fwunit import evaluate
@@ -29,6 +30,9 @@ EDGES = {  # besides the limits: what each type must refuse or normalise
     "text": lambda f: ['in"ternet', "in'ternet", "a b", "a\tb", "\x7f", "~!@#$%^&*()"],
     "keyword": lambda f: [f.values[0].capitalize(), f.values[0].upper(), "keep", ""],
     "onoff": lambda f: ["on", "OFF", "On", "maybe", ""],
+    "phone": lambda f: ["+447700900001", "07700900001", "+" + "1" * (f.max or 0), "+" + "1" * ((f.max or 0) + 1),
+                        "+" + "1" * (f.min or 0), "+" + "1" * ((f.min or 0) - 1), "+", "", "++4477009", "4477+009",
+                        "12a45", "0044 7700", "1\u00b23"],
 }
 
 
@@ -39,6 +43,8 @@ def _limits(f: Field) -> list[str]:
     bounds = [n for n in (f.min - 1, f.min, f.max, f.max + 1) if n >= 0]
     if f.type == "int":
         return [str(n) for n in bounds]
+    if f.type == "phone":  # the limits count digits
+        return ["1" * n for n in bounds]
     return ["a" * n for n in bounds]
 
 
@@ -67,6 +73,27 @@ def test_the_firmware_accepts_what_the_table_accepts_at_every_limit(firmware_pyt
     assert not wrong, "\n".join(wrong)
     assert any(v is None for v in got)
     assert any(v is not None for v in got)
+
+
+def test_a_list_argument_takes_none_up_to_its_repeat_words_as_the_firmware_does(firmware_python: Interpreter) -> None:
+    """`allow`'s numbers: 0 (the list is shown, nothing changes), 1, 8 and 9 of them (too many), and a list with one
+    bad number, parsed by the firmware's whole parser and by the table's `parse_words`."""
+    allow = next(c for c in TABLE.commands if c.words == ("allow",))
+    (f,) = allow.fields
+    assert (f.type, f.repeat, f.optional) == ("phone", 8, True)
+    numbers = [f"+4477009000{k:02d}" for k in range(1, 10)]
+    lists = [[], numbers[:1], numbers[:8], numbers[:9], [*numbers[:3], "12a"], ["07700900001", "+33612345678"]]
+    got = evaluate(firmware_python, ["smscmd", "cfgstore", "fsm_commands"], [
+        f"smscmd.parse({' '.join(['connect allow', *words])!r}, cfgstore.defaults(fsm_commands), fsm_commands)[::2]"
+        for words in lists])
+    for words, (status, changes) in zip(lists, got, strict=True):
+        want = parse_words(f, words)
+        if want is None:
+            assert status == 1, words
+        else:
+            assert status == 0, words
+            assert changes == ({"allowed": want} if words else {}), words
+    assert [s for s, _ in got] == [0, 0, 0, 1, 1, 0]
 
 
 def test_descriptions_say_the_limits() -> None:

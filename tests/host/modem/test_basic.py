@@ -106,3 +106,22 @@ def test_unsupported_forms_answer_error() -> None:
     _, modem = new_modem()
     for line in ("ATE2", "ATV2", "ATQ1", "AT+CSQ=1", "ATS12=", "AT#SELINT=x", "ATD123"):
         assert command(modem, line) == ["ERROR"], line
+
+
+def test_cops_names_the_operator_while_registered_and_frames_it_like_the_module() -> None:
+    """`+COPS: <mode>,<format>,"<oper>"` while registered, `+COPS: 0` without an operator (3GPP 27.007); the one
+    query line the firmware's `status` sends gets its three answers in order, each framed as its own line."""
+    network = Network()
+    _, modem = new_modem(network=network)
+    network.operator = "Vodafone UK"
+    modem.write(b"AT+COPS?\r")
+    assert modem.read() == b'\r\n+COPS: 0,0,"Vodafone UK"\r\n\r\nOK\r\n'
+    assert ok(modem, "AT+CSQ;+CREG?;+COPS?") == ["+CSQ: 20,0", "+CREG: 0,1", '+COPS: 0,0,"Vodafone UK"']
+    network.registered = 2
+    assert ok(modem, "AT+COPS?") == ["+COPS: 0"]
+    network.registered, network.operator = 5, "A" * 20
+    assert ok(modem, "AT+COPS?") == ['+COPS: 0,0,"' + "A" * 16 + '"'], "a long name holds 16 characters"
+    assert ok(modem, "AT+COPS=0") == []
+    assert ok(modem, "AT+COPS=3,0") == []
+    for line in ("AT+COPS=1,2,\"00101\"", "AT+COPS", "AT+COPS=2"):
+        assert command(modem, line) == ["ERROR"], line
