@@ -131,7 +131,12 @@ def _reveals_secret(c: Command, t: CommandTable) -> bool:
 
 def config_listed(t: CommandTable) -> list[Command]:
     """The commands whose settings `config` lists after the mode and the network, in table order."""
-    return [c for c in t.commands if c.words[0] != "mode" and c.action != "cmd_config" and not _reveals_secret(c, t)]
+    return [c for c in t.commands if c.words[0] != "mode" and _sets_something(c) and not _reveals_secret(c, t)]
+
+
+def _sets_something(c: Command) -> bool:
+    """A command that changes a setting (runtime/smsact.py _sets_nothing): `config`, `drop`, `reboot` do not."""
+    return bool(c.assign) or any(f.sets for f in c.fields)
 
 
 def config_md(specs: SpecSet) -> str:
@@ -144,6 +149,8 @@ def config_md(specs: SpecSet) -> str:
              "modes the item `offline` while the GPRS context is down, nothing while it is up.",
              *[f"{i}. `{_reply(c.reply)}` (the `{c.name}` settings)." for i, c in enumerate(rest, 3)],
              f"{len(rest) + 3}. `dropped <n>`: serial bytes that could not be delivered since the last start.",
+             f"{len(rest) + 4}. `sms in calls off`, only on a module whose second AT instance (MDM2) did not answer at "
+             "boot: SMS commands wait in the SIM until a connection ends.",
              "",
              "Not listed: " + ", ".join(f"`{c.name}` (its setting is secret)" for c in t.commands
                                          if _reveals_secret(c, t)) + "; the GPRS password shows as `***`."]

@@ -94,9 +94,12 @@ def test_error_messages_say_what_is_wrong_and_what_is_allowed(firmware_python: I
         "connect mode": "mode must be followed by server or client",
         "connect mode server any": "missing arguments; format: mode server <permitted_ip> <localport>",
         "connect baud 9600 8N1": "too many arguments; format: baud <baud>",
-        "connect reboot": ("unknown command 'reboot'; "
-                           "commands: gprs baud charformat mode socketting smspassword dialin config"),
-        "connect": "no command; commands: gprs baud charformat mode socketting smspassword dialin config",
+        "connect restart": ("unknown command 'restart'; "
+                            "commands: gprs baud charformat mode socketting smspassword dialin config drop reboot"),
+        "connect": "no command; commands: gprs baud charformat mode socketting smspassword dialin config drop reboot",
+        "connect drop now": "too many arguments; format: drop",
+        "connect reboot 5": "too many arguments; format: reboot",
+        "connect config all": "too many arguments; format: config",
     }
     results = evaluate(firmware_python, ["smscheck"], [f"smscheck.run({t!r})" for t in cases])
     assert [r[:2] for r in results] == [(INVALID, msg) for msg in cases.values()]
@@ -131,7 +134,7 @@ def test_the_parsers_column_names_fit_every_generated_command_row() -> None:
     every row of generated/fsm_commands.py holds, under each name, what commands.yaml says for it."""
     cmd = int_constants(RUNTIME / "smscmd.py", "CMD_")
     arg = int_constants(RUNTIME / "smscmd.py", "ARG_")
-    assert sorted(cmd.values()) == list(range(6)), cmd
+    assert sorted(cmd.values()) == list(range(7)), cmd
     assert sorted(arg.values()) == list(range(8)), arg
     settings = [s.name for s in TABLE.settings]
     rows = assigned(GENERATED / "fsm_commands.py", "COMMANDS")
@@ -145,6 +148,9 @@ def test_the_parsers_column_names_fit_every_generated_command_row() -> None:
         assert ast.literal_eval(col["CMD_REQ"]) == c.req, c.name
         assert ast.literal_eval(col["CMD_REPLY"]) == c.reply, c.name
         assert ast.literal_eval(col["CMD_ASSIGN"]) == tuple((settings.index(k), v) for k, v in c.assign), c.name
+        during = col["CMD_DURING_CALL"]
+        assert isinstance(during, ast.Name), c.name
+        assert during.id == "DC_" + c.during_call.upper(), c.name
         action = col["CMD_ACTION"]
         assert (action.attr if isinstance(action, ast.Attribute) else ast.literal_eval(action)) == c.action, c.name
         args = col["CMD_ARGS"]

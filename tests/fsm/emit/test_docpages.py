@@ -94,4 +94,4 @@ def test_every_error_usage_and_config_item_the_pages_show_is_the_firmwares(firmw
     assert mode_error == "mode must be followed by server or client"
     defaults = {s.name: s.default for s in TABLE.settings}
     listed = [" ".join((c.reply % defaults).split()) for c in config_listed(TABLE)]
-    assert items == ["mode none", "offline", *listed, "dropped 0"]
+    assert items == ["mode none", "offline", *listed, "dropped 0", "sms in calls off"]  # Ctx: at2 None (no MDM2)
