@@ -84,8 +84,16 @@ def commands_md(specs: SpecSet) -> str:
                     for f in c.fields]
             out += table(["argument", "accepts", "sets", "why this limit"], rows)
             out.append("")
-        out += [f"Sets: {_sets(c)}. Reply: `Confirmed: {_reply(c.reply)}`.", ""]
+        out += [f"Sets: {_sets(c)}. Reply: `Confirmed: {_reply(c.reply)}`. {DURING_CALL_TEXT[c.during_call]}", ""]
     return "\n".join(out)
+
+
+DURING_CALL_TEXT = {  # what a command does while a connection is up (its `during_call` class)
+    "answer": "During a connection: answered at once.",
+    "act": "During a connection: done at once, once the reply went.",
+    "defer": "During a connection: saved at once, in force when the connection ends (the reply says "
+             "`(applied when the connection ends)`).",
+}
 
 
 def errors_md(specs: SpecSet) -> str:
