@@ -68,7 +68,8 @@ def _run(python: Interpreter, window_s: float, work: Path, sms_every_s: float = 
 
         def window_over() -> bool:
             nonlocal sent_up, sent_down, sms_sent
-            if sms_every_s and sim.clock.now() - start >= sms_every_s * (sms_sent + 1):
+            # At the middle of each interval (30 s, 90 s, ...): every SMS has time to be answered in the window.
+            if sms_every_s and sim.clock.now() - start >= sms_every_s * (sms_sent + 0.5):
                 sim.modem.deliver_sms(PHONE, "connect config")
                 sms_sent += 1
             sent_up += rig.offer_serial(up[sent_up:sent_up + 65536])

@@ -121,9 +121,10 @@ def test_wrong_password_unknown_command_and_missing_arguments(gw: Gateway) -> No
     assert gw.replies(["letmein baud 1200", "", "connect2 config"], settle_s=5) == []
     assert not any(c.startswith("AT#SKTTO") or c.startswith("AT+CMGS") for c in gw.at_commands(mark))
     assert gw.sim.modem.sim_messages() == []
-    assert gw.replies(["connect reboot", "connect", "connect baud"]) == [
-        "Error: unknown command 'reboot'; commands: gprs baud charformat mode socketting smspassword dialin config",
-        "Error: no command; commands: gprs baud charformat mode socketting smspassword dialin config",
+    assert gw.replies(["connect restart", "connect", "connect baud"]) == [
+        "Error: unknown command 'restart'; commands: gprs baud charformat mode socketting smspassword dialin config "
+        "drop reboot",
+        "Error: no command; commands: gprs baud charformat mode socketting smspassword dialin config drop reboot",
         "Error: missing arguments; format: baud <baud>",
     ]
     assert gw.sim.status()["speed"] == "9600 8N1", "nothing changed"
