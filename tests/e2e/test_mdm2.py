@@ -55,7 +55,7 @@ def test_config_and_drop_during_a_maintained_connection(gw: Gateway, served: Ser
     lines = gw.sim.trace.lines()
     dropped = next(i for i, line in enumerate(lines) if "session: dropping the call (SMS)" in line)
     assert any("session: retry in" in line for line in lines[dropped:])  # redialled after its back-off
-    assert _calls(gw) == 2
+    gw.until(lambda: _calls(gw) == 2, "the second call online")  # the server accepts before CONNECT reaches it
     _echo(gw, served, b"second-call")
 
 
@@ -146,7 +146,7 @@ def test_a_module_without_mdm2_keeps_sms_for_the_end_of_the_call(firmware_python
 
 @pytest.mark.req("OPS-MDM2-READ", "OPS-MDM2-ANSWER", "GW-BRIDGE")
 def test_sms_read_during_a_transfer_cost_the_data_path_nothing(gw: Gateway, served: Server) -> None:
-    """200 kB each way while an SMS comes every 5 s: byte-exact, nothing dropped, every SMS answered during the
+    """200 kB each way while an SMS comes every 4 s: byte-exact, nothing dropped, every SMS answered during the
     transfer, and the uplink (the slower way, the link's bottleneck) still at least 90 % of the link's rate over
     the transfer (the bench measures the 95 % goal over 10 minutes: bench/RESULTS.md section 6)."""
     size = 200_000
@@ -163,7 +163,8 @@ def test_sms_read_during_a_transfer_cost_the_data_path_nothing(gw: Gateway, serv
 
     def moved() -> bool:
         nonlocal sent_up, sent_down, got_serial, asked, done_up
-        if clock.now() - start >= 5 * (asked + 1) and len(served.received) < size:
+        # An SMS every 4 s during the first half of the uplink: each has the second half (20 s) to be answered.
+        if clock.now() - start >= 4 * (asked + 1) and len(served.received) < size // 2:
             gw.sms("connect config")
             asked += 1
         if sent_up < size:
@@ -186,7 +187,7 @@ def test_sms_read_during_a_transfer_cost_the_data_path_nothing(gw: Gateway, serv
     answered = [text for _, text in gw.outbox[before:]]
     assert served.received == up
     assert got_serial == down
-    assert asked >= 5
+    assert asked >= 4
     assert len(answered) == asked  # each answered before the transfer ended
     assert all(text.startswith("Confirmed: config mode client") for text in answered)
     assert _calls(gw) == 1
