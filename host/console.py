@@ -332,6 +332,9 @@ def _parser() -> argparse.ArgumentParser:
     hard.add_argument("--profile", metavar="TEXT",
                       help='saved AT&W profile at power-up, e.g. "&C0 S0=2 E1" (default: a worst case, or the '
                            "factory one with --kind factory_profile)")
+    hard.add_argument("--no-mdm2", nargs="?", const="absent", choices=("absent", "silent"), metavar="HOW",
+                      help="a module without the second AT instance: `import MDM2` fails (absent, the default) or "
+                           "it never answers (silent); SMS then wait for the end of a call")
     return p
 
 
@@ -381,7 +384,8 @@ def _simulator(args: argparse.Namespace) -> tuple[Simulator, str, Path]:
               "device_cts": args.device_cts}
     modem = Modem(clock, Network(up_bps=up, down_bps=down))
     modem.led.supported = not args.no_sled
-    hardness = {"modem": modem, "kind": kind, "seed": args.seed, "profile": profile}
+    hardness = {"modem": modem, "kind": kind, "seed": args.seed, "profile": profile,
+                "mdm2": args.no_mdm2 or "on"}
     if args.deployed is not None:  # the module's own start-up: the AT parser and #STARTMODESCR decide
         store = nvm.deployed([entry.parent, *dirs], entry.name, (args.deployed, 10))
         sim = Simulator(scripts=store, python=python, clock=clock, serial=args.serial, nvm_dir=args.nvm, **device,

@@ -367,6 +367,7 @@ HANDLERS: dict[str, Callable[[Board, Request], Reply]] = {
     **_mdm_table("MDM2", lambda modem: modem.second),
     **_ser_table("SER", _SerialUart()),
     **_ser_table("SER2", _TraceUart()),
+    "MDM2.present": lambda b, r: _ok(0 if b.modem.mdm2 == "absent" else 1),  # asked once, at `import MDM2`
     "MOD.secCounter": _sec_counter,
     "MOD.sleep": _sleep,
     "MOD.watchdogEnable": _watchdog_enable,

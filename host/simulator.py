@@ -77,6 +77,7 @@ class Simulator:
         seed: int | None = None,
         device_cts: str = "honour",
         profile: str | Profile | None = None,
+        mdm2: str | None = None,
     ) -> None:
         if firmware_entry is None and scripts is None:
             raise ValueError("Simulator needs a firmware_entry script or a ScriptStore (scripts=...)")
@@ -98,6 +99,8 @@ class Simulator:
         self._modem = modem if modem is not None else Modem(self.clock, Network())
         self._modem.kind = kind
         self._modem.load_profile(self.profile)
+        if mdm2 is not None:  # the module's second AT instance: "on", "silent" or "absent" (host/README.md)
+            self._modem.set_mdm2(mdm2)
         self.serial: SerialSide | None = None  # opened by start()
         self.trace = Trace()
         self.watchdog = Watchdog()
@@ -290,7 +293,8 @@ class Simulator:
         self.physical = None
         old = self._modem
         old.close()
-        new = Modem(self.clock, old.network, kind=old.kind, saved_profile=old.state.saved_profile)  # NVM stays
+        new = Modem(self.clock, old.network, kind=old.kind, saved_profile=old.state.saved_profile,  # NVM stays
+                    mdm2=old.mdm2)
         new.sms, new.outbox, new.faults = old.sms, old.outbox, old.faults  # the SIM and the test's view
         new.led = old.led  # the LED's log, and whether the module has AT#SLED; its setting starts again
         new.led.power_on()

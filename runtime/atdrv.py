@@ -268,6 +268,13 @@ class Driver:
         self.online = 0
         return d
 
+    def give_back(self, data):
+        # The data pump hands the main loop an SMS round with the call still up: the bytes it had not yet
+        # given the device wait here again, as after CONNECT, and no command goes out on MDM meanwhile
+        # (in_call is 1 until the pump takes the stream again).
+        self.data = data + self.data
+        self.online = 1
+
     def next_urc(self):
         if len(self.urcs) == 0:
             return None

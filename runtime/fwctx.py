@@ -147,6 +147,13 @@ class SerialBuffer:
         self.discard()
         return 0
 
+    def put_back(self, d):
+        # Serial bytes the data pump read but had not sent when it handed the main loop an SMS round: they
+        # go first when it resumes (CTS as for any bytes kept).
+        self.pending = d + self.pending
+        if self.cts and len(self.pending) >= PENDING_HIGH:
+            self.set_cts(0)
+
     def take_pending(self):
         d = self.pending
         self.pending = ''
@@ -185,4 +192,7 @@ class SmsRound:
         self.replied = 1          # every reply to the message went (else it is not deleted in a call)
         self.held_msg = None      # the message whose replies a call kept from going, sent after the call
         self.held_replies = []    # ... and those replies
+        self.deferred = {}        # settings changed by SMS during a call (persisted), in force when it ends
+        self.drop = 0             # a `drop` was answered: the call ends after the round
+        self.reboot = 0           # a `reboot` was answered: the module reboots after the round
         self.guard = smsguard.Guard()  # senders locked out after wrong passwords

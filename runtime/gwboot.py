@@ -6,6 +6,7 @@
 import MOD
 import SER
 
+import atdrv
 import compat
 import engine
 import trialact
@@ -19,6 +20,7 @@ MIN_PKTSZ = 3           # the smallest #PKTSZ every module takes (1 or 3: docs/d
 SELINT_MARK = 'selint.rst'  # '1' while a restart for AT#SELINT=2 is under way
 ESCAPE_GUARD = 20       # S12 in 1/50 s: 0.4 s, the shortest; pump.GUARD_TENTHS pauses longer than this
 CREG_STAT = 1           # +CREG: <n>,<stat>: the field that says whether the module is registered
+MDM2_TENTHS = 10        # MDM2's answer to its first command; a silent MDM2 costs each boot 3 s
 
 
 def _result(m, good):
@@ -76,9 +78,42 @@ def boot_modem(m, arg):
     good = good and at.ok('AT+CMGF=1') and at.ok('AT+CPMS="SM","SM","SM"') and at.ok('AT+CNMI=2,1,0,0,0')
     good = good and at.ok('AT+CSDH=1')
     ctx.trace('gateway: modem boot ' + ('ok', 'failed')[not good])
-    if not good:
+    if good:
+        probe_mdm2(ctx)
+    else:
         ctx.note_error('modem boot failed')
     _result(m, good)
+
+
+def _mdm2_module():
+    # The MDM2 built-in, or None on a module that has none.
+    try:
+        import MDM2
+    except ImportError:
+        return None
+    return MDM2
+
+
+def probe_mdm2(ctx):
+    # MDM2, the module's second AT instance, reads SMS while MDM carries a call. A module without it: the
+    # import fails, or it never answers; then ctx.at2 stays None and SMS wait for the end of a call. It is set
+    # up as MDM is for SMS (each instance has its own echo, result format and, we assume, SMS modes:
+    # docs/design/telit.md section 2.1), +CNMI last: +CMTI goes to the instance that set it last (a guess).
+    ctx.at2 = None
+    mdm2 = _mdm2_module()
+    if mdm2 is None:
+        ctx.trace('gateway: no MDM2: SMS wait for the end of a call')
+        return
+    at2 = atdrv.Driver(mdm2, MOD)
+    at2.on_wait = ctx.serial.poll
+    good = at2.ok('ATE0V1', MDM2_TENTHS, 2) and at2.ok('AT+CMEE=1') and at2.ok('AT+CMGF=1')
+    good = good and at2.ok('AT+CSDH=1') and at2.ok('AT+CNMI=2,1,0,0,0')
+    if not good:
+        ctx.trace('gateway: MDM2 does not answer: SMS wait for the end of a call')
+        return
+    at2.on_wait = ctx.serial.collect  # used during calls: serial bytes are kept for the pump, whatever the mode
+    ctx.at2 = at2
+    ctx.trace('gateway: MDM2 answers: SMS are read during calls')
 
 
 def _selint_2(ctx):

@@ -46,9 +46,22 @@ def tracing_wanted():
     return 1
 
 
+def route_side_urcs(ctx):
+    # MDM2 (when the module has it) set +CNMI last at boot, so +CMTI comes there; nothing else it says matters.
+    side = ctx.at2
+    side.drain()
+    u = side.next_urc()
+    while u is not None:
+        if compat.startswith(u, '+CMTI:'):
+            ctx.sms_round.waiting = 1
+        u = side.next_urc()
+
+
 def route_urcs(ctx):
     at = ctx.at
     r = ctx.sms_round
+    if ctx.at2 is not None:
+        route_side_urcs(ctx)
     u = at.next_urc()
     while u is not None:
         if compat.startswith(u, '+CMTI:'):
@@ -81,12 +94,20 @@ def serial_step(ctx):
     return IDLE_TENTHS
 
 
+def side_round(ctx):
+    # The data pump handed over with the call still up: an SMS round on MDM2 (the sms machine reads through
+    # ctx.side_at()) for an indication, or the SIM's periodic check; then the pump resumes.
+    route_urcs(ctx)
+    engine.poll(ctx.sms)
+
+
 def loop(ctx):
     while 1:
         MOD.watchdogReset()
         act = engine.activity(ctx.sess)
         if act is not None:
-            act(ctx.sess, None)
+            if act(ctx.sess, None):
+                side_round(ctx)  # the pump returned with the call up: an SMS round is due on MDM2
             continue
         route_urcs(ctx)
         if engine.activity(ctx.sess) is not None:

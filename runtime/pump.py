@@ -25,6 +25,10 @@
 # read after every pass that sent (a send may wait for the link or a slow device, however long) and the
 # watchdog kicked every KICK_S of it: the watchdog never starves, and the clock never sees a real step long
 # enough to pass for a jump (runtime/fwclock.py).
+# SMS during the call (MDM2, when the module has it): the pump looks at MDM2 only when it kicks the watchdog
+# (every KICK_S while data moves) and on its idle passes, one MDM2.read() each; when a round is due it hands
+# what it holds back (serial bytes to the serial buffer, the peer's to the AT driver) and returns with the
+# call still up; the main loop runs the round on MDM2 and calls the pump again.
 
 import MDM
 import MOD
@@ -60,6 +64,7 @@ LINK_MIN_BPS = 2000  # the slowest uplink the pieces are sized for
 # meanwhile), a send to the device about half a second of its line.
 UP_STOPPED = 2048
 DOWN_MAX = 4096      # a send to the device with CTS low (MDM.read hands over at most 4096 bytes)
+SMS_GAP_S = 1        # SMS rounds during a call start at most this often (gwloop.SMS_ROUND_GAP_S)
 
 
 def pump(m, arg):
@@ -74,6 +79,7 @@ def pump(m, arg):
     up_owed = _div(up_piece * line_bps, LINK_MIN_BPS)
     down_piece = _clamp(_div(line_bps, 2), 16, half)
     down_stopped = _clamp(_div(line_bps, 2), 16, DOWN_MAX)
+    side = ctx.at2             # MDM2, where SMS are read during the call (None without it: they wait)
     up = sb.take_pending()     # serial bytes collected while the call was set up go first
     down = ctx.at.take_data()  # and what the peer sent with CONNECT comes first to the device
     d = ''
@@ -144,6 +150,8 @@ def pump(m, arg):
                 MOD.watchdogReset()
                 kick_at = now + KICK_S
                 ctx.fold_traffic()  # the status byte counters, every KICK_S: far from 2**31
+                if side is not None and _sms_due(ctx, side, now):
+                    return _hand_over(ctx, up, down)
         if sent or nd > 0:
             idle = 0
             continue
@@ -165,11 +173,14 @@ def pump(m, arg):
         if idle >= IDLE_PASSES:
             idle = 0
             MOD.watchdogReset()
-            kick_at = fwclock.now() + KICK_S
+            now = fwclock.now()
+            kick_at = now + KICK_S
             if MDM.getDCD() == 0:
                 sb.keep(up)
                 _finish(ctx, down)
                 break
+            if side is not None and _sms_due(ctx, side, now):
+                return _hand_over(ctx, up, down)
             if len(up) < UP_HIGH and sb.cts:
                 # Nothing moves: wait on the serial port (the device may start at full speed, and a
                 # receive hands over what comes before the buffer can fill); the modem is read right
@@ -180,6 +191,26 @@ def pump(m, arg):
     if len(sb.pending) < fwctx.PENDING_LOW:
         sb.set_cts(1)
     engine.dispatch(m, m.t.E_DROPPED, None)
+
+
+def _sms_due(ctx, side, now):
+    # Whether the main loop should run an SMS round on MDM2 now (at most one a SMS_GAP_S): an indication came
+    # there or waits from before, or the sms machine's own periodic check is due.
+    r = ctx.sms_round
+    if now - r.started_s < SMS_GAP_S:
+        return 0
+    side.drain()
+    if len(side.urcs) > 0 or r.waiting:
+        return 1
+    sms = ctx.sms
+    return sms.deadline >= 0 and now >= sms.deadline
+
+
+def _hand_over(ctx, up, down):
+    # Returns 1 to the main loop with the call up: what the pump holds waits where it starts from again.
+    ctx.serial.put_back(up)
+    ctx.at.give_back(down)
+    return 1
 
 
 def _before_wait(sb, owed, cost):

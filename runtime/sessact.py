@@ -182,7 +182,21 @@ def end_call(m, arg):
     ctx = m.ctx
     ctx.drops = ctx.drops + 1  # ended by the peer, the socket timeout or the network (the gateway's own end: hang_up)
     ctx.trace('session: call ended')
-    engine.dispatch(ctx.sms, ctx.sms.t.E_CHECK, None)
+    engine.dispatch(ctx.sms, ctx.sms.t.E_CALL_ENDED, None)
+
+
+def drop_call(m, arg):
+    # An SMS `drop`, read on MDM2 while the pump had handed the main loop a round: MDM is still in data mode.
+    # The escape sequence with its guard times ends a socket call (NO CARRIER); a CSD call stays up in online
+    # command mode, so ATH follows. The pump, resumed, sees DCD fall and raises dropped as for any end.
+    ctx = m.ctx
+    ctx.trace('session: dropping the call (SMS)')
+    MOD.sleep(6)
+    MDM.send('+++', 10)
+    MOD.sleep(6)
+    if MDM.getDCD():
+        ctx.at.abandon_call()  # the rest of the stream: the modem's OK to the escape, not the peer's data
+        ctx.at.command('ATH', 50)
 
 
 def hang_up(m, arg):

@@ -14,26 +14,37 @@ import watchact
 
 MAX_ROUND = 30  # messages handled per round, so a SIM that cannot delete cannot hold the loop
 MAX_STUCK = 30  # messages remembered as handled because their delete failed
+NO_MDM2 = 'sms in calls off'  # `config` item of a module whose MDM2 did not answer: SMS wait for a call's end
 
 
-def is_session_idle(m, arg):
-    s = m.ctx.sess
-    return s.state != s.t.S_ONLINE
+DEFERRED = ' (applied when the connection ends)'  # follows the confirmation of a change kept during a call
+
+
+def is_sim_reachable(m, arg):
+    # The SIM can be read now: on MDM while no call is up, on MDM2 during one (None when the module has none).
+    return m.ctx.side_at() is not None
+
+
+def _call_up(ctx):
+    s = ctx.sess
+    return s.state == s.t.S_ONLINE
 
 
 def read_next(m, arg):
     # Dispatches the next message not yet handled in this round. A message whose delete failed
-    # (stuck) is never handled again: only its delete is retried, once per round.
+    # (stuck) is never handled again: only its delete is retried, once per round. The round goes through
+    # MDM, or MDM2 while a call is up.
     ctx = m.ctx
     r = ctx.sms_round
-    if len(r.handled) < MAX_ROUND and not ctx.at.in_call():
-        for msg in smsio.list_received(ctx.at):
+    at = ctx.side_at()
+    if len(r.handled) < MAX_ROUND and at is not None:
+        for msg in smsio.list_received(at):
             index = msg[smsio.MSG_INDEX]
             if index in r.handled:
                 continue
             r.handled.append(index)
             if msg in r.stuck:
-                if smsio.delete(ctx.at, index):
+                if smsio.delete(at, index):
                     r.stuck.remove(msg)
                 continue
             engine.dispatch(m, m.t.E_MESSAGE, msg)
@@ -112,6 +123,79 @@ def cmd_revert(m, arg):
     r.changed = before
 
 
+def is_deferred(m, arg):
+    # A valid command that changes settings (DC_DEFER in the command table) while a call is up.
+    r = m.ctx.sms_round
+    if r.parsed[smscmd.P_STATUS] != smscmd.VALID or not _call_up(m.ctx):
+        return 0
+    return r.parsed[smscmd.P_COMMAND][smscmd.CMD_DURING_CALL] == m.ctx.table.DC_DEFER
+
+
+def defer_command(m, arg):
+    # A settings change during a call: persisted at once (a power cut applies it at boot, which ends the call
+    # too) and kept in `deferred`, merged with the changes kept before; the settings in force stay as they are
+    # until the call ends (the session's guards read them at the drop), then apply_deferred takes them over.
+    ctx = m.ctx
+    r = ctx.sms_round
+    cmd = r.parsed[smscmd.P_COMMAND]
+    kept = r.deferred.copy()
+    kept.update(r.parsed[smscmd.P_CHANGES])
+    new = ctx.values.copy()
+    new.update(kept)
+    if not ctx.store.save(new):
+        r.replies = ['Error: the settings could not be saved; nothing was changed']
+        return
+    r.deferred = kept
+    r.replies = [smscmd.confirmation(cmd, new) + DEFERRED]
+    ctx.trace('sms: ' + compat.join(list(cmd[smscmd.CMD_WORDS]), ' ') + ' from ' + r.msg[smsio.MSG_SENDER] +
+              ', kept for the end of the call')
+
+
+def apply_deferred(m, arg):
+    # Once no call is up, the changes kept during it become the settings in force (they were persisted when
+    # they came); the mode restarts with them once every reply was sent (announce_changes).
+    ctx = m.ctx
+    r = ctx.sms_round
+    if len(r.deferred) == 0 or _call_up(ctx):
+        return
+    ctx.values.update(r.deferred)
+    r.deferred = {}
+    r.changed = 1
+    ctx.trace('sms: settings kept during the call take effect')
+
+
+def cmd_drop(m, arg):
+    # Ends the current call once the round is over (announce_requests); with no call up there is nothing to end.
+    ctx = m.ctx
+    r = ctx.sms_round
+    if not _call_up(ctx):
+        r.replies = ['Error: no connection to drop']
+        return
+    r.drop = 1
+    r.replies = [smscmd.confirmation(r.parsed[smscmd.P_COMMAND], ctx.values)]
+
+
+def cmd_reboot(m, arg):
+    # Reboots once the reply went and the message was deleted (announce_requests): a message left in the SIM
+    # would reboot the module again at every boot.
+    r = m.ctx.sms_round
+    r.reboot = 1
+    r.replies = [smscmd.confirmation(r.parsed[smscmd.P_COMMAND], m.ctx.values)]
+
+
+def announce_requests(m, arg):
+    # After the round: a `reboot` reboots the module (gateway machine), a `drop` ends the call (session).
+    ctx = m.ctx
+    r = ctx.sms_round
+    if r.reboot:
+        r.reboot = 0
+        engine.dispatch(ctx.gw, ctx.gw.t.E_REBOOT, None)
+    if r.drop:
+        r.drop = 0
+        if _call_up(ctx):
+            engine.dispatch(ctx.sess, ctx.sess.t.E_DROP, None)
+
+
 def config_items(ctx):
     # What `config` lists: the mode first (with the local IP in server mode), then each command's
     # current settings as the command that would set them (a command without arguments, such as `status`
@@ -124,8 +208,7 @@ def config_items(ctx):
     if v['mode'] == 'none':
         items.append('mode none')
     for c in t.COMMANDS:
-        if (len(c[smscmd.CMD_ARGS]) == 0 and len(c[smscmd.CMD_ASSIGN]) == 0) or _reveals_secret(c, t) \
-                or not _assigned(c, v, t):
+        if _sets_nothing(c) or _reveals_secret(c, t) or not _assigned(c, v, t):
             continue
         text = compat.join(compat.split(c[smscmd.CMD_REPLY] % v), ' ')
         if text in rest:
@@ -143,6 +226,8 @@ def config_items(ctx):
     items = items + rest
     items.append('version ' + t.VERSION)
     items.append('dropped %d' % ctx.serial.dropped)
+    if ctx.at2 is None:
+        items.append(NO_MDM2)
     return items
 
 
@@ -151,6 +236,16 @@ def _assigned(cmd, v, t):
     # backup): of the commands that set one setting to different words, config lists the one in force.
     for setting, value in cmd[smscmd.CMD_ASSIGN]:
         if v[t.SETTINGS[setting]] != value:
+            return 0
+    return 1
+
+
+def _sets_nothing(cmd):
+    # A command that changes no setting (`config`, `drop`, `reboot`): `config` has nothing of it to list.
+    if len(cmd[smscmd.CMD_ASSIGN]) > 0:
+        return 0
+    for f in cmd[smscmd.CMD_ARGS]:
+        if f[smscmd.ARG_SETTING] >= 0:
             return 0
     return 1
 
@@ -197,17 +292,22 @@ def cmd_config(m, arg):
 
 
 def _send_all(ctx, replies):
-    # Sends the replies in order. When a call comes in first (no command can go out then) the rest
-    # is held with its message, to be sent by the first round after the call (send_held_reply).
+    # Sends the replies in order, through MDM or (a call up) MDM2. When a call comes in first and there is
+    # no MDM2 (no command can go out then) the rest is held with its message, to be sent by the first round
+    # after the call (send_held_reply); with MDM2 the reply goes there instead.
     r = ctx.sms_round
+    sender = r.msg[smsio.MSG_SENDER]
     i = 0
     while i < len(replies):
-        if not smsio.send(ctx.at, r.msg[smsio.MSG_SENDER], replies[i]):
-            if ctx.at.in_call():
-                r.replied = 0
-                r.held_msg = r.msg
-                r.held_replies = replies[i:]
-                return
+        at = ctx.side_at()
+        sent = at is not None and smsio.send(at, sender, replies[i])
+        if not sent and at is ctx.at and ctx.at.in_call() and ctx.at2 is not None:
+            sent = smsio.send(ctx.at2, sender, replies[i])  # a call came in meanwhile: MDM2 takes over
+        if not sent and ctx.at.in_call():
+            r.replied = 0
+            r.held_msg = r.msg
+            r.held_replies = replies[i:]
+            return
         i = i + 1
 
 
@@ -246,7 +346,10 @@ def delete_message(m, arg):
     if not r.replied:
         return  # a call came in before the reply could go: the message stays until it is answered
     index = r.msg[smsio.MSG_INDEX]
-    if not smsio.delete(ctx.at, index):
+    at = ctx.side_at()
+    if at is None:
+        at = ctx.at  # a call came in and there is no MDM2: the delete fails, and is retried after the call
+    if not smsio.delete(at, index):
         if len(r.stuck) >= MAX_STUCK:
             r.stuck = r.stuck[1:]  # the oldest goes
         r.stuck.append(r.msg)

@@ -21,6 +21,7 @@ CMD_REQ = 2        # its requirement ids
 CMD_REPLY = 3      # what follows 'Confirmed: ', with %(setting)s substitutions
 CMD_ACTION = 4     # the function applying it, called as action(m, arg) by the sms machine; None for none
 CMD_ASSIGN = 5     # the settings it sets to a constant: (setting index, value) pairs
+CMD_DURING_CALL = 6  # what it does while a connection is up: the table's DC_ANSWER, DC_ACT or DC_DEFER
 
 # An argument row (CMD_ARGS).
 ARG_NAME = 0

@@ -2,7 +2,6 @@
 # delete. Message bodies may hold anything (line breaks, 'OK'), so +CMGL answers are read raw, each body
 # cut by the length +CSDH=1 puts in its header, and chunk boundaries may fall anywhere.
 
-import MDM
 
 import compat
 
@@ -188,8 +187,8 @@ def send(at, number, text):
         result, lines = at.command('AT+CMGS="' + number + '"', 50, 0, 1)
         if result != '>':
             continue
-        MDM.send(text, 50)
-        MDM.sendbyte(26, 50)  # Ctrl-Z sends
+        at.mdm.send(text, 50)  # the driver's instance: MDM, or MDM2 during a call (MDM carries the call's data)
+        at.mdm.sendbyte(26, 50)  # Ctrl-Z sends
         result, lines = at.finish(SEND_TENTHS)
         if result == 'OK':
             return 1

@@ -13,6 +13,7 @@ import jinja2
 
 from fsm.emit.output import banner
 from fsm.spec.argtypes import ARG_TYPES
+from fsm.spec.command_spec import DURING_CALL
 from fsm.spec.machine_spec import EVENT_PREFIX
 from fsm.spec.machine_spec import STATE_PREFIX
 from fsm.spec.machine_spec import STATE_SET_PREFIX
@@ -150,6 +151,7 @@ def _command_row(c: Command, setting_index: dict[str, int], refs: _Refs) -> dict
         "req": tup([lit(r) for r in c.req]), "reply": lit(c.reply),
         "assign": tup([tup([str(setting_index[k]), lit(v)]) for k, v in c.assign]),
         "action": refs.ref(c.action) if c.action else "None",
+        "during_call": const("DC_", c.during_call),
     }
 
 
@@ -189,5 +191,6 @@ def render_commands(table: CommandTable, runtime: RuntimeIndex, version: str = U
         is_int=tup([str(s["is_int"]) for s in settings]), secret=tup([str(s["secret"]) for s in settings]),
         in_config=tup([str(s["in_config"]) for s in settings]),
         arg_types=[{"const": const("A_", t.name), "value": i} for i, t in enumerate(ARG_TYPES)],
+        during_call=[{"const": const("DC_", name), "value": i} for i, name in enumerate(DURING_CALL)],
         commands=commands,
     )

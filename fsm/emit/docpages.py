@@ -91,8 +91,16 @@ def commands_md(specs: SpecSet) -> str:
                     for f in c.fields]
             out += table(["argument", "accepts", "sets", "why this limit"], rows)
             out.append("")
-        out += [f"Sets: {_sets(c)}. Reply: `Confirmed: {_reply(c.reply)}`.", ""]
+        out += [f"Sets: {_sets(c)}. Reply: `Confirmed: {_reply(c.reply)}`. {DURING_CALL_TEXT[c.during_call]}", ""]
     return "\n".join(out)
+
+
+DURING_CALL_TEXT = {  # what a command does while a connection is up (its `during_call` class)
+    "answer": "During a connection: answered at once.",
+    "act": "During a connection: done at once, once the reply went.",
+    "defer": "During a connection: saved at once, in force when the connection ends (the reply says "
+             "`(applied when the connection ends)`).",
+}
 
 
 def errors_md(specs: SpecSet) -> str:
@@ -140,7 +148,7 @@ def _reveals_secret(c: Command, t: CommandTable) -> bool:
 def config_listed(t: CommandTable, values: dict[str, int | str] | None = None) -> list[Command]:
     """The commands whose settings `config` lists after the mode and the network, in table order; with `values`,
     only those whose assignments hold (`backup off` with no backup: runtime/smsact.py _assigned)."""
-    return [c for c in t.commands if c.words[0] != "mode" and (c.fields or c.assign) and not _reveals_secret(c, t)
+    return [c for c in t.commands if c.words[0] != "mode" and _sets_something(c) and not _reveals_secret(c, t)
             and (values is None or all(values[k] == v for k, v in c.assign))]
 
 
@@ -155,6 +163,11 @@ def _config_groups(t: CommandTable) -> list[list[Command]]:
     return groups
 
 
+def _sets_something(c: Command) -> bool:
+    """A command that changes a setting (runtime/smsact.py _sets_nothing); `config`, `status`, `drop` do not."""
+    return bool(c.assign) or any(f.sets for f in c.fields)
+
+
 def config_md(specs: SpecSet) -> str:
     """The items of the `config` reply, in order (runtime/smsact.py config_items)."""
     t = _table(specs)
@@ -167,6 +180,8 @@ def config_md(specs: SpecSet) -> str:
                + f" (the `{g[0].words[0]}` settings)." for i, g in enumerate(rest, 3)],
              f"{len(rest) + 3}. `version <8 hex digits>`: the firmware's version, a hash of its specs and runtime.",
              f"{len(rest) + 4}. `dropped <n>`: serial bytes that could not be delivered since the last start.",
+             f"{len(rest) + 5}. `sms in calls off`, only on a module whose second AT instance (MDM2) did not answer at "
+             "boot: SMS commands wait in the SIM until a connection ends.",
              "",
              "Not listed: " + ", ".join(f"`{c.name}` (its setting is secret)" for c in t.commands
                                          if _reveals_secret(c, t)) + "; the GPRS password shows as `***`."]

@@ -18,7 +18,12 @@ from fsm.spec.yamlload import YScalar
 
 TABLE_KEYS = ("name", "description", "settings", "commands")
 SETTING_KEYS = ("name", "type", "default", "description", "secret", "in_config")
-COMMAND_KEYS = ("command", "description", "args", "assign", "req", "reply", "action")
+COMMAND_KEYS = ("command", "description", "args", "assign", "req", "reply", "action", "during_call")
+# What a command does while a connection is up (SMS read on MDM2): `answer` at once (it changes no setting),
+# `act` at once on the connection or the module (drop, reboot), or `defer` (it changes settings: they are kept,
+# persisted, and take effect when the connection ends). Left out: `defer` for a command that sets a setting,
+# else `answer`, so a new command gets the right class without saying it.
+DURING_CALL = ("answer", "act", "defer")
 FIELD_KEYS = ("name", "type", "sets", "values", "min", "max", "optional", "secret", "unit", "description", "repeat")
 FIELD_TYPES = tuple(t.name for t in ARG_TYPES)
 SETTING_TYPES = ("int", "str")
@@ -101,15 +106,23 @@ def build_commands(root: YNode, path: str, text: str, r: Reader) -> CommandTable
             assign = [(k, r.str_(v, "assigned value")) for k, _, v in assign_node.items]
         elif assign_node is not None:
             r.err(assign_node.loc, SCHEMA_TYPE, "assign must be a mapping of setting: value")
+        fields = tuple(f for f in (_field(r, a) for a in r.seq(cm.get("args"), "args")) if f)
+        during_node = cm.get("during_call")
+        during = "defer" if assign or any(f.sets for f in fields) else "answer"
+        if during_node is not None:
+            during = r.str_(during_node, "during_call")
+            if during not in DURING_CALL:
+                r.err(during_node.loc, SCHEMA_TYPE, f"during_call '{during}' is not one of {', '.join(DURING_CALL)}")
         commands.append(Command(
             words=words,
             loc=cm.loc,
-            fields=tuple(f for f in (_field(r, a) for a in r.seq(cm.get("args"), "args")) if f),
+            fields=fields,
             req=tuple(r.str_(x, "requirement id") for x in r.seq(cm.get("req"), "req")),
             description=r.str_(cm.get("description"), "description"),
             reply=r.str_(cm.get("reply"), "reply"),
             action=r.ident(action, "action") if action is not None else None,
             assign=tuple(assign),
+            during_call=during,
         ))
     return CommandTable(
         name=r.ident(m.get("name"), "table name"),

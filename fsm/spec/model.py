@@ -196,6 +196,7 @@ class Command:
     reply: str = ""  # what follows 'Confirmed: '; %(setting)s substitutions
     action: str | None = None  # runtime function applying the command (e.g. enter the mode again)
     assign: tuple[tuple[str, str], ...] = ()  # settings the command sets to a constant: (('mode', 'server'),)
+    during_call: str = "answer"  # what it does while a connection is up: answer, act or defer (DURING_CALL)
 
     @property
     def name(self) -> str:

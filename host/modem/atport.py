@@ -94,10 +94,13 @@ class AtPort(LinePort):
         self.rts = 1
         self._held_input = bytearray()  # written while BUSY
         self._urcs: list[str] = []  # waiting for command mode
+        self.cmgf = 0  # +CMGF and +CSDH are per instance (docs/design/telit.md section 2.1: a guess, the harsher one)
+        self.csdh = 0
+        self.silent = False  # a module whose MDM2 never answers (Modem(mdm2="silent")): what is written is lost
 
     # --- firmware side
     def write(self, data: bytes) -> None:
-        if not data:
+        if not data or self.silent:
             return
         now = self.clock.now()
         self._escape_timer(now)

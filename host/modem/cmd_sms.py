@@ -41,19 +41,19 @@ _TEXT_CAP = 4096  # bytes kept while typing (anything beyond 160 is refused anyw
 
 
 def _text_mode(port: AtPort) -> None:
-    if port.shared.state.cmgf != 1:
+    if port.cmgf != 1:
         raise cms_error(302)
 
 
 def cmgf(port: AtPort, cmd: Command) -> list[str]:
-    state = port.shared.state
+    """Per instance (MDM and MDM2 each have their own: docs/design/telit.md section 2.1, a guess)."""
     if cmd.op == "?":
-        return [f"+CMGF: {state.cmgf}"]
+        return [f"+CMGF: {port.cmgf}"]
     if cmd.op == "=?":
         return ["+CMGF: (0,1)"]
     if cmd.op != "=":
         raise AtError()
-    state.cmgf = int_arg(cmd.args, 0, 1)
+    port.cmgf = int_arg(cmd.args, 0, 1)
     return []
 
 
@@ -94,14 +94,14 @@ def cpms(port: AtPort, cmd: Command) -> list[str]:
 
 
 def csdh(port: AtPort, cmd: Command) -> list[str]:
-    state = port.shared.state
+    """Per instance, as +CMGF."""
     if cmd.op == "?":
-        return [f"+CSDH: {state.csdh}"]
+        return [f"+CSDH: {port.csdh}"]
     if cmd.op == "=?":
         return ["+CSDH: (0,1)"]
     if cmd.op not in ("", "="):
         raise AtError()
-    state.csdh = int_arg(cmd.args, 0, 1) if cmd.args else 0
+    port.csdh = int_arg(cmd.args, 0, 1) if cmd.args else 0
     return []
 
 
@@ -114,7 +114,7 @@ def cmgl(port: AtPort, cmd: Command) -> list[str]:
     stat = str_arg(cmd.args, 10, cms_error(305)) if cmd.op == "=" else "REC UNREAD"
     if stat not in (*STATS, "ALL"):
         raise cms_error(305)
-    csdh_on = port.shared.state.csdh
+    csdh_on = port.csdh
     lines = []
     for index, m in port.shared.sms.listing(stat):
         extra = f",{m.toa},{len(m.text)}" if csdh_on else ""
@@ -134,7 +134,7 @@ def cmgr(port: AtPort, cmd: Command) -> list[str]:
     if m is None:
         raise cms_error(321)
     header = f'+CMGR: "{m.stat}","{m.number}","","{m.scts}"'
-    if port.shared.state.csdh:
+    if port.csdh:
         header += f',{m.toa},17,0,0,"{SMSC}",145,{len(m.text)}'
     if m.stat == "REC UNREAD":
         m.stat = "REC READ"

@@ -27,6 +27,7 @@ from host.modem.tcp import Closer
 from host.modem.tcp import Listener
 from host.modem.tcp import SocketCall
 
+MDM2_CHOICES = ("on", "silent", "absent")  # the module's second AT instance: there, never answering, no built-in
 RI_PULSE_S = 1.0  # RI high for an incoming call's ring or an SMS indication in data mode
 
 
@@ -35,7 +36,8 @@ class Modem:
     `saved_profile`: the AT&W profile it powers up with (default: the factory profile)."""
 
     def __init__(self, clock: Clock, network: Network | None = None, *, sms_capacity: int = 20,
-                 kind: Kindness = STRICT, saved_profile: Profile | None = None) -> None:
+                 kind: Kindness = STRICT, saved_profile: Profile | None = None, mdm2: str = "on") -> None:
+
         self.clock = clock
         self.kind = kind
         self.network = network if network is not None else Network()
@@ -51,11 +53,21 @@ class Modem:
         self.led = StatusLed()  # the status LED (AT#SLED); `led.supported = False`: a module without the command
         self.main = AtPort(self, "MDM", MDM_TABLE)
         self.second = AtPort(self, "MDM2", MDM_TABLE)
+        self.mdm2 = "on"
+        self.set_mdm2(mdm2)
         self.urc_port = self.main  # where +CMTI goes: the instance that last set +CNMI
         self._ri_until = float("-inf")
         self._reg_seen = self.network.registered
         self.network.subscribe(self._network_dropped)
         self.load_profile(saved_profile if saved_profile is not None else Profile())
+
+    def set_mdm2(self, mdm2: str) -> None:
+        """The module's second AT instance: "on"; "silent" (it never answers: what is written is lost);
+        "absent" (the firmware's `import MDM2` fails: the built-in asks MDM2.present at import)."""
+        if mdm2 not in MDM2_CHOICES:
+            raise ValueError(f"mdm2 must be one of {', '.join(MDM2_CHOICES)}, not {mdm2!r}")
+        self.mdm2 = mdm2
+        self.second.silent = mdm2 != "on"
 
     def load_profile(self, saved: Profile) -> None:
         """Power-up with `saved` as the AT&W profile in NVM: both AT instances start with its settings."""
@@ -248,9 +260,12 @@ class Modem:
             "gprs_active": s.gprs_active,
             "frwl": list(self.firewall.rules),
             "listening": self.listener.lport if self.listener is not None else None,
-            "cmgf": s.cmgf,
+            "cmgf": self.main.cmgf,
+            "cmgf_mdm2": self.second.cmgf,
             "cnmi": s.cnmi,
-            "csdh": s.csdh,
+            "cnmi_port": self.urc_port.name,
+            "csdh": self.main.csdh,
+            "csdh_mdm2": self.second.csdh,
             "cpms": s.cpms,
             "saved_sock": dataclasses.asdict(s.saved_sock),
         }

@@ -55,8 +55,6 @@ class ModemState:
     cgreg_n: int = 0
     cgdcont: dict[int, tuple[str, str]] = field(default_factory=dict)  # cid -> (pdp type, apn)
     gprs_active: bool = False
-    cmgf: int = 0  # 0 PDU (not emulated), 1 text
     cnmi: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
-    csdh: int = 0
     cpms: tuple[str, str, str] = ("SM", "SM", "SM")
     message_ref: int = 0  # last +CMGS <mr>

@@ -9,6 +9,10 @@ import simlink
 
 _call = simlink.call
 
+if not _call('MDM2.present', ''):
+    # A module without MDM2 (Simulator(mdm2='absent'), `build.py simulate --no-mdm2`): the import fails
+    raise ImportError('No module named MDM2')
+
 
 def send(string, timeout):
     return _call('MDM2.send %d' % timeout, string)

@@ -19,3 +19,13 @@ def gw(firmware_python: Interpreter, tmp_path: Path) -> Iterator[Gateway]:
         yield g
     finally:
         g.close()
+
+
+@pytest.fixture
+def gw_without_mdm2(firmware_python: Interpreter, tmp_path: Path) -> Iterator[Gateway]:
+    """A booted gateway on a module without the second AT instance (MDM2): SMS wait in the SIM during a call."""
+    g = Gateway(firmware_python, tmp_path / "nvm", mdm2="absent")
+    try:
+        yield g
+    finally:
+        g.close()

@@ -37,11 +37,12 @@ class Gateway:
     def __init__(self, python: Interpreter, nvm: Path, prepare: Callable[[Modem], None] | None = None,
                  wait_boot: bool = True, *, device_cts: str = "honour", profile: str | None = None,
                  entry: Path | None = None, path: Sequence[Path] = FIRMWARE, clock: Clock | None = None,
-                 kind: Kindness | None = None, trace: bool = True) -> None:
+                 kind: Kindness | None = None, trace: bool = True, mdm2: str = "on") -> None:
         """`prepare` gets the modem before power-on (to arm faults or take the network away);
         `device_cts` and `profile` as the simulator's (host/README.md). The benchmarks (bench/rig.py) also
         choose the firmware (`entry` on `path`), the clock (default virtual), the kindnesses (default the
-        session's) and whether the firmware traces every transition (`trace`, which costs it CPU)."""
+        session's) and whether the firmware traces every transition (`trace`, which costs it CPU). `mdm2`:
+        "on", or a module without the second AT instance ("absent": no built-in, "silent": it never answers)."""
         self.python = python
         self.nvm = nvm
         nvm.mkdir(parents=True, exist_ok=True)
@@ -53,7 +54,7 @@ class Gateway:
             prepare(modem)
         self.sim = Simulator(entry or LAYOUT.main, path, python=python.path, clock=clock,
                              nvm_dir=nvm, modem=modem, kind=kind if kind is not None else kindness(), seed=sim_seed(),
-                             device_cts=device_cts, profile=profile, quiet_s=IN_PROCESS_QUIET_S)
+                             device_cts=device_cts, profile=profile, quiet_s=IN_PROCESS_QUIET_S, mdm2=mdm2)
         self.sim.start()
         # Non-blocking both ways: the simulator runs only inside until(), so a blocking write would deadlock.
         self.serial = serial.serial_for_url(self.sim.serial_path, timeout=0, write_timeout=0)

@@ -66,7 +66,8 @@ def _listen_with(gw: Gateway, password: str) -> int:
 
 
 @pytest.mark.req("NOTE-IDLE-ONLY", "GW-BRIDGE")
-def test_sms_sent_during_a_connection_is_answered_after_it_ends(gw: Gateway) -> None:
+def test_sms_sent_during_a_connection_is_answered_after_it_ends(gw_without_mdm2: Gateway) -> None:
+    gw = gw_without_mdm2  # a module without MDM2: SMS wait in the SIM during a call
     server = Server(gw)
     try:
         gw.command(f"connect mode client 127.0.0.1 {server.port} maintain")
@@ -113,11 +114,12 @@ def test_commands_waiting_in_the_sim_at_boot_are_applied(firmware_python, tmp_pa
 
 
 @pytest.mark.req("NOTE-CONFIRM", "CMD-BAUD", "GW-SERVER")
-def test_a_baud_confirmed_as_a_new_call_comes_in_is_applied_at_once(gw: Gateway) -> None:
+def test_a_baud_confirmed_as_a_new_call_comes_in_is_applied_at_once(gw_without_mdm2: Gateway) -> None:
     """Found by the stateful soak: an SMS held during a call is handled when it ends, and a client that
     calls again at once arrives while its reply goes out. The reply said `Confirmed: baud 300`, but the
     serial port kept 9600 for the whole new call: the serial settings now apply at once, the restart of the
     mode waits for the call to end."""
+    gw = gw_without_mdm2  # a module without MDM2: SMS wait in the SIM during a call
     port = _listen_with(gw, "connect")
     first = connect_to_gateway(gw, port)
     gw.until(lambda: gw.traced("session: online"), "the first call")
@@ -138,10 +140,11 @@ def test_a_baud_confirmed_as_a_new_call_comes_in_is_applied_at_once(gw: Gateway)
 
 
 @pytest.mark.req("NOTE-CONFIRM", "CMD-SMSPASSWORD", "NOTE-IDLE-ONLY")
-def test_a_reply_a_new_call_held_back_goes_after_it_even_when_the_password_changed(gw: Gateway) -> None:
+def test_a_reply_a_new_call_held_back_goes_after_it_even_when_the_password_changed(gw_without_mdm2: Gateway) -> None:
     """Found by the stateful soak: `smspassword` was applied as a client called again at once; the call
     kept the reply from going, and after it the message was handled again from the SIM, now with the new
     password: a wrong password, deleted without a reply. The reply is now held and sent after the call."""
+    gw = gw_without_mdm2  # a module without MDM2: SMS wait in the SIM during a call
     port = _listen_with(gw, "connect")
     first = connect_to_gateway(gw, port)
     gw.until(lambda: gw.traced("session: online"), "the first call")

@@ -14,6 +14,8 @@ TABLE = load_specs(ROOT / "fsm" / "specs", ROOT / "runtime", ROOT).specs.command
 assert TABLE is not None
 TEXT_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-_.~!#$%&*+/=?@^"  # printable, no space or quote
 
+COMMANDS = "gprs baud charformat mode backup socketting smspassword dialin revert config status drop reboot allow"
+
 
 @pytest.mark.req("CMD-BAUD", "CMD-CHARFORMAT", "NOTE-CONFIRM", "NOTE-ERROR", "GW-SMS-CONTROL")
 def test_baud_and_charformat_limits_and_the_serial_port_follows(gw: Gateway) -> None:
@@ -121,11 +123,10 @@ def test_wrong_password_unknown_command_and_missing_arguments(gw: Gateway) -> No
     assert gw.replies(["letmein baud 1200", "", "connect2 config"], settle_s=5) == []
     assert not any(c.startswith("AT#SKTTO") or c.startswith("AT+CMGS") for c in gw.at_commands(mark))
     assert gw.sim.modem.sim_messages() == []
-    assert gw.replies(["connect reboot", "connect", "connect baud"]) == [
-        "Error: unknown command 'reboot'; "
-        "commands: gprs baud charformat mode backup socketting smspassword dialin revert config status allow",
-        "Error: no command; "
-        "commands: gprs baud charformat mode backup socketting smspassword dialin revert config status allow",
+    assert gw.replies(["connect restart", "connect", "connect baud"]) == [
+        "Error: unknown command 'restart'; "
+        f"commands: {COMMANDS}",
+        f"Error: no command; commands: {COMMANDS}",
         "Error: missing arguments; format: baud <baud>",
     ]
     assert gw.sim.status()["speed"] == "9600 8N1", "nothing changed"

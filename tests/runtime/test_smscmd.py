@@ -22,7 +22,7 @@ VALID, INVALID, AUTH_FAILED = 0, 1, 2
 GOOD = {"enum": None, "int": None, "host": "192.168.0.1", "ipv4_or_any": "any", "password": "abc123",
         "text": "internet", "keyword": None, "onoff": "on", "phone": "+447700900001"}
 
-COMMANDS = "gprs baud charformat mode backup socketting smspassword dialin revert config status allow"
+COMMANDS = "gprs baud charformat mode backup socketting smspassword dialin revert config status drop reboot allow"
 
 
 def _good(f: Field) -> str:
@@ -111,6 +111,9 @@ def test_error_messages_say_what_is_wrong_and_what_is_allowed(firmware_python: I
         "connect baud 9600 8N1": "too many arguments; format: baud <baud>",
         "connect reboot": f"unknown command 'reboot'; commands: {COMMANDS}",
         "connect": f"no command; commands: {COMMANDS}",
+        "connect drop now": "too many arguments; format: drop",
+        "connect reboot 5": "too many arguments; format: reboot",
+        "connect config all": "too many arguments; format: config",
     }
     results = evaluate(firmware_python, ["smscheck"], [f"smscheck.run({t!r})" for t in cases])
     assert [r[:2] for r in results] == [(INVALID, msg) for msg in cases.values()]
@@ -175,7 +178,7 @@ def test_the_parsers_column_names_fit_every_generated_command_row() -> None:
     every row of generated/fsm_commands.py holds, under each name, what commands.yaml says for it."""
     cmd = int_constants(RUNTIME / "smscmd.py", "CMD_")
     arg = int_constants(RUNTIME / "smscmd.py", "ARG_")
-    assert sorted(cmd.values()) == list(range(6)), cmd
+    assert sorted(cmd.values()) == list(range(7)), cmd
     assert sorted(arg.values()) == list(range(9)), arg
     settings = [s.name for s in TABLE.settings]
     rows = assigned(GENERATED / "fsm_commands.py", "COMMANDS")
@@ -189,6 +192,9 @@ def test_the_parsers_column_names_fit_every_generated_command_row() -> None:
         assert ast.literal_eval(col["CMD_REQ"]) == c.req, c.name
         assert ast.literal_eval(col["CMD_REPLY"]) == c.reply, c.name
         assert ast.literal_eval(col["CMD_ASSIGN"]) == tuple((settings.index(k), v) for k, v in c.assign), c.name
+        during = col["CMD_DURING_CALL"]
+        assert isinstance(during, ast.Name), c.name
+        assert during.id == "DC_" + c.during_call.upper(), c.name
         action = col["CMD_ACTION"]
         assert (action.attr if isinstance(action, ast.Attribute) else ast.literal_eval(action)) == c.action, c.name
         args = col["CMD_ARGS"]
