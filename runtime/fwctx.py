@@ -193,6 +193,7 @@ class SmsRound:
         self.held_msg = None      # the message whose replies a call kept from going, sent after the call
         self.held_replies = []    # ... and those replies
         self.deferred = {}        # settings changed by SMS during a call (persisted), in force when it ends
+        self.deferred_trial = None  # ... the last of them that goes on trial (gprs, mode): (command row, sender)
         self.drop = 0             # a `drop` was answered: the call ends after the round
         self.reboot = 0           # a `reboot` was answered: the module reboots after the round
         self.guard = smsguard.Guard()  # senders locked out after wrong passwords

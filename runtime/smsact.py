@@ -128,6 +128,8 @@ def is_deferred(m, arg):
     r = m.ctx.sms_round
     if r.parsed[smscmd.P_STATUS] != smscmd.VALID or not _call_up(m.ctx):
         return 0
+    if len(r.parsed[smscmd.P_CHANGES]) == 0:
+        return 0  # `allow` alone lists and changes nothing: answered at once
     return r.parsed[smscmd.P_COMMAND][smscmd.CMD_DURING_CALL] == m.ctx.table.DC_DEFER
 
 
@@ -146,6 +148,8 @@ def defer_command(m, arg):
         r.replies = ['Error: the settings could not be saved; nothing was changed']
         return
     r.deferred = kept
+    if cmd[smscmd.CMD_WORDS][smscmd.W_VERB] in trialact.VERBS:
+        r.deferred_trial = (cmd, r.msg[smsio.MSG_SENDER])  # its trial starts when the change does
     r.replies = [smscmd.confirmation(cmd, new) + DEFERRED]
     ctx.trace('sms: ' + compat.join(list(cmd[smscmd.CMD_WORDS]), ' ') + ' from ' + r.msg[smsio.MSG_SENDER] +
               ', kept for the end of the call')
@@ -161,6 +165,10 @@ def apply_deferred(m, arg):
     ctx.values.update(r.deferred)
     r.deferred = {}
     r.changed = 1
+    if r.deferred_trial is not None:
+        cmd, sender = r.deferred_trial
+        r.deferred_trial = None
+        trialact.changed(m, cmd, sender)
     ctx.trace('sms: settings kept during the call take effect')
 
 

@@ -21,8 +21,8 @@ VERSION = ast.literal_eval(assigned(GENERATED / "fsm_commands.py", "VERSION"))
 def test_first_boot_uses_the_defaults(gw: Gateway) -> None:
     assert gw.traced("gateway: firmware started, settings defaults (save 0)")
     assert gw.config() == (
-        "Confirmed: config mode none, gprs internet ***, baud 9600, charformat 8N1, socketting 300 10 0, "
-        f"dialin off, allow any, version {VERSION}, dropped 0")
+        "Confirmed: config mode none, gprs internet ***, baud 9600, charformat 8N1, backup off, socketting 300 10 0, "
+        f"dialin off, revert 10, allow any, version {VERSION}, dropped 0")
     assert gw.sim.status()["speed"] == "9600 8N1"
 
 

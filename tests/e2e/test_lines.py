@@ -25,6 +25,7 @@ from tests.support import free_port
 OFF = "off"
 REGISTERED = "blink 0.2 s on 2.8 s off"
 GPRS_UP = "blink 0.5 s on 0.5 s off"
+CONNECTED = "on"
 BOOT_PATTERNS = [OFF, REGISTERED, GPRS_UP]
 
 
@@ -141,9 +142,30 @@ def test_the_led_shows_not_registered_registered_and_gprs_up_one_command_a_chang
 
 
 @pytest.mark.req("OPS-LED-CONNECTED", "OPS-LED-GPRS")
-def test_without_mdm2_a_call_leaves_the_led_at_gprs_up_and_sends_nothing_during_it(gw: Gateway) -> None:
+def test_with_mdm2_the_led_is_steady_on_during_a_call_and_blinks_again_after_it(gw: Gateway) -> None:
+    """During a call the LED command goes through MDM2: the connected pattern shows while data flows, and the
+    data path carries the peer's bytes unchanged (nothing of the command reaches it)."""
+    port = _listen(gw)
+    client = connect_to_gateway(gw, port)
+    try:
+        gw.until(lambda: dcd(gw) == 1, "the call")
+        gw.until(lambda: gw.sim.modem.led.describe() == CONNECTED, "the connected pattern")
+        client.sendall(b"data AT#SLED=0\r")
+        assert gw.read_serial(15, "the peer's bytes unchanged") == b"data AT#SLED=0\r"
+        assert gw.sim.modem.led.describe() == CONNECTED
+    finally:
+        client.close()
+    gw.until(lambda: listening_port(gw) == port, "listening again")
+    gw.until(lambda: gw.sim.modem.led.describe() == GPRS_UP, "the GPRS-up pattern after the call")
+    assert gw.sim.modem.led.patterns()[-3:] == [GPRS_UP, CONNECTED, GPRS_UP]
+
+
+@pytest.mark.req("OPS-LED-CONNECTED", "OPS-LED-GPRS")
+def test_without_mdm2_a_call_leaves_the_led_at_gprs_up_and_sends_nothing_during_it(
+        gw_without_mdm2: Gateway) -> None:
     """MDM carries the call's data: AT#SLED can go only through MDM2. Without it the connected pattern is not
     shown, and no command reaches the data path."""
+    gw = gw_without_mdm2
     port = _listen(gw)
     before = len(gw.at_commands())
     client = connect_to_gateway(gw, port)

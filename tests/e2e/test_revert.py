@@ -44,13 +44,13 @@ def _serve(apns: set[str]):  # noqa: ANN202 - a prepare callback
 
 @pytest.mark.req("OPS-REVERT", "NOTE-ERROR", "NOTE-CONFIRM")
 def test_revert_limits_and_config_shows_it(gw: Gateway) -> None:
-    assert "revert 10" in gw.command("connect config"), "the first-boot value, listed like the others"
+    assert "revert 10" in gw.config(), "the first-boot value, listed like the others"
     assert gw.replies(["connect revert -1", "connect revert 0", "connect revert 1440", "connect revert 1441",
                        "connect revert", "connect revert 5 5"]) == [
         "Error: minutes must be a number 0..1440", "Confirmed: revert 0", "Confirmed: revert 1440",
         "Error: minutes must be a number 0..1440", "Error: missing arguments; format: revert <minutes>",
         "Error: too many arguments; format: revert <minutes>"]
-    assert "revert 1440" in gw.command("connect config")
+    assert "revert 1440" in gw.config()
 
 
 @pytest.mark.req("OPS-REVERT-TRIAL", "OPS-REVERT-RESTORE", "OPS-REVERT-GOAL", "CMD-GPRS")
@@ -66,7 +66,7 @@ def test_a_bad_apn_is_reverted_after_the_revert_time(firmware_python: Interprete
         assert gw.outbox[-1][0] == PHONE, "to the sender of the change"
         assert start + 600 - TICK_S <= at <= start + 600 + SMS_S, "the default revert time, 10 minutes, from the change"
         _gprs_up_with(gw, "internet")
-        assert "gprs internet" in gw.command("connect config")
+        assert "gprs internet" in gw.config()
         gw.run(STEP_S * 2)
         assert _errors(gw, mark) == ["Error: gprs reverted: GPRS refused"], "one revert, no more"
     finally:
@@ -127,7 +127,7 @@ def test_revert_0_leaves_a_bad_apn_in_place(firmware_python: Interpreter, tmp_pa
         assert _errors(gw, mark) == []
         assert _apn(gw) == "wrong.apn"
         assert not gw.sim.modem.describe()["gprs"]
-        assert "gprs wrong.apn" in gw.command("connect config")
+        assert "gprs wrong.apn" in gw.config()
     finally:
         gw.close()
 

@@ -21,8 +21,8 @@ def soak(request: pytest.FixtureRequest) -> bool:
 def hgw_factory(firmware_python: Interpreter, tmp_path: Path) -> Iterator:
     made: list[harness.HGateway] = []
 
-    def make(sms_capacity: int = 20, boot: bool = True, name: str = "nvm") -> harness.HGateway:
-        g = harness.HGateway(firmware_python, tmp_path / name, sms_capacity=sms_capacity, boot=boot)
+    def make(sms_capacity: int = 20, boot: bool = True, name: str = "nvm", mdm2: str = "on") -> harness.HGateway:
+        g = harness.HGateway(firmware_python, tmp_path / name, sms_capacity=sms_capacity, boot=boot, mdm2=mdm2)
         made.append(g)
         return g
 

@@ -30,12 +30,13 @@ SLOTS = ("gwcfg_a.txt", "gwcfg_b.txt")
 class HGateway(Gateway):
     """Gateway(python, nvm) with the SIM capacity chosen (the firmware handles a whole store per round)."""
 
-    def __init__(self, python: Interpreter, nvm: Path, sms_capacity: int = 20, boot: bool = True) -> None:
+    def __init__(self, python: Interpreter, nvm: Path, sms_capacity: int = 20, boot: bool = True,
+                 mdm2: str = "on") -> None:
         self.python = python
         self.nvm = nvm
         clock = VirtualClock()
         self.network = Network()
-        modem = Modem(clock, self.network, sms_capacity=sms_capacity)
+        modem = Modem(clock, self.network, sms_capacity=sms_capacity, mdm2=mdm2)
         self.sim = Simulator(LAYOUT.main, FIRMWARE, python=python.path, clock=clock,
                              modem=modem, nvm_dir=nvm, kind=kindness(), seed=sim_seed(), quiet_s=IN_PROCESS_QUIET_S)
         self.sim.start()

@@ -35,8 +35,10 @@ def _longest(f: Field, char: str) -> str | int:
         return char * (f.max or 0)
     if f.type == "password":
         return "z" * (f.max or 0)
-    if f.type in ("ipv4", "ipv4_or_any"):
+    if f.type == "ipv4_or_any":
         return LONGEST_IP
+    if f.type == "host":
+        return "h" * (f.max or 0)  # a host name at its longest is longer than any address
     if f.type == "phone":
         return " ".join(["+" + "9" * (f.max or 0)] * f.repeat)
     values = f.values if f.type != "onoff" else ("off",)

@@ -109,7 +109,7 @@ def test_error_messages_say_what_is_wrong_and_what_is_allowed(firmware_python: I
         "connect mode": "mode must be followed by server or client",
         "connect mode server any": "missing arguments; format: mode server <permitted_ip> <localport>",
         "connect baud 9600 8N1": "too many arguments; format: baud <baud>",
-        "connect reboot": f"unknown command 'reboot'; commands: {COMMANDS}",
+        "connect restart": f"unknown command 'restart'; commands: {COMMANDS}",
         "connect": f"no command; commands: {COMMANDS}",
         "connect drop now": "too many arguments; format: drop",
         "connect reboot 5": "too many arguments; format: reboot",

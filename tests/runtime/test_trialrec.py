@@ -15,7 +15,7 @@ SENDER = "+447700900001"
 
 def test_a_trial_covers_what_gprs_and_mode_set_and_nothing_else(firmware_python: Interpreter) -> None:
     assert evaluate(firmware_python, ["trialact", "fsm_commands"], ["trialact.trial_settings(fsm_commands)"]) == [
-        ("apn", "gprs_user", "gprs_pass", "mode", "server_ip", "server_port", "maintain", "permit_ip", "local_port")]
+        ("apn", "gprs_user", "gprs_pass", "mode", "server", "server_port", "maintain", "permit_ip", "local_port")]
 
 
 @pytest.mark.req("OPS-REVERT-POWER")
