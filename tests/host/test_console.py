@@ -203,7 +203,7 @@ def test_simulate_a_deployed_module_whose_device_sends_atz_at_power_up(firmware_
             "--device-dtr", "off"]
     proc = simulate(args, script, PRODUCT_KINDNESS)
     assert proc.returncode == 0, proc.stderr
-    assert "outbox 1: to +447700900001: Confirmed: config mode none" in proc.stdout, proc.stdout + proc.stderr
+    assert "outbox 1: to +447700900001: Confirmed: config 1/2 mode none" in proc.stdout, proc.stdout + proc.stderr
     assert "state: running" in proc.stdout
 
 
