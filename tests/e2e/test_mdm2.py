@@ -12,6 +12,7 @@ from fsm.interpreters import Interpreter
 from tests.e2e.gateway import Gateway
 from tests.e2e.gateway import Server
 from tests.e2e.gateway import maintained_at_115200
+from tests.support import free_port
 
 LATER = " (applied when the connection ends)"
 
@@ -196,3 +197,38 @@ def test_sms_read_during_a_transfer_cost_the_data_path_nothing(gw: Gateway, serv
     link = gw.sim.modem.network.up_bps
     assert size / (done_up - start) >= 0.9 * link, (size / (done_up - start), link)
     assert gw.config().endswith("dropped 0")
+
+
+@pytest.mark.req("OPS-STATUS", "OPS-MDM2-ANSWER", "OPS-MDM2-READ", "GW-CLIENT-MAINTAIN")
+def test_status_during_a_maintained_connection_is_answered_at_once_through_mdm2(gw: Gateway, served: Server) -> None:
+    _echo(gw, served, b"before")
+    parts = gw.replies(["connect status"])
+    whole = " ".join(parts)
+    assert parts[0].startswith("Confirmed: status"), parts
+    assert all(len(p) <= 160 for p in parts), parts
+    assert "signal -73dBm" in whole  # asked on MDM2 while MDM carries the call
+    assert "net home" in whole
+    assert "client online" in whole
+    assert "calls 1, drops 0" in whole
+    assert _calls(gw) == 1
+    assert not gw.traced("session: call ended")
+    _echo(gw, served, b"after-status")
+
+
+@pytest.mark.req("OPS-DEFER", "OPS-REVERT-TRIAL", "OPS-REVERT-RESTORE", "GW-CLIENT-MAINTAIN")
+def test_a_server_change_kept_during_a_connection_goes_on_trial_when_it_takes_effect(gw: Gateway,
+                                                                                    served: Server) -> None:
+    """A wrong server sent during a call is kept until the call ends; then it must reach its goal like any change,
+    and is reverted to the server that worked when it does not (10 minutes, the first-boot revert time)."""
+    dead = free_port()  # nothing listens there: every dial is refused
+    change = f"connect mode client 127.0.0.1 {dead} maintain"
+    assert gw.command(change) == f"Confirmed: mode client 127.0.0.1 {dead} maintain" + LATER
+    before = len(gw.outbox)
+    assert served.conn is not None
+    served.conn.close()  # the call ends: the kept server takes effect and goes on trial
+    gw.until(lambda: gw.traced(f'AT#SKTD=0,{dead},"127.0.0.1"'), "a dial to the kept server")
+    gw.run(11 * 60)
+    assert [t for _, t in gw.outbox[before:] if t.startswith("Error:")] == [
+        "Error: mode client reverted: server did not answer"]
+    served.accept("the redial to the server that worked")
+    assert f"mode client 127.0.0.1 {served.port} maintain" in gw.config()
