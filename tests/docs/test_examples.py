@@ -97,10 +97,13 @@ def test_the_simulator_walkthrough_prints_what_the_page_shows() -> None:
     out = re.sub(r"seed: \d+", "seed: <seed>", out)
     out = re.sub(r"version [0-9a-f]{8}\b", "version <version>", out)  # the firmware's, changed by any runtime edit
     assert out.splitlines() == shown, "docs/simulator.md should show:\n" + out
-    replies = [line.split(": ", 2)[2] for line in out.splitlines() if line.startswith("outbox 1:")]
+    # the first-boot config reply, in its two numbered parts
+    replies = [line.split(": ", 2)[2] for line in out.splitlines() if line.startswith(("outbox 1:", "outbox 2:"))]
+    assert [r.split(" ", 3)[:3] for r in replies] == [["Confirmed:", "config", "1/2"], ["Confirmed:", "config", "2/2"]]
     for page in ("sms-commands.md", "quick-start.md"):
         text = (DOCS / page).read_text()
-        assert f"`{replies[0]}`" in text, f"docs/{page} should quote the first-boot config reply: {replies[0]}"
+        for reply in replies:
+            assert f"`{reply}`" in text, f"docs/{page} should quote the first-boot config reply: {reply}"
 
 
 def _masked(lines: list[str]) -> list[str]:
