@@ -63,11 +63,14 @@ PROPERTIES = (
      "the modem when an injected network drop cut the call), exactly when nothing can wait in RAM; "
      "delivered <= sent always; a power cut ends the epoch"),
     ("every_sms_is_answered_in_time", "each SMS with the right password gets its one reply within 63 s of "
-     "the gateway being able to (powered, registered, no call); a wrong password gets none"),
-    ("confirmed_settings_take_effect", "a Confirmed setting is in force within 10 s: serial speed and format, "
-     "#SKTTO/#DSTO/#PKTSZ, the context, the listening port or dialled server, the caller's address, dial-in"),
+     "the gateway being able to (powered, registered; during a call too with MDM2): the table's confirmation (with "
+     "'(applied when the connection ends)' during a call), the listing, drop's or an error; a wrong password none"),
+    ("confirmed_settings_take_effect", "a Confirmed setting is in force within 10 s (one kept during a call when "
+     "it ends, within 15 s): serial speed and format, #SKTTO/#DSTO/#PKTSZ, the context, the listening port or "
+     "dialled server or backup, the caller's address, dial-in"),
     ("the_gateway_serves_its_mode", "after a call ends (and after boot, network return, settings change) "
-     "the gateway listens (server), reconnects (maintain) or dials when device bytes come (on demand)"),
+     "the gateway listens (server), reconnects (maintain; to the backup within 260 s when the server refuses) or "
+     "dials when device bytes come (on demand); `Confirmed: drop` ends the call within 10 s"),
     ("gprs_is_up_whenever_it_can_be", "with the network up and GPRS allowed, the context is up within 130 s of "
      "its return (or of the end of a call it was lost in) and 10 s of a settings change"),
     ("dials_never_outpace_the_back_off", "in maintain mode, dials with no lasting call (a minute) between them are "

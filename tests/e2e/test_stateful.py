@@ -61,7 +61,7 @@ SOAK = {"max_examples": 200, "stateful_step_count": 60}  # >= 10,000 steps per i
 # fixed, one per interpreter: CI repeats itself, each covers other ground
 # chosen so that every invariant's condition holds in the run (STATEFUL.md, vacuity): a change of the rules
 # changes what a seed draws; if one then never holds, the test says so: pick another seed
-CI_SEEDS = {"py3": 1, "py27": 2, "py152": 152}
+CI_SEEDS = {"py3": 1, "py27": 1, "py152": 152}
 
 
 class GatewayMachine(RuleBasedStateMachine):
