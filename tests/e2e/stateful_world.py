@@ -252,6 +252,12 @@ class World:
             self._dcd_mismatch_since = None
             return
         dcd, up = side.lines_out.get("DCD", 0), self.call_up()
+        cur = self.calls[-1] if self.calls else None
+        if up and not dcd and cur is not None and any(  # the gateway is ending the call: it carries no more data
+                r.text in ("Confirmed: drop", "Confirmed: reboot") and r.at >= (cur.started_at or now)
+                for r in self.replies[-4:]):
+            self._dcd_mismatch_since = None
+            return
         if bool(dcd) == up:
             self._dcd_mismatch_since = None
             if up and self._modem_call is not None and self.calls and \

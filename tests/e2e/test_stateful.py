@@ -479,10 +479,15 @@ REPLAYS = {
     "a user name the module refuses was confirmed, GPRS stayed down": ("gprs_is_up_whenever_it_can_be", [
         ("start_in_mode", ("none",)), ("sms", (next(t for t in SMS_TEXTS_VALID if "u" * 30 in t), False)),
         ("wait", (65,))]),
+    # (a gap of the test, found by the soak: DCD falls as the gateway starts ending a call for `reboot` or `drop`,
+    # before the modem's CSD call is over)
+    "DCD fell as a CSD call was ended for a reboot": ("dcd_follows_the_call", [
+        ("start_in_mode", ("server, dial-in on, a caller rings",)), ("far_end_sends", (Payload("text", 1, 0),)),
+        ("far_end_sends", (Payload("text", 1, 0),)), ("sms_during_a_call", ("{pw} reboot", ""))]),
 }
 
 
-@pytest.mark.req("GW-CLIENT-MAINTAIN", "CMD-BAUD", "CMD-GPRS", "NOTE-CONFIRM")
+@pytest.mark.req("GW-CLIENT-MAINTAIN", "CMD-BAUD", "CMD-GPRS", "NOTE-CONFIRM", "OPS-REBOOT")
 @pytest.mark.parametrize("defect", list(REPLAYS))
 def test_the_shrunk_run_of_a_known_defect_keeps_every_invariant(firmware_python: Interpreter, tmp_path: Path,
                                                                  defect: str) -> None:
