@@ -24,6 +24,7 @@ from tests.e2e.stateful_model import Trial
 from tests.e2e.stateful_model import deferred_reply
 from tests.e2e.stateful_model import expect
 from tests.e2e.stateful_model import listing
+from tests.e2e.stateful_world import DCD_EDGE_S
 from tests.e2e.stateful_world import GOOD_APNS
 from tests.e2e.stateful_world import Peer
 from tests.e2e.stateful_world import Reply
@@ -144,9 +145,10 @@ class Judge:
                     self.reboots_due = [d for d in self.reboots_due if not d <= t <= d + REBOOT_S]
             else:
                 assert isinstance(ev, tuple)
-                if ev[1]:
+                if ev[1] is not None and t > ev[1] + DCD_EDGE_S:  # (a call the modem took as the round ran is new)
                     self._file("confirmed_settings_take_effect",
-                               f"t={t:.1f}: the changes kept for the end of the call took effect with a call up")
+                               f"t={t:.1f}: the changes kept for the end of the call took effect with a call up "
+                               f"since t={ev[1]:.1f}")
                 self.model.apply_deferred(t)
         while self.calls_seen < len(w.calls):
             self._take_call(w.calls[self.calls_seen])

@@ -114,7 +114,8 @@ class World:
         self.sms_reboots: list[float] = []  # reboots a `Confirmed: reboot` announced
         self.reboots_requested = 0
         self._reboots_seen = 0
-        self.deferred_applied: list[tuple[float, bool]] = []  # the firmware's trace says so: (time, a call was up)
+        # the firmware's trace says so: (time, since when the modem's call was up then, or None)
+        self.deferred_applied: list[tuple[float, float | None]] = []
         self._trace_seen = 0  # bytes of the firmware's trace read (counted from its first byte)
         # DCD towards the device against the calls: (time since a mismatch, DCD), turns judged with a call up
         self.dcd_violations: list[str] = []
@@ -224,7 +225,7 @@ class World:
         if APPLIED_MARK in new:
             cut = new.rfind(b"\n")
             for _ in range(new[:cut + 1].count(APPLIED_MARK) if cut >= 0 else 0):
-                self.deferred_applied.append((now, self.call_up()))
+                self.deferred_applied.append((now, self._call_up_since(now)))
             if cut < 0:
                 return
             self._trace_seen = tr.dropped + start + cut + 1
@@ -232,6 +233,13 @@ class World:
         cut = new.rfind(b"\n")
         if cut >= 0:
             self._trace_seen = tr.dropped + start + cut + 1
+
+    def _call_up_since(self, now: float) -> float | None:
+        if self._seen is not None:
+            return self._seen[1]
+        if self._modem_call is not None and self.calls:
+            return self.calls[-1].started_at
+        return None
 
     def _modem_facts(self, now: float) -> None:
         """The modem's context and listener at each change (what the trial's goal is judged on)."""
