@@ -259,6 +259,7 @@ class Judge:
             self._take_unexpected(r, recs)
             return
         rec = pending[0]
+        self._listing_again(rec, r)
         rec.replies.append((r.at, r.text, r.context_up))
         if len(rec.replies) == 1:
             self.first_part[rec.sender] = r  # a listing was made before its first part went: the ledger then
@@ -280,6 +281,16 @@ class Judge:
         rec.done_at = r.at
         self.stats[e.kind] = self.stats.get(e.kind, 0) + 1
         self.held["every_sms_is_answered_in_time"] += 1
+
+    def _listing_again(self, rec: SmsRecord, r: Reply) -> None:
+        """A listing that begins again: a cut stopped the first before its last part (the message was handled
+        again after the boot); with no cut, a second reply."""
+        if rec.replies and re.match(r"Confirmed: (config|status) 1/", r.text):
+            if any(t >= rec.replies[0][0] for t in self.world.cuts):
+                rec.replies = []
+            else:
+                self._file("every_sms_is_answered_in_time",
+                           f"t={r.at:.1f}: {rec.text!r}: its listing began again with no cut: {r.text!r}")
 
     def _take_listing(self, rec: SmsRecord, r: Reply, kind: str, texts: list[str]) -> bool:
         """A `config` or `status` listing, once all its parts came (False while more are to come)."""
