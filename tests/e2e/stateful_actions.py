@@ -21,6 +21,14 @@ FORMATS = arg_limits("charformat", "charformat").values
 APN_MAX = arg_limits("gprs", "apn").max
 USER_MAX = arg_limits("gprs", "username").max
 PASS_MAX = arg_limits("gprs", "gprs_password").max
+HOST_MAX = arg_limits("mode client", "server").max
+MINUTES_MAX = arg_limits("revert", "minutes").max
+PHONE_DIGITS = arg_limits("allow", "number")  # min and max digits of a number
+ALLOW_MAX = PHONE_DIGITS.repeat
+# The test's own phones (reused senders: one unanswered message each at a time), apart from the fresh numbers
+# (`Model.new_sender`: +44770090nnnn); the `allow` lists name them in both forms a phone shows (last 9 digits).
+PHONES = {"A": "+447700800001", "B": "+447700800002"}
+ALLOW_LISTS = ("{pw} allow +447700800001 07700800002", "{pw} allow 07700800002", "{pw} allow any", "{pw} allow")
 
 MODEM_TEXT = (b"\r\nNO CARRIER\r\n", b"\r\nOK\r\n", b"OK", b'\r\n+CMTI: "SM",1\r\n', b"\r\nRING\r\n",
               b'AT#SKTD=0,80,"10.0.0.1",0,0\r', b"ATH\r\n", b"+++", b"\x1a", b"\x00", b"\r\nCONNECT\r\n",
@@ -62,9 +70,24 @@ _VALID = (
         "{pw} mode client 127.0.0.1 {S0} maintain", "{pw} mode client 127.0.0.1 {S1} Maintain",
         "{pw} mode client 127.0.0.1 {D0}", "{pw} mode client 127.0.0.1 {D0} maintain",
         "{pw} dialin on", "{pw} dialin off", "{pw} config", "{pw} CONFIG",
+        "{pw} mode client any {S0}",  # a host name (that does not resolve): on demand dials fail
+        "{pw} mode client gw.test {S0} maintain", "{pw} mode client GW.test {S1}",
+        "{pw} mode client " + "a" * (HOST_MAX - 5) + ".test {S0}",  # the longest name
+        "{pw} backup backup.example.com {S1}", "{pw} backup 127.0.0.1 {S0}", "{pw} backup off",
+        "{pw} revert 0", "{pw} revert 1", "{pw} revert 2", f"{{pw}} revert {MINUTES_MAX}",
+        "{pw} status", "{pw} drop", "{pw} reboot", "{pw} allow",
     ])
+BAD_CHANGES = ("{pw} gprs wrong.apn", "{pw} mode client 127.0.0.1 {D0} maintain",
+               "{pw} mode client nowhere.test {S0} maintain")  # never reach their goal: reverted
+DURING_CALL = ("{pw} drop", "{pw} status", "{pw} config", "{pw} baud 19200", "{pw} charformat 7E1",
+               "{pw} mode server any {L1}", "{pw} mode client 127.0.0.1 {S1} maintain", "{pw} gprs wrong.apn",
+               "{pw} socketting 20 5 0", "{pw} smspassword secret12", "{pw} reboot", "{pw} allow",
+               "{pw} backup off")
 _INVALID = ("{pw} baud 9601", "{pw} baud", "{pw} charformat 7N1", "{pw} mode server any 0", "{pw} mode",
-            "{pw} mode client any {S0}", "{pw} mode client 127.0.0.1 {S0} keep", "{pw} reboot", "{pw}",
+            "{pw} mode client gw_1.test {S0}", "{pw} mode client 127.0.0.1 {S0} keep", "{pw} reboot now", "{pw}",
+            "{pw} drop now", "{pw} status all", f"{{pw}} revert {MINUTES_MAX + 1}", "{pw} backup 127.0.0.1",
+            "{pw} mode client " + "a" * (HOST_MAX - 4) + ".test {S0}", "{pw} allow +" + "1" * (PHONE_DIGITS.min - 1),
+            "{pw} allow " + "1" * (PHONE_DIGITS.max + 1), "{pw} allow " + " ".join(["07700800002"] * (ALLOW_MAX + 1)),
             "{pw} socketting 65536 10 0", "{pw} socketting 1 2", '{pw} gprs in"ternet', "{pw} dialin maybe",
             "{pw} config now", "{pw} smspassword abc_1", "{pw} gprs " + "a" * (APN_MAX + 1),
             "{pw} gprs internet " + "u" * (USER_MAX + 1), "{pw} gprs internet u " + "p" * (PASS_MAX + 1))
@@ -84,7 +107,10 @@ START_MODES = {  # the first SMS, then a first event: a client calls, the device
     "on demand": (("{pw} mode client 127.0.0.1 {S0}",), ""),
     "on demand, the device writes": (("{pw} mode client 127.0.0.1 {S0}",), "device"),
     "maintain": (("{pw} mode client 127.0.0.1 {S0} maintain",), ""),
+    "maintain by name, a backup, the server refuses": (
+        ("{pw} mode client gw.test {S0} maintain", "{pw} backup backup.example.com {S1}"), "refuse S0"),
 }
+MDM2 = st.sampled_from(("on", "on", "on", "absent"))  # a module without MDM2: SMS wait for a call's end
 WAITS = st.sampled_from((1, 2, 3, 5, 10, 30, 65, 310))  # the long ones: the SIM poll, the socket timeout
 SOURCES = st.sampled_from(("127.0.0.2", "127.0.0.3"))  # .2 is the permitted address of `mode server 127.0.0.2`
 

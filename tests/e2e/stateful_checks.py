@@ -12,11 +12,20 @@ from collections import Counter
 from tests.e2e.stateful_bytes import first_unsent
 from tests.e2e.stateful_bytes import split_as_prefixes
 from tests.e2e.stateful_model import APPLY_S
+from tests.e2e.stateful_model import NO_CALL_TO_DROP
+from tests.e2e.stateful_model import NO_MDM2
+from tests.e2e.stateful_model import REVERTED
+from tests.e2e.stateful_model import VERSION
 from tests.e2e.stateful_model import Expect
 from tests.e2e.stateful_model import Model
+from tests.e2e.stateful_model import Settings
 from tests.e2e.stateful_model import SmsRecord
-from tests.e2e.stateful_model import config_listing
+from tests.e2e.stateful_model import Trial
+from tests.e2e.stateful_model import deferred_reply
 from tests.e2e.stateful_model import expect
+from tests.e2e.stateful_model import listing
+from tests.e2e.stateful_world import DCD_EDGE_S
+from tests.e2e.stateful_world import GOOD_APNS
 from tests.e2e.stateful_world import Peer
 from tests.e2e.stateful_world import Reply
 from tests.e2e.stateful_world import World
@@ -33,6 +42,16 @@ DELIVERY_S = 10.0  # client mode: a call up this long after a device write has c
 BACKOFF_S = (1, 2, 4, 8, 16, 32, 60)  # maintain: the waits between dials with no lasting call (docs/operation.md §1)
 LASTING_S = 60.0  # maintain: a call this long starts the back-off again (docs/operation.md §1)
 CLOCK_SLACK_S = 1.0  # the firmware counts whole seconds: a wait of n s may end up to 1 s early
+DEFER_S = 15.0  # after a call ended (no new one up): the changes kept during it are in force
+DROP_S = 10.0  # after `Confirmed: drop`: the call has ended
+REBOOT_S = 10.0  # after `Confirmed: reboot`: the module has rebooted
+FAILOVER_S = 4 * (60 + 5.0)  # maintain, the server refusing, the backup accepting: 3 failed dials at the capped
+# back-off, then a dial to the backup (docs/operation.md §1: the back-off keeps growing across the switch)
+REVERT_S = 20.0  # after a trial's deadline: the revert's reply has gone (the trial's tick, the SMS)
+STEP_S = 60.0  # a trial's time left is saved once a minute: a cut adds at most this (docs/sms-commands.md)
+GOAL_EDGE_S = 5.0  # a goal seen this close to a trial's deadline may have come too late for the firmware
+STATUS_KEYS = ("signal", "net", "operator", "ip", None, "up", "calls", "drops", "sent", "received", "dropped",
+               "error", "version")  # the `status` items in order (docs/sms-commands.md); None: the mode and state
 SKTD = re.compile(r'AT#SKTD=0,(\d+),"([^"]*)"')
 SKTL = re.compile(r"AT#SKTL=1,0,(\d+)")
 
@@ -45,18 +64,28 @@ PROPERTIES = (
      "the modem when an injected network drop cut the call), exactly when nothing can wait in RAM; "
      "delivered <= sent always; a power cut ends the epoch"),
     ("every_sms_is_answered_in_time", "each SMS with the right password gets its one reply within 63 s of "
-     "the gateway being able to (powered, registered, no call); a wrong password gets none"),
-    ("confirmed_settings_take_effect", "a Confirmed setting is in force within 10 s: serial speed and format, "
-     "#SKTTO/#DSTO/#PKTSZ, the context, the listening port or dialled server, the caller's address, dial-in"),
+     "the gateway being able to (powered, registered; during a call too with MDM2): the table's confirmation (with "
+     "'(applied when the connection ends)' during a call), the listing, drop's or an error; a wrong password none"),
+    ("confirmed_settings_take_effect", "a Confirmed setting is in force within 10 s (one kept during a call when "
+     "it ends, within 15 s): serial speed and format, #SKTTO/#DSTO/#PKTSZ, the context, the listening port or "
+     "dialled server or backup, the caller's address, dial-in"),
     ("the_gateway_serves_its_mode", "after a call ends (and after boot, network return, settings change) "
-     "the gateway listens (server), reconnects (maintain) or dials when device bytes come (on demand)"),
+     "the gateway listens (server), reconnects (maintain; to the backup within 260 s when the server refuses) or "
+     "dials when device bytes come (on demand); `Confirmed: drop` ends the call within 10 s"),
     ("gprs_is_up_whenever_it_can_be", "with the network up and GPRS allowed, the context is up within 130 s of "
      "its return (or of the end of a call it was lost in) and 10 s of a settings change"),
     ("dials_never_outpace_the_back_off", "in maintain mode, dials with no lasting call (a minute) between them are "
      "at least 1, 2, 4 ... 60 s apart (as the firmware counts whole seconds), whatever the server does"),
     ("calls_end_only_for_a_cause", "a call ends only when the peer closes, the socket timeout expires, or "
      "the step cut the network or the power"),
-    ("no_crash_no_reboot", "the firmware never ends and the module never reboots unless a step cut the power"),
+    ("no_crash_no_reboot", "the firmware never ends and the module reboots only when a step cut the power or "
+     "after `Confirmed: reboot` (within 10 s)"),
+    ("a_change_that_never_reaches_its_goal_is_reverted", "a gprs or mode change whose goal (GPRS up; listening, "
+     "connected or waiting) is not reached within `revert` minutes gets `Error: <command> reverted: <why>` and the "
+     "last settings that worked back, after the deadline (+ a minute per power cut) and never before it"),
+    ("senders_outside_the_allow_list_get_nothing", "an SMS with the right password from a number the `allow` "
+     "list leaves out gets no reply and changes nothing"),
+    ("dcd_follows_the_call", "DCD towards the device is up exactly while a call carries data (5 s at the edges)"),
 )
 
 
@@ -83,6 +112,10 @@ class Judge:
         self.setups: list[float] = []  # when each AT#GPRS=1 went out: a mode (and its back-off) starts after it
         self.dials_judged = 0
         self.series = 0  # dials of the current series before the last one judged
+        self.timeline_seen = (0, 0, 0)  # sms reboots, deferred marks, power cuts taken into the model
+        self.drops: list[tuple[float, int]] = []  # (reply time, call index) of `Confirmed: drop`: the call must end
+        self.reboots_due: list[float] = []  # `Confirmed: reboot` reply times not yet followed by a reboot
+        self.first_part: dict[str, Reply] = {}  # sender -> the first reply to its message being judged
 
     def _raise(self, name: str) -> None:
         self._read_record()
@@ -95,9 +128,28 @@ class Judge:
     def _read_record(self) -> None:
         """Files what is new in the record: replies, call starts, AT commands, call ends."""
         w = self.world
-        while self.replies_seen < len(w.replies):
-            self._take_reply(w.replies[self.replies_seen])
-            self.replies_seen += 1
+        n_reboot, n_mark, n_cut = self.timeline_seen
+        events: list[tuple[float, int, object]] = [(r.at, 1, r) for r in w.replies[self.replies_seen:]]
+        events += [(t, 0, "reboot") for t in w.sms_reboots[n_reboot:]]
+        events += [(t, 2, ("mark", up)) for t, up in w.deferred_applied[n_mark:]]
+        events += [(t, 0, "cut") for t in w.power_cuts[n_cut:]]
+        self.timeline_seen = (len(w.sms_reboots), len(w.deferred_applied), len(w.power_cuts))
+        self.replies_seen = len(w.replies)
+        for t, _, ev in sorted(events, key=lambda e: (e[0], e[1])):
+            if isinstance(ev, Reply):
+                self._take_reply(ev)
+            elif ev in ("reboot", "cut"):
+                self.model.apply_deferred(t, trial=False)  # saved when kept: in force from the next boot
+                self.model.pending_write_at = None
+                if ev == "reboot":
+                    self.reboots_due = [d for d in self.reboots_due if not d <= t <= d + REBOOT_S]
+            else:
+                assert isinstance(ev, tuple)
+                if ev[1] is not None and t > ev[1] + DCD_EDGE_S:  # (a call the modem took as the round ran is new)
+                    self._file("confirmed_settings_take_effect",
+                               f"t={t:.1f}: the changes kept for the end of the call took effect with a call up "
+                               f"since t={ev[1]:.1f}")
+                self.model.apply_deferred(t)
         while self.calls_seen < len(w.calls):
             self._take_call(w.calls[self.calls_seen])
             self.calls_seen += 1
@@ -108,6 +160,12 @@ class Judge:
         for v in w.violations:
             self._file("calls_end_only_for_a_cause", v)
         w.violations.clear()
+        for v in w.reboot_violations:
+            self._file("no_crash_no_reboot", v)
+        w.reboot_violations.clear()
+        for v in w.dcd_violations:
+            self._file("dcd_follows_the_call", v)
+        w.dcd_violations.clear()
 
     # --- bytes
     def only_peer_bytes_reach_the_device(self) -> None:
@@ -173,7 +231,7 @@ class Judge:
         pending = written is not None and not any(
             c.started_at is not None and max(c.started_at, written) + DELIVERY_S <= min(c.ended_at or r.at, r.at)
             for c in self.world.calls)
-        exact = rec.quiet and not pending and r.epoch == rec.epoch
+        exact = rec.quiet and not pending and r.epoch == rec.epoch and not r.call_up
         if accounted > r.consumed or (exact and accounted != r.consumed):
             self._file("sent_equals_delivered_plus_dropped",
                        f"t={r.at:.1f} byte ledger (epoch {r.epoch}): the firmware took {r.consumed} device bytes, "
@@ -186,52 +244,155 @@ class Judge:
 
     # --- SMS
     def _take_reply(self, r: Reply) -> None:
-        w, m = self.world, self.model
+        m = self.model
         name = "every_sms_is_answered_in_time"
-        rec = next((s for s in m.sms if s.sender == r.to), None)
-        if rec is None:
+        recs = [s for s in m.sms if s.sender == r.to]
+        if not recs:
             self._file(name, f"t={r.at:.1f}: a reply went to {r.to}, who never wrote: {r.text!r}")
             return
-        if not rec.authentic:
-            self._file(name, f"t={r.at:.1f}: {rec.text!r} (wrong password) got a reply: {r.text!r}")
+        rv = REVERTED.match(r.text)
+        if rv and m.trial is not None and m.trial.sender == r.to:
+            self._take_revert(r, m.trial, rv)
             return
-        if rec.done_at is not None:
-            if not any(t >= rec.delivered_at for t in w.power_cuts):
-                self._file(name, f"t={r.at:.1f}: {rec.text!r} was answered twice with no power cut: {r.text!r}")
+        pending = [s for s in recs if s.authentic and s.done_at is None]
+        if not pending:
+            self._take_unexpected(r, recs)
             return
+        rec = pending[0]
+        self._listing_again(rec, r)
         rec.replies.append((r.at, r.text, r.context_up))
+        if len(rec.replies) == 1:
+            self.first_part[rec.sender] = r  # a listing was made before its first part went: the ledger then
         e: Expect = expect(rec.text, m.settings)
         texts = [t for _, t, _ in rec.replies]
-        if e.kind == "config":
-            items, whole = config_listing(texts)
-            if not whole and re.match(r"Confirmed: config \d+/", texts[-1]):
+        if e.kind in ("config", "status"):
+            if not self._take_listing(rec, r, e.kind, texts):
                 return  # more parts to come
-            self._judge_config(rec, r, items)
         elif e.kind == "confirm":
+            self._judge_change(rec, r, e, texts[0])
+        elif e.kind == "drop":
+            self._judge_drop(rec, r, texts[0])
+        elif e.kind == "reboot":
             if texts[0] != e.reply:
                 self._file(name, f"{rec.text!r} got {texts[0]!r}, expected {e.reply!r}")
-            m.confirm(r.at, e.changes)
+            self.reboots_due.append(r.at)
         elif not texts[0].startswith("Error: "):
             self._file(name, f"{rec.text!r} got {texts[0]!r}, expected an 'Error: ...' reply")
         rec.done_at = r.at
         self.stats[e.kind] = self.stats.get(e.kind, 0) + 1
         self.held["every_sms_is_answered_in_time"] += 1
 
+    def _listing_again(self, rec: SmsRecord, r: Reply) -> None:
+        """A listing that begins again: a cut stopped the first before its last part (the message was handled
+        again after the boot); with no cut, a second reply."""
+        if rec.replies and re.match(r"Confirmed: (config|status) 1/", r.text):
+            if any(t >= rec.replies[0][0] for t in self.world.cuts):
+                rec.replies = []
+            else:
+                self._file("every_sms_is_answered_in_time",
+                           f"t={r.at:.1f}: {rec.text!r}: its listing began again with no cut: {r.text!r}")
+
+    def _take_listing(self, rec: SmsRecord, r: Reply, kind: str, texts: list[str]) -> bool:
+        """A `config` or `status` listing, once all its parts came (False while more are to come)."""
+        items, whole = listing(kind, texts)
+        if not whole and re.match(rf"Confirmed: {kind} \d+/", texts[-1]):
+            return False
+        if any(len(t) > 160 for t in texts):
+            self._file("every_sms_is_answered_in_time",
+                       f"{rec.text!r}: a part of the reply is longer than 160 characters: {texts!r}")
+        if kind == "config":
+            self._judge_config(rec, self.first_part[rec.sender], items)
+        else:
+            self._judge_status(rec, r, items)
+        return True
+
+    def _take_unexpected(self, r: Reply, recs: list[SmsRecord]) -> None:
+        """A reply to a sender with no message waiting for one: a wrong password, a sender outside the allow
+        list, or a second reply (only a power cut after the message was delivered explains one)."""
+        name = "every_sms_is_answered_in_time"
+        done = [s for s in recs if s.authentic]
+        if not done:
+            last = recs[-1]
+            if last.outside:
+                self._file("senders_outside_the_allow_list_get_nothing",
+                           f"t={r.at:.1f}: {last.text!r} from {last.sender}, which the allow list leaves out, "
+                           f"got a reply: {r.text!r}")
+            else:
+                self._file(name, f"t={r.at:.1f}: {last.text!r} (wrong password) got a reply: {r.text!r}")
+        elif not any(t >= done[-1].delivered_at for t in self.world.power_cuts):
+            self._file(name, f"t={r.at:.1f}: {done[-1].text!r} was answered twice with no power cut: {r.text!r}")
+
+    def _judge_change(self, rec: SmsRecord, r: Reply, e: Expect, text: str) -> None:
+        """A settings change: in force at once, or (during a call, with MDM2) kept for the call's end."""
+        w, m = self.world, self.model
+        later = deferred_reply(rec.text, m.settings, m.deferred)
+        if text == e.reply and not e.changes:  # `allow` alone lists: nothing changes
+            return
+        if text == e.reply:
+            m.confirm(r.at, e.changes)
+            if e.command.split()[0] in ("gprs", "mode"):
+                m.begin_trial(r.at, rec.sender, e.command)
+            elif e.command == "revert" and m.settings.revert_min == 0:
+                m.trial = None  # `revert 0` ends a trial under way: the change stays
+        elif text == later and w.mdm2 and w.call_up_between(rec.delivered_at, r.at):
+            if m.deferred_at is None:
+                m.deferred_at = r.at
+            m.deferred.update(dict(e.changes))
+            if e.command.split()[0] in ("gprs", "mode"):
+                m.deferred_trial = (rec.sender, e.command)
+        else:
+            self._file("every_sms_is_answered_in_time",
+                       f"{rec.text!r} got {text!r}, expected {e.reply!r}"
+                       + (f" (or, during a call, {later!r})" if w.mdm2 else ""))
+
+    def _judge_drop(self, rec: SmsRecord, r: Reply, text: str) -> None:
+        w = self.world
+        name = "every_sms_is_answered_in_time"
+        if text == "Confirmed: drop":
+            if not (w.mdm2 and w.call_up_between(rec.delivered_at, r.at)):
+                self._file(name, f"t={r.at:.1f}: {rec.text!r} got {text!r} but no call was up since it came")
+            up = [c for c in w.calls if c.started_at is not None and c.started_at <= r.at]
+            if up:
+                self.drops.append((r.at, up[-1].call or 0))
+        elif text == NO_CALL_TO_DROP:
+            if not w.idle_between(rec.delivered_at, r.at):
+                self._file(name, f"t={r.at:.1f}: {rec.text!r} got {text!r} although a call was up all along")
+        else:
+            self._file(name, f"{rec.text!r} got {text!r}, expected 'Confirmed: drop' or {NO_CALL_TO_DROP!r}")
+
+    def _judge_status(self, rec: SmsRecord, r: Reply, items: list[str]) -> None:
+        name = "every_sms_is_answered_in_time"
+        modes = {c.mode for c in self.model.candidates(r.at)}
+        ok = len(items) == len(STATUS_KEYS) and all(
+            key is None or i.split(" ", 1)[0] == key for i, key in zip(items, STATUS_KEYS, strict=False))
+        if not ok or items[1] not in ("net home", "net roaming", "net none", "net ?") \
+                or items[4].split()[0] not in modes or items[-1] != f"version {VERSION}" \
+                or not re.fullmatch(r"dropped \d+", items[10]) \
+                or not re.fullmatch(r"signal (<=-113dBm|>=-51dBm|-\d+dBm|\?)", items[0]):
+            self._file(name, f"{rec.text!r} got the status {items!r}; expected the items {STATUS_KEYS} "
+                             f"(the mode one of {modes}, version {VERSION})")
+
     def _judge_config(self, rec: SmsRecord, r: Reply, items: list[str]) -> None:
         name = "every_sms_is_answered_in_time"
         s = self.model.settings
+        head, rest = s.config_items()
+        tail = [NO_MDM2] if not self.world.mdm2 else []
         dropped = [i for i in items if re.fullmatch(r"dropped \d+", i)]
-        ip = [i for i in items if i.startswith("ip ") or "offline" in i]
-        rest = [i for i in items if i not in dropped and i not in ip]
-        if rest != s.config_items() or len(dropped) != 1 or items[-1] != dropped[0]:
-            self._file(name, f"{rec.text!r} got the listing {items!r}; expected {s.config_items()!r} "
-                             f"(+ ip) + dropped N")
+        net = items[len(head):len(head) + 1]
+        if net and not (net[0].startswith("ip ") or net[0] == "offline"):
+            net = []
+        want = [*head, *net, *rest, f"version {VERSION}", *dropped[:1], *tail]
+        if items != want or len(dropped) != 1 or (s.mode == "server" and not net):
+            self._file(name, f"{rec.text!r} got the listing {items!r}; expected {head + ['(ip)'] + rest} + "
+                             f"version {VERSION}, dropped N{', ' + NO_MDM2 if tail else ''}")
             return
         stale = f"ip {self.world.network.local_ip}"
-        if s.mode == "server" and r.context_up and stale not in ip:
+        if s.mode == "server" and r.context_up and stale not in net:
             self._file(name, f"{rec.text!r}: server mode with GPRS up must show {stale!r}: {items!r}")
-        if not r.context_up and stale in ip:
+        if not r.context_up and stale in net:
             self._file(name, f"{rec.text!r}: GPRS is down but config shows {stale!r}: {items!r}")
+        if s.mode != "server" and net and net[0] != "offline":
+            self._file(name, f"{rec.text!r}: {net[0]!r} outside server mode: {items!r}")
         self._ledger(r, rec, int(dropped[0].split()[1]))
 
     def every_sms_is_answered_in_time(self) -> None:
@@ -248,6 +409,98 @@ class Judge:
                 rec.done_at = w.now  # reported once
         self._raise("every_sms_is_answered_in_time")
 
+    def senders_outside_the_allow_list_get_nothing(self) -> None:
+        """A reply to such a sender is filed as it is read; here each one's silence, once its reply time is
+        over, counts as judged."""
+        self._read_record()
+        w = self.world
+        ready = w.sms_ready_since()
+        for rec in self.model.sms:
+            if rec.outside and not rec.judged and ready is not None and w.now > max(rec.delivered_at, ready) + REPLY_S:
+                rec.judged = True
+                self.held["senders_outside_the_allow_list_get_nothing"] += 1
+        self._raise("senders_outside_the_allow_list_get_nothing")
+
+    def dcd_follows_the_call(self) -> None:
+        self._read_record()
+        self.held["dcd_follows_the_call"] = len(self.world.dcd_judged_up)
+        self._raise("dcd_follows_the_call")
+
+    # --- reverts
+    def _goal_seen(self, since: float, s: Settings) -> bool:
+        """The goal of the settings `s` (in force since `since`) was seen reached: the context up with its APN,
+        and then listening on its port (server) or connected (maintain); none and on demand need no more."""
+        w = self.world
+        settled = w.now >= since + APPLY_S
+        ctx = any(t >= since and up and apn == s.apn for t, up, apn in w.ctx_log) or (
+            settled and bool(w.ctx_log) and w.ctx_log[-1][1] and w.ctx_log[-1][2] == s.apn)
+        if not ctx:
+            return False
+        if s.mode == "server":
+            return any(t >= since and port == s.local_port for t, port in w.listen_log) or (
+                settled and w.listen_log[-1][1] == s.local_port)
+        if s.mode == "client" and s.maintain:
+            return any(c.kind == "server" and c.started_at is not None and c.started_at >= since for c in w.calls)
+        return True
+
+    def _trial_latest(self, t: Trial) -> float:
+        """The latest a trial's revert may come: its deadline, the time the module was off or rebooting and a
+        minute per cut (the time left is saved once a minute), and the reply's time."""
+        w = self.world
+        late = t.start + t.revert_s + REVERT_S
+        late += sum(1 for c in w.power_cuts + w.sms_reboots if c >= t.start) * (STEP_S + BOOT_S)
+        for c in w.power_cuts:
+            if c >= t.start:
+                ons = [p for p in w.power_ons if p >= c]
+                late += (ons[0] if ons else w.now) - c
+        return late
+
+    def _take_revert(self, r: Reply, t: Trial, rv: re.Match[str]) -> None:
+        m = self.model
+        name = "a_change_that_never_reaches_its_goal_is_reverted"
+        self.held[name] += 1
+        if rv.group(1) != t.command:
+            self._file(name, f"t={r.at:.1f}: {r.text!r}, but the change on trial is {t.command!r}")
+        if r.at < t.start + t.revert_s - 2 * CLOCK_SLACK_S:
+            self._file(name, f"t={r.at:.1f}: {r.text!r} before the deadline t={t.start + t.revert_s:.1f} "
+                             f"({t.command} on trial since t={t.start:.1f} for {t.revert_s:.0f} s)")
+        if t.reached_at is not None and t.reached_at < t.start + t.revert_s - GOAL_EDGE_S:
+            self._file(name, f"t={r.at:.1f}: {r.text!r}, but the change reached its goal at t={t.reached_at:.1f}")
+        if rv.group(2) == "not reverted" or t.fallback is None:
+            self._file(name, f"t={r.at:.1f}: {r.text!r}; the settings that last worked: {t.fallback}")
+        else:
+            m.confirm(r.at, m.worked or t.fallback)
+        m.trial = None
+
+    def a_change_that_never_reaches_its_goal_is_reverted(self) -> None:
+        self._read_record()
+        w, m = self.world, self.model
+        name = "a_change_that_never_reaches_its_goal_is_reverted"
+        t = m.trial
+        if t is not None and t.reached_at is None and w.powered and self._goal_seen(t.start, m.settings):
+            t.reached_at = w.now
+            if w.now < t.start + t.revert_s - GOAL_EDGE_S:  # clearly in time: the trial is over
+                self.held[name] += 1
+                m.worked, m.trial = m.settings.trial_part(), None
+        elif t is None and w.powered and not m.deferred and m.worked != m.settings.trial_part() \
+                and self._goal_seen(m.restart_at, m.settings):
+            m.worked = m.settings.trial_part()  # the settings in force worked: a revert would bring them back
+        t = m.trial
+        if t is not None and w.now > self._trial_latest(t):
+            if t.reached_at is None:
+                since = t.start + t.revert_s - 5
+                could = (w.powered and w.net_up_since is not None and w.net_up_since <= since
+                         and not any(c >= since for c in w.cuts) and (w.mdm2 or w.idle_between(since, w.now)))
+                if could:
+                    self._file(name, f"t={w.now:.1f}: {t.command} on trial since t={t.start:.1f} for "
+                                     f"{t.revert_s:.0f} s never reached its goal, and no revert came by "
+                                     f"t={self._trial_latest(t):.1f}; settings {m.settings}")
+                elif t.fallback is not None:
+                    m.confirm(w.now, m.worked or t.fallback)  # reverted; the reply could not go
+            m.trial = None
+        self._raise(name)
+
+
     # --- settings
     def _changed(self, *names: str) -> float:
         return max(self.model.changed_at.get(n, 0.0) for n in names)
@@ -260,8 +513,10 @@ class Judge:
             self.setups.append(t)
         if d := SKTD.match(text):
             self.dials.append(t)
-            port, ip = int(d.group(1)), d.group(2)
-            if not any(s.mode == "client" and s.server_port == port and s.server_ip == ip for s in cands):
+            port, ip = int(d.group(1)), d.group(2).lower()
+            if not any(s.mode == "client" and (s.server_port, s.server) == (port, ip)
+                       or s.mode == "client" and s.backup == "on" and (s.backup_port, s.backup_host) == (port, ip)
+                       for s in cands):
                 self._file(name, f"t={t:.1f}: the gateway dialled {ip}:{port} ({text}); confirmed: {cands[0]}")
         elif lst := SKTL.match(text):
             port = int(lst.group(1))
@@ -275,7 +530,10 @@ class Judge:
         if c.kind == "client":
             ok = any(s.mode == "server" and s.local_port == c.port and s.permit_ip in ("any", c.source) for s in cands)
         elif c.kind == "server":
-            ok = any(s.mode == "client" and s.server_port == c.port and s.server_ip == "127.0.0.1" for s in cands)
+            w = self.world
+            ok = any(s.mode == "client" and (s.server_port == c.port and w.resolve(s.server) == "127.0.0.1"
+                                             or s.backup == "on" and s.backup_port == c.port
+                                             and w.resolve(s.backup_host) == "127.0.0.1") for s in cands)
         else:
             ok = c.kind == "csd" and any(s.mode == "server" and s.dialin == "on" for s in cands)
         if not ok:
@@ -287,6 +545,12 @@ class Judge:
         self._read_record()
         w, s = self.world, self.model.settings
         name = "confirmed_settings_take_effect"
+        kept = self.model.deferred_at
+        if kept is not None and w.powered and not w.call_up() and w.last_call_end >= kept \
+                and w.now > w.last_call_end + DEFER_S:
+            self._file(name, f"t={w.now:.1f}: the changes kept during the call that ended at t={w.last_call_end:.1f} "
+                             f"({self.model.deferred}) have not taken effect")
+            self.model.deferred_at = None
         if w.powered and w.now >= w.powered_since + BOOT_S:
             side = w.sim.serial
             assert side is not None
@@ -317,8 +581,8 @@ class Judge:
         """When the gateway must be serving its mode again after power-on, the network's return and the
         last settings change (None while it cannot: no power, no network, no GPRS)."""
         w = self.world
-        if not w.powered or w.gprs_ok_since is None:
-            return None
+        if not w.powered or w.gprs_ok_since is None or self.model.settings.apn not in GOOD_APNS:
+            return None  # (a bad APN keeps the context down until it is reverted)
         return max(w.powered_since + BOOT_S, w.net_returned_at + NET_S, self.model.restart_at + APPLY_S)
 
     def _circumstances(self, server: str | None) -> tuple[object, ...]:
@@ -326,11 +590,14 @@ class Judge:
         acc = w.servers[server].accepting_since if server in w.servers else None
         return (w.epoch, w.powered, w.gprs_ok_since, self.model.restart_at, acc)
 
-    def _target(self) -> str | None:
-        """Our server the client mode dials, when it accepts."""
-        s = self.model.settings
-        for name, srv in self.world.servers.items():
-            if s.mode == "client" and s.server_port == srv.port and srv.accepting_since is not None:
+    def _target(self, backup: bool = False) -> str | None:
+        """Our server the client mode dials (or its backup), when it accepts."""
+        s, w = self.model.settings, self.world
+        host, port = (s.backup_host, s.backup_port) if backup else (s.server, s.server_port)
+        if s.mode != "client" or (backup and s.backup != "on") or w.resolve(host) != "127.0.0.1":
+            return None
+        for name, srv in w.servers.items():
+            if port == srv.port and srv.accepting_since is not None:
                 return name
         return None
 
@@ -376,15 +643,50 @@ class Judge:
                 self._file(name, f"t={w.now:.1f}: server mode on {s.local_port}, but the modem listens on "
                                  f"{w.listening_port()} (last call ended t={w.last_call_end:.1f}, "
                                  f"settled t={settled:.1f})")
-            target = self._target()
-            if s.mode == "client" and s.maintain and target:
-                due = max(settled, w.servers[target].accepting_since or 0.0, w.last_call_end) + REDIAL_S
-                if w.now >= due - REDIAL_S:
-                    self.held[name] += 1
-                if w.now >= due:
-                    self._file(name, f"t={w.now:.1f}: maintain mode, {target} accepting, but no connection since "
-                                     f"t={due - REDIAL_S:.1f}")
+            self._judge_maintain(settled)
+        self._judge_drops()
         self._raise(name)
+
+    def _judge_maintain(self, settled: float) -> None:
+        """Maintain: connected again within its bound, to the server or, when it does not answer, the backup."""
+        w, s = self.world, self.model.settings
+        name = "the_gateway_serves_its_mode"
+        target, backup = self._target(), self._target(backup=True)
+        if s.mode == "client" and s.maintain and target:
+            due = max(settled, w.servers[target].accepting_since or 0.0, w.last_call_end) + REDIAL_S
+            if w.now >= due - REDIAL_S:
+                self.held[name] += 1
+            if w.now >= due:
+                self._file(name, f"t={w.now:.1f}: maintain mode, {target} accepting, but no connection since "
+                                 f"t={due - REDIAL_S:.1f}")
+        elif s.mode == "client" and s.maintain and backup:  # the server does not answer: failover
+            due = max(settled, w.servers[backup].accepting_since or 0.0, w.last_call_end,
+                      self._server_down_since()) + FAILOVER_S
+            if w.now >= due - FAILOVER_S:
+                self.held[name] += 1
+            if w.now >= due:
+                self._file(name, f"t={w.now:.1f}: maintain mode, the server does not answer, the backup {backup} "
+                                 f"accepts, but no connection since t={due - FAILOVER_S:.1f}")
+
+    def _judge_drops(self) -> None:
+        """`Confirmed: drop`: the call it was for has ended within DROP_S."""
+        w = self.world
+        name = "the_gateway_serves_its_mode"
+        for at, call in list(self.drops):
+            if w.calls[call].ended_at is not None:
+                self.drops.remove((at, call))
+                self.held[name] += 1
+            elif w.now > at + DROP_S:
+                self._file(name, f"t={w.now:.1f}: `Confirmed: drop` at t={at:.1f}, but call {call} is still up")
+                self.drops.remove((at, call))
+
+    def _server_down_since(self) -> float:
+        """Since when the server client mode dials does not answer (refuses, or its name does not resolve)."""
+        s, w = self.model.settings, self.world
+        for srv in w.servers.values():
+            if srv.port == s.server_port and w.resolve(s.server) == "127.0.0.1":
+                return srv.refusing_since
+        return 0.0
 
     # --- GPRS and the dial rate
     def _context_back_by(self) -> float | None:
@@ -464,8 +766,13 @@ class Judge:
         name = "no_crash_no_reboot"
         if sim.crash is not None:
             self._file(name, f"the firmware ended: {sim.crash}")
-        if sim.reboots != w.reboots_injected:
-            self._file(name, f"{sim.reboots} reboots, {w.reboots_injected} injected: {sim.reboot_log}")
+        if sim.reboots != w.reboots_injected + w.reboots_requested:
+            self._file(name, f"{sim.reboots} reboots, {w.reboots_injected} injected, {w.reboots_requested} asked for "
+                             f"by SMS: {sim.reboot_log}")
+        for due in self.reboots_due:
+            if w.now > due + REBOOT_S:
+                self._file(name, f"t={w.now:.1f}: `Confirmed: reboot` at t={due:.1f}, and no reboot followed")
+                self.reboots_due.remove(due)
         if w.powered and sim.state != "running":
             self._file(name, f"the module is powered but the firmware is {sim.state}")
         if "unexpected error" in sim.trace.text:

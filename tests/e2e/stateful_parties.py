@@ -27,6 +27,7 @@ class Reply:
     consumed: int  # device bytes the firmware had taken from its serial port (this epoch)
     delivered: int  # device bytes the peers had received (this epoch)
     lost: int  # device bytes the modem took and never sent (this epoch): World.lost_in_modem
+    call_up: bool = False  # a call was up when it went
 
 
 class ObservedSimulator(Simulator):
@@ -83,6 +84,7 @@ class TcpServer:
         self.sock: socket.socket | None = None
         self.port = port
         self.accepting_since: float | None = None
+        self.refusing_since = 0.0  # since when nothing listens (0 while it accepts)
         self.closes_at_once = False  # every connection it accepts it closes at once (a broken service)
         self.conns: list[Peer] = []
         self._listen(0.0)
@@ -94,15 +96,17 @@ class TcpServer:
         s.listen(8)
         s.setblocking(False)
         self.sock, self.port, self.accepting_since = s, s.getsockname()[1], now
+        self.refusing_since = 0.0
 
     def accept(self, now: float, closes_at_once: bool = False) -> None:
         if self.accepting_since is None:
             self._listen(now)
         self.closes_at_once = closes_at_once
 
-    def refuse(self) -> None:
+    def refuse(self, now: float = 0.0) -> None:
         if self.sock is not None:
             self.sock.close()
+            self.refusing_since = now
         self.sock, self.accepting_since = None, None
 
     def close(self) -> None:

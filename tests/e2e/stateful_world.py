@@ -36,9 +36,16 @@ from tests.simseed import sim_seed
 from tests.support import IN_PROCESS_QUIET_S
 from tests.support import LAYOUT
 
+DCD_EDGE_S = 5.0  # DCD may lag a call's start or end by this much (the firmware sees it at its next look)
 WAIT_REAL_S = 60.0  # real seconds any single run may take before the test fails (2 cores, shared)
 SIM_CAPACITY = 20  # SIM message store
 MATCH_REAL_S = 1.0  # real seconds our end of a call may take to show up after the modem connected it
+DROP_CAUSE_S = 10.0  # a call that ends this long after a `Confirmed: drop` ended for it
+# The network serves these APNs only (Network.apns): the test's good `gprs` texts use them, a bad one is refused
+GOOD_APNS = frozenset({"internet", "orangeinternet", "a" * 59})
+# The module's DNS (Network.dns): names of the test's servers; any other name does not resolve
+DNS = {"gw.test": "127.0.0.1", "backup.example.com": "127.0.0.1"}
+APPLIED_MARK = b"settings kept during the call take effect"  # the firmware's trace line (runtime/smsact.py)
 
 
 def quiet_ports(n: int) -> list[int]:
@@ -62,15 +69,18 @@ def quiet_ports(n: int) -> list[int]:
 class World:
     """The gateway and its surroundings, with the record of everything that happened."""
 
-    def __init__(self, python: Interpreter, nvm: Path) -> None:
+    def __init__(self, python: Interpreter, nvm: Path, mdm2: str = "on") -> None:
         nvm.mkdir(parents=True, exist_ok=True)
         (nvm / TRACE_FLAG).write_text("on\n")
         self.clock = VirtualClock()
         self.network = Network()
+        self.network.apns = set(GOOD_APNS)
+        self.network.dns = dict(DNS)
+        self.mdm2 = mdm2 == "on"
         modem = Modem(self.clock, self.network, sms_capacity=SIM_CAPACITY)
         self.sim = ObservedSimulator(LAYOUT.main, FIRMWARE, python=python.path,
                                      clock=self.clock, nvm_dir=nvm, modem=modem, seed=sim_seed(),
-                                     kind=kindness(), quiet_s=IN_PROCESS_QUIET_S)
+                                     kind=kindness(), quiet_s=IN_PROCESS_QUIET_S, mdm2=mdm2)
         self.sim.observer = self.observe
         ports = quiet_ports(5)
         self.local_ports = {"L0": ports[0], "L1": ports[1]}
@@ -93,12 +103,26 @@ class World:
         self.last_call_end = float("-inf")
         self.cuts: list[float] = []  # times of the network drops and power cuts the steps injected
         self.power_cuts: list[float] = []
+        self.power_ons: list[float] = []
         self.net_returned_at = float("-inf")  # the network or GPRS came back (not at first boot)
         self.net_lost_at: list[float] = []  # the network dropped
         self.gprs_withdrawn: list[float] = []  # the network took the GPRS context away
         self.reboots_injected = 0
         self.lost_in_flight: dict[int, int] = {}  # epoch -> device bytes in the modem when the network dropped
         self.violations: list[str] = []  # facts the observer saw that no step explains
+        self.reboot_violations: list[str] = []  # reboots no step and no `reboot` SMS explains
+        self.sms_reboots: list[float] = []  # reboots a `Confirmed: reboot` announced
+        self.reboots_requested = 0
+        self._reboots_seen = 0
+        # the firmware's trace says so: (time, since when the modem's call was up then, or None)
+        self.deferred_applied: list[tuple[float, float | None]] = []
+        self._trace_seen = 0  # bytes of the firmware's trace read (counted from its first byte)
+        # DCD towards the device against the calls: (time since a mismatch, DCD), turns judged with a call up
+        self.dcd_violations: list[str] = []
+        self.dcd_judged_up: set[int] = set()  # calls during which DCD was seen up as it must
+        self._dcd_mismatch_since: float | None = None
+        self.ctx_log: list[tuple[float, bool, str]] = []  # the modem's context: (time, up, APN) at each change
+        self.listen_log: list[tuple[float, int | None]] = []  # the modem's listener: (time, port) at each change
         self.turns = 0
         self._modem_call: object | None = None
         self._seen: tuple[object, float, float] | None = None  # a call not matched yet: (call, since, real deadline)
@@ -144,6 +168,7 @@ class World:
     def observe(self) -> None:
         self.turns += 1
         now = self.now
+        self._reboots(now)
         self._device_io(now)
         for s in self.servers.values():
             self._accept(s, now)
@@ -155,7 +180,104 @@ class World:
         while len(self.replies) < len(box):
             to, text = box[len(self.replies)]
             self.replies.append(Reply(now, to, text, bool(self.sim.modem.state.gprs_active), self.epoch,
-                                      self.consumed_in_epoch(), self.delivered_in_epoch(), self.lost_in_modem()))
+                                      self.consumed_in_epoch(), self.delivered_in_epoch(), self.lost_in_modem(),
+                                      self.call_up()))
+        self._trace(now)
+        self._modem_facts(now)
+        self._dcd(now)
+
+    def _reboots(self, now: float) -> None:
+        """A reboot the firmware asked for (`#REBOOT`) after a `Confirmed: reboot` is a cut like a power cut
+        (RAM and the UART's input are gone: a new epoch); any other that no step made is a violation."""
+        sim = self.sim
+        while self._reboots_seen < sim.reboots:
+            at, reason = sim.reboot_log[self._reboots_seen]
+            self._reboots_seen += 1
+            if reason in ("power on", "power cut"):
+                continue  # a step's (power_on)
+            announced = sum(1 for r in self.replies if r.text == "Confirmed: reboot")
+            if reason in ("#REBOOT", "watchdog") and len(self.sms_reboots) < announced:  # the firmware's two ways
+                self.reboots_requested += 1
+                self.sms_reboots.append(at)
+                self._cut(at, "reboot")
+                self.powered_since = at
+            else:
+                self.reboot_violations.append(f"t={at:.1f}: the module rebooted ({reason}) with no cause")
+
+    def _cut(self, now: float, cause: str) -> None:
+        """The firmware and its RAM are gone (a power cut, a reboot): a new epoch of the byte accounting."""
+        self.cuts.append(now)
+        self._cut_cause = cause
+        self.epoch += 1
+        side = self.sim.serial
+        assert side is not None
+        self.epoch_start_in.append(side.bytes_in)
+        self._calls(now)
+        self._cut_cause = None
+
+    def _trace(self, now: float) -> None:
+        """The firmware's trace line that says the changes kept during a call took effect: the moment the model
+        takes them as in force (an invariant checks it came at a call's end)."""
+        tr = self.sim.trace
+        data = bytes(tr.data)
+        start = max(self._trace_seen - tr.dropped, 0)
+        new = data[start:]
+        if APPLIED_MARK in new:
+            cut = new.rfind(b"\n")
+            for _ in range(new[:cut + 1].count(APPLIED_MARK) if cut >= 0 else 0):
+                self.deferred_applied.append((now, self._call_up_since(now)))
+            if cut < 0:
+                return
+            self._trace_seen = tr.dropped + start + cut + 1
+            return
+        cut = new.rfind(b"\n")
+        if cut >= 0:
+            self._trace_seen = tr.dropped + start + cut + 1
+
+    def _call_up_since(self, now: float) -> float | None:
+        if self._seen is not None:
+            return self._seen[1]
+        if self._modem_call is not None and self.calls:
+            return self.calls[-1].started_at
+        return None
+
+    def _modem_facts(self, now: float) -> None:
+        """The modem's context and listener at each change (what the trial's goal is judged on)."""
+        st = self.sim.modem.state
+        up = bool(st.gprs_active) and self.powered
+        if not self.ctx_log or self.ctx_log[-1][1] != up:
+            apn = str(st.cgdcont.get(1, ("", ""))[1]) if up else ""
+            self.ctx_log.append((now, up, apn))
+        port = self.listening_port() if self.powered else None
+        if not self.listen_log or self.listen_log[-1][1] != port:
+            self.listen_log.append((now, port))
+
+    def _dcd(self, now: float) -> None:
+        """DCD towards the device is up exactly while a call carries data, give or take DCD_EDGE_S at the edges
+        (the firmware sees a call start or end at its next look); not judged while off or booting."""
+        side = self.sim.serial
+        if side is None or not self.powered or now < self.powered_since + DCD_EDGE_S:
+            self._dcd_mismatch_since = None
+            return
+        dcd, up = side.lines_out.get("DCD", 0), self.call_up()
+        cur = self.calls[-1] if self.calls else None
+        if up and not dcd and cur is not None and any(  # the gateway is ending the call: it carries no more data
+                r.text in ("Confirmed: drop", "Confirmed: reboot") and r.at >= (cur.started_at or now)
+                for r in self.replies[-4:]):
+            self._dcd_mismatch_since = None
+            return
+        if bool(dcd) == up:
+            self._dcd_mismatch_since = None
+            if up and self._modem_call is not None and self.calls and \
+                    now >= (self.calls[-1].started_at or now) + DCD_EDGE_S:
+                self.dcd_judged_up.add(len(self.calls))
+            return
+        if self._dcd_mismatch_since is None:
+            self._dcd_mismatch_since = now
+        elif now > self._dcd_mismatch_since + DCD_EDGE_S:
+            self.dcd_violations.append(f"t={now:.1f}: DCD {dcd} towards the device since t="
+                                       f"{self._dcd_mismatch_since:.1f} while a call is {'up' if up else 'not up'}")
+            self._dcd_mismatch_since = None
 
     def _device_io(self, now: float) -> None:
         while self.device_queue and select.select([], [self.serial.fileno()], [], 0)[1]:
@@ -270,6 +392,10 @@ class World:
         cur = self.calls[-1] if self.calls else None
         if cur is not None and cur.closed_at is not None:
             return "peer closed"
+        if cur is not None and any(r.text in ("Confirmed: drop", "Confirmed: reboot")
+                                   and (cur.started_at or now) <= r.at <= now <= r.at + DROP_CAUSE_S
+                                   for r in self.replies):
+            return "drop or reboot"  # (the reboot ends the call before it reboots the module)
         if isinstance(call, SocketCall) and call.skt_to and now >= call.last_t + call.skt_to - 1e-6:
             return f"socket timeout ({call.skt_to} s)"
         return None
@@ -384,22 +510,17 @@ class World:
         """The module loses power: the firmware, its RAM (pending bytes, the drop counter) and the UART
         buffers are gone; a new epoch of the byte accounting begins."""
         self.observe()
-        self.cuts.append(self.now)
         self.power_cuts.append(self.now)
-        self._cut_cause = "power cut"
         self.sim.power_cut(restart=False)
         self.powered = False
-        self.epoch += 1
-        side = self.sim.serial
-        assert side is not None
-        self.epoch_start_in.append(side.bytes_in)
+        self._cut(self.now, "power cut")
         self.observe()
-        self._cut_cause = None
 
     def power_on(self) -> None:
         self.sim.power_on()
         self.reboots_injected += 1
         self.powered, self.powered_since = True, self.now
+        self.power_ons.append(self.now)
         self.observe()
 
     # --- derived facts
@@ -407,10 +528,33 @@ class World:
         return self._modem_call is not None or self._seen is not None
 
     def sms_ready_since(self) -> float | None:
-        """Since when the gateway can answer SMS (powered, registered, no call up), or None now."""
-        if not self.powered or self.net_up_since is None or self.call_up():
+        """Since when the gateway can answer SMS (powered, registered, and no call up unless the module has
+        MDM2), or None now."""
+        if not self.powered or self.net_up_since is None or (self.call_up() and not self.mdm2):
             return None
-        return max(self.powered_since, self.net_up_since, self.last_call_end)
+        return max(self.powered_since, self.net_up_since, self.last_call_end if not self.mdm2 else 0.0)
+
+    def resolve(self, host: str) -> str | None:
+        """The address the module's DNS gives a server name (an address is itself), None when it fails."""
+        if host.replace(".", "").isdigit():
+            return host
+        return self.network.lookup(host)
+
+    def call_up_between(self, a: float, b: float) -> bool:
+        """A call was up at some moment of [a, b]."""
+        return any(c.started_at is not None and c.started_at <= b and (c.ended_at is None or c.ended_at >= a)
+                   for c in self.calls) or (self.call_up() and b >= self.now)
+
+    def idle_between(self, a: float, b: float) -> bool:
+        """No call was up at some moment of [a, b]."""
+        spans = sorted((c.started_at, c.ended_at if c.ended_at is not None else float("inf"))
+                       for c in self.calls if c.started_at is not None)
+        t = a
+        for s0, e0 in spans:
+            if s0 > t:
+                break
+            t = max(t, e0)
+        return t <= b
 
     def consumed_in_epoch(self) -> int:
         """Device bytes the firmware of this epoch took from its serial port (read by SER)."""

@@ -30,8 +30,13 @@ from hypothesis.stateful import rule
 from hypothesis.stateful import run_state_machine_as_test
 
 from fsm.interpreters import Interpreter
+from tests.e2e.stateful_actions import ALLOW_LISTS
+from tests.e2e.stateful_actions import BAD_CHANGES
+from tests.e2e.stateful_actions import DURING_CALL
+from tests.e2e.stateful_actions import MDM2
 from tests.e2e.stateful_actions import NEW_PASSWORDS
 from tests.e2e.stateful_actions import PAYLOADS
+from tests.e2e.stateful_actions import PHONES
 from tests.e2e.stateful_actions import SMS_TEXTS
 from tests.e2e.stateful_actions import SMS_TEXTS_VALID
 from tests.e2e.stateful_actions import SOURCES
@@ -56,7 +61,7 @@ SOAK = {"max_examples": 200, "stateful_step_count": 60}  # >= 10,000 steps per i
 # fixed, one per interpreter: CI repeats itself, each covers other ground
 # chosen so that every invariant's condition holds in the run (STATEFUL.md, vacuity): a change of the rules
 # changes what a seed draws; if one then never holds, the test says so: pick another seed
-CI_SEEDS = {"py3": 9, "py27": 13, "py152": 152}
+CI_SEEDS = {"py3": 1, "py27": 1, "py152": 152}
 
 
 class GatewayMachine(RuleBasedStateMachine):
@@ -103,16 +108,26 @@ class GatewayMachine(RuleBasedStateMachine):
         return text.format(pw=self.model.settings.password, D0=w.dead_port, **w.local_ports,
                            **{k: s.port for k, s in w.servers.items()})
 
-    def _deliver(self, text: str, quiet: bool = False) -> SmsRecord:
+    def _deliver(self, text: str, quiet: bool = False, phone: str = "") -> SmsRecord:
+        """An SMS from a fresh number, or from one of the test's phones (`phone`: A, B) when it has no message
+        waiting for its reply; a wrong password always comes from a fresh number (the phones are never locked
+        out). With an `allow` list in force, the quiet `config` comes from phone B (always on the list)."""
         w, m = self.world, self.model
-        rec = SmsRecord(m.new_sender(), text, expect(text, m.settings).kind != "silence", w.now, w.epoch, quiet)
+        if quiet and m.settings.allowed != "any":
+            phone = "B"
+        right = expect(text, m.settings).kind != "silence"
+        sender = PHONES.get(phone, "") if right else ""
+        if not sender or any(r.sender == sender for r in m.unanswered()):
+            sender = m.new_sender()
+        e = expect(text, m.settings, sender)
+        rec = SmsRecord(sender, text, e.kind != "silence", w.now, w.epoch, quiet, outside=right and e.kind == "silence")
         assert w.sim.modem.deliver_sms(rec.sender, text) is not None, "the SIM is full"
         m.sms.append(rec)
         return rec
 
     def _can_sms(self) -> bool:
-        """The SIM has room, and no password change waits (its order against other messages decides
-        which password they need)."""
+        """The SIM has room, and no change of the password or the allow list waits (its order against other
+        messages decides which password they need and whether their sender is heard)."""
         return self.world.sim.modem.sms.used() < 16 and not self.model.password_change_pending()
 
     def _quiet_idle(self) -> bool:
@@ -121,10 +136,17 @@ class GatewayMachine(RuleBasedStateMachine):
                 and not any(p.kind == "csd" and not p.gone for p in w.peers))
 
     # --- the start
-    @initialize(mode=st.sampled_from(list(START_MODES)))
-    def start_in_mode(self, mode: str) -> None:
-        """The first configuration and a first event, so that most examples reach calls early."""
+    @initialize(mode=st.sampled_from(list(START_MODES)), mdm2=MDM2)
+    def start_in_mode(self, mode: str, mdm2: str = "on") -> None:
+        """The first configuration and a first event, so that most examples reach calls early; on a module
+        with MDM2 (SMS answered during calls) or without (they wait for the call's end)."""
         self._act("start_in_mode")
+        if mdm2 != "on":
+            self.world.close()
+            self.world = World(self.python, self.nvm_root / f"nvm{next(self.counter)}", mdm2=mdm2)
+            self.model = Model(mdm2=False)
+            self.judge = Judge(self.world, self.model)
+            self.world.run_until(lambda: bool(self.world.sim.modem.state.gprs_active), 60, "the first boot")
         w = self.world
         texts, first = START_MODES[mode]
         for text in texts:
@@ -137,18 +159,55 @@ class GatewayMachine(RuleBasedStateMachine):
             self._device(Payload("text", 16, 0).data())
         elif first == "caller":
             self.judge.expect_answer(w.ring("+447700900123"))
+        elif first == "refuse S0":
+            w.servers["S0"].refuse(w.now)
         w.run(REACT_S)
 
     # --- SMS
     @precondition(lambda self: self.world.net_up_since is not None)
-    @rule(text=SMS_TEXTS, capital=st.booleans())
-    def sms(self, text: str, capital: bool) -> None:
+    @rule(text=SMS_TEXTS, capital=st.booleans(), phone=st.sampled_from(("", "", "A", "B")))
+    def sms(self, text: str, capital: bool, phone: str = "") -> None:
         """An SMS from a phone: at any time the network is up (during calls, while the module is off)."""
         if not self._act("sms", self._can_sms()):
             return
         body = self._render(text)
-        self._deliver(body[:1].upper() + body[1:] if capital else body)
+        self._deliver(body[:1].upper() + body[1:] if capital else body, phone=phone)
         self.world.run(REACT_S)
+
+    @precondition(lambda self: self.world.net_up_since is not None)
+    @rule(text=st.sampled_from(DURING_CALL), phone=st.sampled_from(("", "B")))
+    def sms_during_a_call(self, text: str, phone: str) -> None:
+        """While a call is up: on a module with MDM2 answered at once (`drop` ends the call, a change is kept for
+        its end), without MDM2 after the call; then 12 s for the reply."""
+        if not self._act("sms_during_a_call", self._can_sms() and self.world.call_up()):
+            return
+        self._deliver(self._render(text), phone=phone)
+        self.world.run(REACT_S * 6)
+
+    @precondition(lambda self: self.world.net_up_since is not None)
+    @rule(text=st.sampled_from(ALLOW_LISTS), phone=st.sampled_from(("A", "B")))
+    def sms_allow(self, text: str, phone: str) -> None:
+        """An `allow` list that names both phones, one that leaves out phone A (and every fresh number: their
+        messages get nothing), `allow any` (how the test recovers), `allow` alone; from a phone."""
+        if not self._act("sms_allow", self._can_sms()):
+            return
+        self._deliver(self._render(text), phone=phone)
+        self.world.run(REACT_S)
+
+    @precondition(lambda self: self.world.net_up_since is not None and self.world.powered)
+    @rule(minutes=st.sampled_from((1, 2)), change=st.sampled_from(BAD_CHANGES))
+    def sms_bad_change(self, minutes: int, change: str) -> None:
+        """`revert <minutes>`, then (once confirmed) a change that never reaches its goal: a bad APN, a server
+        nobody answers at, a name that does not resolve. It must be reverted after the revert time."""
+        if not self._act("sms_bad_change", self._can_sms() and not self.world.call_up()):
+            return
+        w = self.world
+        n = len(w.replies)
+        rec = self._deliver(self._render(f"{{pw}} revert {minutes}"), phone="B")
+        w.run_until(lambda: any(r.to == rec.sender for r in w.replies[n:]), REPLY_S + 2, "the revert reply")
+        if self._can_sms():
+            self._deliver(self._render(change), phone="B")
+        w.run(REACT_S)
 
     @precondition(lambda self: self.world.net_up_since is not None)
     @rule(new=NEW_PASSWORDS)
@@ -163,15 +222,17 @@ class GatewayMachine(RuleBasedStateMachine):
     def config_when_idle(self) -> None:
         """`config` at a quiet point (no call, every device byte taken by the firmware): its `dropped` must
         make the byte ledger exact (sent = delivered + dropped)."""
-        if not self._act("config_when_idle", self._quiet_idle() and self._can_sms()):
+        if not self._act("config_when_idle", self._quiet_idle() and self._can_sms()
+                         and not any(r.sender == PHONES["B"] for r in self.model.unanswered())):
             return
         w = self.world
         side = w.sim.serial
         assert side is not None
         taken = w.run_until(lambda: not w.device_queue and side.bytes_in == len(w.device_out) and not side.rx, 5,
                             "the firmware to take every device byte")
+        n = len(w.replies)
         rec = self._deliver(self._render("{pw} config"), quiet=taken)
-        w.run_until(lambda: any(r.to == rec.sender for r in w.replies), REPLY_S + 2, "the config reply")
+        w.run_until(lambda: any(r.to == rec.sender for r in w.replies[n:]), REPLY_S + 2, "the config reply")
 
     # --- the device
     @precondition(lambda self: self.world.powered)
@@ -222,7 +283,7 @@ class GatewayMachine(RuleBasedStateMachine):
         if state.startswith("accept"):
             srv.accept(w.now, closes_at_once=state != "accept")
         else:
-            srv.refuse()
+            srv.refuse(w.now)
             if state == "vanish":
                 for p in srv.conns:
                     if p.live:
@@ -418,10 +479,25 @@ REPLAYS = {
     "a user name the module refuses was confirmed, GPRS stayed down": ("gprs_is_up_whenever_it_can_be", [
         ("start_in_mode", ("none",)), ("sms", (next(t for t in SMS_TEXTS_VALID if "u" * 30 in t), False)),
         ("wait", (65,))]),
+    # (a gap of the test, found by the soak: DCD falls as the gateway starts ending a call for `reboot` or `drop`,
+    # before the modem's CSD call is over)
+    "DCD fell as a CSD call was ended for a reboot": ("dcd_follows_the_call", [
+        ("start_in_mode", ("server, dial-in on, a caller rings",)), ("far_end_sends", (Payload("text", 1, 0),)),
+        ("far_end_sends", (Payload("text", 1, 0),)), ("sms_during_a_call", ("{pw} reboot", ""))]),
+    # (a gap of the test, found by the soak: a client the modem accepted as the round after the call ran is a new
+    # call; the firmware applies what was kept before it sees it)
+    "kept changes took effect as a client called again at once": ("confirmed_settings_take_effect", [
+        ("start_in_mode", ("server, a client calls",)), ("sms_during_a_call", ("{pw} baud 19200", "")),
+        ("far_end_closes", ("a client reconnects at once",)), ("wait", (30,))]),
+    # (a gap of the test, found by the soak: a power cut between the parts of a `config` listing; the message is
+    # handled again after the boot and its listing begins again)
+    "a config listing cut by a power cut began again": ("every_sms_is_answered_in_time", [
+        ("start_in_mode", ("none",)), ("sms_allow", ("{pw} allow +447700800001 07700800002", "A")),
+        ("config_when_idle", ()), ("power_cut", ()), ("power_on", ()), ("sms_bad_change", (1, BAD_CHANGES[0]))]),
 }
 
 
-@pytest.mark.req("GW-CLIENT-MAINTAIN", "CMD-BAUD", "CMD-GPRS", "NOTE-CONFIRM")
+@pytest.mark.req("GW-CLIENT-MAINTAIN", "CMD-BAUD", "CMD-GPRS", "NOTE-CONFIRM", "OPS-REBOOT")
 @pytest.mark.parametrize("defect", list(REPLAYS))
 def test_the_shrunk_run_of_a_known_defect_keeps_every_invariant(firmware_python: Interpreter, tmp_path: Path,
                                                                  defect: str) -> None:
