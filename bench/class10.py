@@ -11,6 +11,7 @@ MDM2 while the call carries the data, and the goals stay the same.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,8 @@ GOAL_SHARE = 0.95  # of the link's rate, each way
 SMS_EVERY_S = 60.0  # the SMS row: one `config` a minute (every 5 s in quick mode, so the short window has some)
 PHONE = "+447700900001"
 UP_BPS, DOWN_BPS = CLASS10_UP_BPS, CLASS10_DOWN_BPS
+
+LATER_PART = re.compile(r"Confirmed: \w+ ([2-9]|\d\d+)/\d+ ")  # a numbered reply's second part or later
 
 
 @dataclass
@@ -79,7 +82,8 @@ def _run(python: Interpreter, window_s: float, work: Path, sms_every_s: float = 
 
         rig.until(window_over, f"{window_s:g} s of traffic both ways", timeout_s=60 + 3 * window_s)
         up_in_window, down_in_window = len(got_up), len(got_down)
-        sms_answered = len(sim.modem.outbox) - outbox_at_start
+        # one answer per SMS: a `config` listing that takes numbered parts counts once, by its first part
+        sms_answered = sum(1 for _, text in sim.modem.outbox[outbox_at_start:] if not LATER_PART.match(text))
         cts_low = sim.serial.cts_low_s() - cts_low_at_start
         rig.until(lambda: exchange() or (len(got_up) >= sent_up and len(got_down) >= sent_down),
                   "both ways to drain", timeout_s=120)
