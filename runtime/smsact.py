@@ -150,6 +150,7 @@ def defer_command(m, arg):
     r.deferred = kept
     if cmd[smscmd.CMD_WORDS][smscmd.W_VERB] in trialact.VERBS:
         r.deferred_trial = (cmd, r.msg[smsio.MSG_SENDER])  # its trial starts when the change does
+        trialact.keep_for_boot(ctx, cmd, r.msg[smsio.MSG_SENDER], new['revert_min'])
     r.replies = [smscmd.confirmation(cmd, new) + DEFERRED]
     ctx.trace('sms: ' + compat.join(list(cmd[smscmd.CMD_WORDS]), ' ') + ' from ' + r.msg[smsio.MSG_SENDER] +
               ', kept for the end of the call')

@@ -162,6 +162,21 @@ def is_trial_over(m, arg):
     return m.ctx.trial_rec.left_s <= 0
 
 
+def keep_for_boot(ctx, cmd, sender, minutes):
+    # A gprs or mode change kept for the end of a call (smsact.defer_command) was saved with the settings: a power
+    # cut or `reboot` before the call ends puts it in force at the next boot, so its trial is saved now and goes on
+    # then (the trial machine's `start`). In RAM nothing starts: the call's end starts the trial afresh (changed).
+    rec = ctx.trial_rec
+    if minutes <= 0 or ctx.trial.state == ctx.trial.t.S_ON_TRIAL:
+        return  # no revert; or a trial under way, whose record a power cut resumes
+    rec.left_s = minutes * 60
+    rec.sender = sender
+    rec.command = compat.join(list(cmd[smscmd.CMD_WORDS]), ' ')
+    rec.why = ''
+    rec.save(ctx.values)
+    rec.left_s = 0
+
+
 def begin_trial(m, arg):
     ctx = m.ctx
     rec = ctx.trial_rec

@@ -139,7 +139,10 @@ class Judge:
             if isinstance(ev, Reply):
                 self._take_reply(ev)
             elif ev in ("reboot", "cut"):
-                self.model.apply_deferred(t, trial=False)  # saved when kept: in force from the next boot
+                # saved when kept: in force from the next boot, and on trial then (its record was saved with it)
+                # unless a trial not yet reached was under way (the firmware resumes that one)
+                t_on = self.model.trial
+                self.model.apply_deferred(t, trial=t_on is None or t_on.reached_at is not None)
                 self.model.pending_write_at = None
                 if ev == "reboot":
                     self.reboots_due = [d for d in self.reboots_due if not d <= t <= d + REBOOT_S]

@@ -276,7 +276,8 @@ class Model:
 
     def apply_deferred(self, at: float, trial: bool = True) -> None:
         """The changes kept during a call take effect: the call ended (a gprs or mode change among them goes on
-        trial), or a boot read them saved (`trial` False: the trial was to begin in RAM, which is gone)."""
+        trial), or a boot read them saved (a gprs or mode change among them was saved on trial with them, so it is
+        on trial from the boot; `trial` False: a trial under way when it was kept goes on instead)."""
         if self.deferred:
             self.confirm(at, self.deferred)
             if self.deferred_trial is not None and trial:

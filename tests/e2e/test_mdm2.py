@@ -232,3 +232,25 @@ def test_a_server_change_kept_during_a_connection_goes_on_trial_when_it_takes_ef
         "Error: mode client reverted: server did not answer"]
     served.accept("the redial to the server that worked")
     assert f"mode client 127.0.0.1 {served.port} maintain" in gw.config()
+
+
+@pytest.mark.req("OPS-DEFER", "OPS-REVERT-POWER", "OPS-REVERT-RESTORE")
+def test_a_bad_apn_kept_during_a_connection_is_reverted_when_a_power_cut_ends_the_call(firmware_python: Interpreter,
+                                                                                       tmp_path: Path) -> None:
+    """A kept change is saved at once, so a power cut (or `reboot`) before the call ends puts it in force at boot:
+    it must be on trial then too, or a wrong APN sent during a call would cut the unit off for good."""
+    gw = Gateway(firmware_python, tmp_path / "nvm", lambda modem: setattr(modem.network, "apns", {"internet"}))
+    server = maintained_at_115200(gw)
+    try:
+        assert gw.command("connect gprs wrong.apn") == "Confirmed: gprs wrong.apn ***" + LATER
+        mark = len(gw.outbox)
+        start = gw.sim.clock.now()
+        gw.sim.power_cut(restart=True)
+        gw.until(lambda: any(t.startswith("Error:") for _, t in gw.outbox[mark:]), "the revert", timeout_s=120)
+        assert [t for _, t in gw.outbox[mark:] if t.startswith("Error:")] == ["Error: gprs reverted: GPRS refused"]
+        assert gw.sim.clock.now() - start <= 600 + 120  # the revert time, plus a save interval and the boot
+        server.accept("the connection again, with the APN that worked")
+        assert "gprs internet" in gw.config()
+    finally:
+        server.close()
+        gw.close()
