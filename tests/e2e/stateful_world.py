@@ -41,6 +41,7 @@ WAIT_REAL_S = 60.0  # real seconds any single run may take before the test fails
 SIM_CAPACITY = 20  # SIM message store
 MATCH_REAL_S = 1.0  # real seconds our end of a call may take to show up after the modem connected it
 DROP_CAUSE_S = 10.0  # a call that ends this long after a `Confirmed: drop` ended for it
+RESTART_EDGE_S = 5.0  # a call that began this long before the kept changes took effect may be cut by the restart
 # The network serves these APNs only (Network.apns): the test's good `gprs` texts use them, a bad one is refused
 GOOD_APNS = frozenset({"internet", "orangeinternet", "a" * 59})
 # The module's DNS (Network.dns): names of the test's servers; any other name does not resolve
@@ -398,7 +399,19 @@ class World:
             return "drop or reboot"  # (the reboot ends the call before it reboots the module)
         if isinstance(call, SocketCall) and call.skt_to and now >= call.last_t + call.skt_to - 1e-6:
             return f"socket timeout ({call.skt_to} s)"
+        if cur is not None and self._kept_changes_applied_since((cur.started_at or now) - RESTART_EDGE_S):
+            # a client that called as the changes kept during the last call took effect: the mode restarts with
+            # them, and a call the modem took meanwhile is abandoned (docs/sms-commands.md, during a connection)
+            return "the mode restarted for the changes kept during the last call"
         return None
+
+    def _kept_changes_applied_since(self, since: float) -> bool:
+        """The firmware's trace said the kept changes took effect at or after `since` (also in the part of the
+        trace the recorder has not read yet: the line is written before the restart cuts anything)."""
+        if any(t >= since for t, _ in self.deferred_applied):
+            return True
+        tr = self.sim.trace
+        return APPLIED_MARK in bytes(tr.data)[max(self._trace_seen - tr.dropped, 0):]
 
     def _call_ended(self, now: float, cause: str | None) -> None:
         cur = self.calls[-1]
