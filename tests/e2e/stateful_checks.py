@@ -322,7 +322,9 @@ class Judge:
                            f"got a reply: {r.text!r}")
             else:
                 self._file(name, f"t={r.at:.1f}: {last.text!r} (wrong password) got a reply: {r.text!r}")
-        elif not any(t >= done[-1].delivered_at for t in self.world.power_cuts):
+        elif not any(t >= s.delivered_at for s in done for t in self.world.power_cuts):
+            # (any of the sender's messages delivered before a cut may be handled again after the boot: when two
+            # are alike, its replies may be taken for the newer one's)
             self._file(name, f"t={r.at:.1f}: {done[-1].text!r} was answered twice with no power cut: {r.text!r}")
 
     def _judge_change(self, rec: SmsRecord, r: Reply, e: Expect, text: str) -> None:

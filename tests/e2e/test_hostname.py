@@ -104,12 +104,17 @@ def test_failover_to_the_backup_after_3_failed_dials_and_back_to_the_server_afte
 
 @pytest.mark.req("OPS-BACKUP-FAILOVER", "GW-CLIENT-MAINTAIN")
 def test_with_both_down_the_dials_alternate_in_series_of_3_and_the_back_off_keeps_growing(gw: Gateway) -> None:
-    mark = len(gw.sim.modem.at_log)
-    assert gw.command("connect backup 127.0.0.1 1").startswith("Confirmed")
-    assert gw.command("connect mode client nowhere.test 2 maintain").startswith("Confirmed")
-    gw.run(400)
+    # A port held bound and never listening: every dial to it is refused, and no other test's gateway can listen
+    # there (a fixed low port could be one the SMS fuzz makes its gateway listen on: the dial then connects).
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        dead = held.getsockname()[1]
+        mark = len(gw.sim.modem.at_log)
+        assert gw.command(f"connect backup 127.0.0.1 {dead}").startswith("Confirmed")
+        assert gw.command("connect mode client nowhere.test 2 maintain").startswith("Confirmed")
+        gw.run(400)
     got = dials(gw, mark)[:10]
-    primary, backup = ("nowhere.test", 2), ("127.0.0.1", 1)
+    primary, backup = ("nowhere.test", 2), ("127.0.0.1", dead)
     assert got == [primary] * 3 + [backup] * 3 + [primary] * 3 + [backup]
     waits = [line.split("retry in ")[1].split(" s")[0] for line in gw.sim.trace.lines() if "retry in" in line]
     assert waits[:8] == ["1", "2", "4", "8", "16", "32", "60", "60"]
