@@ -25,6 +25,7 @@ from tests.simseed import kindness
 from tests.simseed import sim_seed
 from tests.support import IN_PROCESS_QUIET_S
 from tests.support import LAYOUT
+from tests.support import free_port
 
 FIRMWARE = [*LAYOUT.firmware_dirs, LAYOUT.emulated]  # the firmware's path in the simulator
 PHONE = "+447700900001"
@@ -239,3 +240,27 @@ def record_coverage(trace: list[str]) -> None:
         if line.startswith("fsm: "):
             machine, index = line[5:].split(" T")
             workerdata.record(COVERAGE_RECORDS, [machine, int(index)])
+
+
+def listen_on_free_port(gw: Gateway, permit: str = "any") -> int:
+    """`mode server <permit> <a free port>`, confirmed, and the modem listening there; returns the port."""
+    port = free_port()
+    assert gw.command(f"connect mode server {permit} {port}") == f"Confirmed: mode server {permit} {port}"
+    gw.until(lambda: listening_port(gw) == port, "the gateway to listen")
+    return port
+
+
+def read_socket(gw: Gateway, s: socket.socket, n: int, what: str) -> bytes:
+    """At least `n` bytes from the non-blocking socket `s`, the simulator running meanwhile."""
+    got = b""
+
+    def enough() -> bool:
+        nonlocal got
+        try:
+            got += s.recv(65536)
+        except BlockingIOError:
+            pass
+        return len(got) >= n
+
+    gw.until(enough, what)
+    return got

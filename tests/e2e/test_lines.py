@@ -9,7 +9,6 @@ drives it (host/README.md).
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
@@ -19,8 +18,9 @@ from host.modem import Modem
 from tests.e2e.gateway import Gateway
 from tests.e2e.gateway import Server
 from tests.e2e.gateway import connect_to_gateway
+from tests.e2e.gateway import listen_on_free_port
 from tests.e2e.gateway import listening_port
-from tests.support import free_port
+from tests.e2e.gateway import read_socket
 
 OFF = "off"
 REGISTERED = "blink 0.2 s on 2.8 s off"
@@ -41,26 +41,6 @@ def sled_commands(gw: Gateway) -> list[str]:
     return [c for c in gw.at_commands() if c.startswith("AT#SLED")]
 
 
-def _listen(gw: Gateway) -> int:
-    port = free_port()
-    assert gw.command(f"connect mode server any {port}") == f"Confirmed: mode server any {port}"
-    gw.until(lambda: listening_port(gw) == port, "the gateway to listen")
-    return port
-
-
-def _read(gw: Gateway, s: socket.socket, n: int, what: str) -> bytes:
-    got = b""
-
-    def enough() -> bool:
-        nonlocal got
-        try:
-            got += s.recv(65536)
-        except BlockingIOError:
-            pass
-        return len(got) >= n
-
-    gw.until(enough, what)
-    return got
 
 
 @pytest.mark.req("OPS-DCD-BOOT", "OPS-DCD-CALL", "GW-CLIENT-MAINTAIN")
@@ -90,13 +70,13 @@ def test_dcd_is_low_before_a_maintained_call_high_during_it_and_low_after(gw: Ga
 
 @pytest.mark.req("OPS-DCD-CALL", "GW-SERVER")
 def test_dcd_follows_a_server_mode_call(gw: Gateway) -> None:
-    port = _listen(gw)
+    port = listen_on_free_port(gw)
     assert dcd(gw) == 0
     client = connect_to_gateway(gw, port)
     try:
         gw.until(lambda: dcd(gw) == 1, "DCD up once the client's call is up")
         gw.write_serial(b"ping")
-        assert _read(gw, client, 4, "the device's bytes at the client") == b"ping"
+        assert read_socket(gw, client, 4, "the device's bytes at the client") == b"ping"
         assert dcd(gw) == 1
     finally:
         client.close()
@@ -145,7 +125,7 @@ def test_the_led_shows_not_registered_registered_and_gprs_up_one_command_a_chang
 def test_with_mdm2_the_led_is_steady_on_during_a_call_and_blinks_again_after_it(gw: Gateway) -> None:
     """During a call the LED command goes through MDM2: the connected pattern shows while data flows, and the
     data path carries the peer's bytes unchanged (nothing of the command reaches it)."""
-    port = _listen(gw)
+    port = listen_on_free_port(gw)
     client = connect_to_gateway(gw, port)
     try:
         gw.until(lambda: dcd(gw) == 1, "the call")
@@ -166,7 +146,7 @@ def test_without_mdm2_a_call_leaves_the_led_at_gprs_up_and_sends_nothing_during_
     """MDM carries the call's data: AT#SLED can go only through MDM2. Without it the connected pattern is not
     shown, and no command reaches the data path."""
     gw = gw_without_mdm2
-    port = _listen(gw)
+    port = listen_on_free_port(gw)
     before = len(gw.at_commands())
     client = connect_to_gateway(gw, port)
     try:
@@ -191,12 +171,12 @@ def test_a_module_without_sled_gets_the_command_once_and_works(firmware_python: 
     gw = Gateway(firmware_python, tmp_path / "nvm", _no_sled)
     try:
         assert gw.traced("gateway: AT#SLED refused")
-        port = _listen(gw)
+        port = listen_on_free_port(gw)
         client = connect_to_gateway(gw, port)
         try:
             gw.until(lambda: dcd(gw) == 1, "the call")
             gw.write_serial(b"ping")
-            assert _read(gw, client, 4, "the device's bytes at the client") == b"ping"
+            assert read_socket(gw, client, 4, "the device's bytes at the client") == b"ping"
         finally:
             client.close()
         gw.until(lambda: listening_port(gw) == port, "listening again")

@@ -9,30 +9,9 @@ import pytest
 from host.modem.csd import CsdCall
 from tests.e2e.gateway import Gateway
 from tests.e2e.gateway import connect_to_gateway
+from tests.e2e.gateway import listen_on_free_port
 from tests.e2e.gateway import listening_port
-from tests.support import free_port
-
-
-def _listen(gw: Gateway, permit: str = "any") -> int:
-    port = free_port()
-    assert gw.command(f"connect mode server {permit} {port}") == f"Confirmed: mode server {permit} {port}"
-    gw.until(lambda: listening_port(gw) == port, "the gateway to listen")
-    return port
-
-
-def _read(gw: Gateway, s: socket.socket, n: int, what: str) -> bytes:
-    got = b""
-
-    def enough() -> bool:
-        nonlocal got
-        try:
-            got += s.recv(65536)
-        except BlockingIOError:
-            pass
-        return len(got) >= n
-
-    gw.until(enough, what)
-    return got
+from tests.e2e.gateway import read_socket
 
 
 def _a_call_brings(gw: Gateway, port: int, data: bytes, what: str, source: str = "127.0.0.1") -> None:
@@ -57,13 +36,13 @@ def _closed(s: socket.socket) -> bool:
 
 @pytest.mark.req("GW-SERVER", "GW-BRIDGE", "CMD-MODE-SERVER", "NET-SOCKET-TIMEOUT")
 def test_server_any_bridges_and_listens_again_after_each_call(gw: Gateway) -> None:
-    port = _listen(gw)
+    port = listen_on_free_port(gw)
     client = connect_to_gateway(gw, port, "127.0.0.5")
     gw.until(lambda: gw.traced("session: online"), "the call to be accepted")
     client.sendall(b"to the device")
     assert gw.read_serial(13, "the client's bytes on the serial port") == b"to the device"
     gw.write_serial(b"to the client")
-    assert _read(gw, client, 13, "the device's bytes at the client") == b"to the client"
+    assert read_socket(gw, client, 13, "the device's bytes at the client") == b"to the client"
     client.close()
     gw.until(lambda: listening_port(gw) == port, "#SKTL re-armed after the call")
     again = connect_to_gateway(gw, port, "127.0.0.6")
@@ -73,7 +52,7 @@ def test_server_any_bridges_and_listens_again_after_each_call(gw: Gateway) -> No
 
 @pytest.mark.req("GW-SERVER-PERMIT", "CMD-MODE-SERVER")
 def test_only_the_permitted_ip_gets_through(gw: Gateway) -> None:
-    port = _listen(gw, "127.0.0.2")
+    port = listen_on_free_port(gw, "127.0.0.2")
     sent = gw.at_commands()
     assert (sent.index("AT#FRWL=2") < sent.index('AT#FRWL=1,"127.0.0.2","255.255.255.255"')
             < sent.index(f"AT#SKTL=1,0,{port},0"))
@@ -93,7 +72,7 @@ def test_only_the_permitted_ip_gets_through(gw: Gateway) -> None:
 @pytest.mark.req("NET-SOCKET-TIMEOUT", "CMD-SOCKETTING")
 def test_socket_timeout_closes_an_idle_call_and_the_gateway_listens_again(gw: Gateway) -> None:
     assert gw.command("connect socketting 120 10 0") == "Confirmed: socketting 120 10 0"
-    port = _listen(gw)
+    port = listen_on_free_port(gw)
     client = connect_to_gateway(gw, port)
     gw.until(lambda: gw.traced("session: online"), "the call")
     start = gw.sim.clock.now()
@@ -109,7 +88,7 @@ def test_dialin_is_answered_only_when_on_and_in_server_mode(gw: Gateway) -> None
     gw.run(20)
     assert not call.answered, "not in server mode: no answer"
     call.hangup()
-    port = _listen(gw)
+    port = listen_on_free_port(gw)
     call = gw.sim.modem.ring()
     gw.run(20)
     assert not call.answered, "dialin off: no answer"
@@ -131,7 +110,7 @@ def test_dialin_is_answered_only_when_on_and_in_server_mode(gw: Gateway) -> None
 @pytest.mark.req("GW-BRIDGE", "GW-SERVER", "NOTE-IDLE-ONLY")
 def test_only_the_peers_bytes_reach_the_device_when_an_sms_arrives_during_the_call(gw: Gateway) -> None:
     """NO CARRIER and the +CMTI held during the call must not reach the device (they once did)."""
-    port = _listen(gw)
+    port = listen_on_free_port(gw)
     client = connect_to_gateway(gw, port)
     gw.until(lambda: gw.traced("session: online"), "the call")
     client.sendall(b"peer-0;")
@@ -147,7 +126,7 @@ def test_only_the_peers_bytes_reach_the_device_when_an_sms_arrives_during_the_ca
 
 def _in_a_csd_call(gw: Gateway) -> tuple[int, CsdCall]:
     """Server mode with dial-in on, a CSD call answered, and the caller's first bytes `csd-1;` on the device."""
-    port = _listen(gw)
+    port = listen_on_free_port(gw)
     assert gw.command("connect dialin on") == "Confirmed: dialin on"
     gw.until(lambda: listening_port(gw) == port, "listening again")
     call = gw.sim.modem.ring()
@@ -198,7 +177,7 @@ def test_a_client_calling_during_a_csd_call_puts_no_modem_text_on_the_device(gw:
 def test_a_client_that_connects_and_closes_at_once_after_each_call_never_makes_the_server_deaf(gw: Gateway) -> None:
     """A second client connecting within milliseconds of the re-listen and closing at once (a health
     check, a port scanner) once left the gateway listening on nothing, forever."""
-    port = _listen(gw)
+    port = listen_on_free_port(gw)
     for n in range(20):
         a = connect_to_gateway(gw, port)
         gw.until(lambda: gw.sim.modem.describe()["socket"] is not None, f"round {n}: client A's call")
@@ -228,7 +207,7 @@ def test_a_client_accepted_as_the_watch_asks_for_the_context_is_bridged_and_the_
     the server was deaf for over a minute. The watch's `AT#GPRS?` got no answer because a client was accepted
     as it went out (the module accepts by itself); no answer was taken for a lost context, and the gateway
     set GPRS up again with the call's CONNECT still held by the AT driver, which then refused every command."""
-    port = _listen(gw)
+    port = listen_on_free_port(gw)
     gw.sim.modem.faults.call_during(r"^AT#GPRS\?$")
     client = connect_to_gateway(gw, port)  # waits at the listener until the watch asks for the context
     try:
@@ -237,7 +216,7 @@ def test_a_client_accepted_as_the_watch_asks_for_the_context_is_bridged_and_the_
         client.sendall(b"hello")
         assert gw.read_serial(5, "the client's bytes") == b"hello"
         gw.write_serial(b"back")
-        assert _read(gw, client, 4, "the device's bytes") == b"back"
+        assert read_socket(gw, client, 4, "the device's bytes") == b"back"
     finally:
         client.close()
     gw.until(lambda: listening_port(gw) == port, "listening again after the call")
