@@ -37,6 +37,8 @@ class Ctx:
         self.watch = None
         self.trial = None         # the trial machine (gwloop) and its record (trialact.Record)
         self.trial_rec = None
+        self.upd = None           # the update machine (gwloop) and the update under way (updact.Job)
+        self.update = None
         self.local_ip = ''        # from +IP: when the GPRS context came up; '' while it is down
         self.peer = ''            # address of the last +CONN FROM:
         self.listening = 0        # local port of the #SKTL listener, 0 when none
@@ -196,4 +198,5 @@ class SmsRound:
         self.deferred_trial = None  # ... the last of them that goes on trial (gprs, mode): (command row, sender)
         self.drop = 0             # a `drop` was answered: the call ends after the round
         self.reboot = 0           # a `reboot` was answered: the module reboots after the round
+        self.update = None        # an `update` to start once no call is up: (url, sender)
         self.guard = smsguard.Guard()  # senders locked out after wrong passwords

@@ -17,6 +17,7 @@ import fsm_gateway
 import fsm_session
 import fsm_sms
 import fsm_trial
+import fsm_update
 import fsm_watch
 import fwclock
 import fwctx
@@ -137,18 +138,21 @@ def run():
     ctx.trial_rec = trialact.Record(fsm_commands)
     ctx.trial_rec.load()
     ctx.trial = engine.Machine(fsm_trial, ctx, fwclock.now, values)
+    ctx.upd = engine.Machine(fsm_update, ctx, fwclock.now, values)
     if tracing_wanted():
         ctx.gw.trace = trace_transition
         ctx.sess.trace = trace_transition
         ctx.sms.trace = trace_transition
         ctx.watch.trace = trace_transition
         ctx.trial.trace = trace_transition
+        ctx.upd.trace = trace_transition
     ctx.trace('gateway: firmware started, settings %s (save %d)' % (('defaults', 'stored')[store.slot >= 0], store.seq))
     engine.start(ctx.gw)
     engine.start(ctx.sess)
     engine.start(ctx.sms)
     engine.start(ctx.watch)
     engine.start(ctx.trial)
+    engine.start(ctx.upd)
     engine.dispatch(ctx.trial, fsm_trial.E_START, None)  # a trial the power cut goes on before the boot
     engine.dispatch(ctx.gw, fsm_gateway.E_START, None)
     loop(ctx)

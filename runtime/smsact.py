@@ -10,6 +10,7 @@ import smscmd
 import smsguard
 import smsio
 import trialact
+import updact
 import watchact
 
 MAX_ROUND = 30  # messages handled per round, so a SIM that cannot delete cannot hold the loop
@@ -192,10 +193,30 @@ def cmd_reboot(m, arg):
     r.replies = [smscmd.confirmation(r.parsed[smscmd.P_COMMAND], m.ctx.values)]
 
 
-def announce_requests(m, arg):
-    # After the round: a `reboot` reboots the module (gateway machine), a `drop` ends the call (session).
+def cmd_update(m, arg):
+    # Takes the URL (the last word; the parser checked its length and characters). With no call up the gateway
+    # stops its mode after the round and the update machine replies when it is done; during a call it is kept
+    # for the end of the call, like a settings change.
     ctx = m.ctx
     r = ctx.sms_round
+    words = compat.split(r.msg[smsio.MSG_TEXT])
+    r.update = (words[len(words) - 1], r.msg[smsio.MSG_SENDER])
+    if _call_up(ctx):
+        r.replies = ['Confirmed: update' + DEFERRED]
+    else:
+        r.replies = []
+
+
+def announce_requests(m, arg):
+    # After the round: a `reboot` reboots the module (gateway machine), a `drop` ends the call (session), an
+    # `update` stops the mode for its download once no call is up; an SMS the boot record owes goes now.
+    ctx = m.ctx
+    r = ctx.sms_round
+    updact.send_report(ctx)
+    if r.update is not None and not _call_up(ctx):
+        request = r.update
+        r.update = None
+        engine.dispatch(ctx.gw, ctx.gw.t.E_UPDATE, request)
     if r.reboot:
         r.reboot = 0
         engine.dispatch(ctx.gw, ctx.gw.t.E_REBOOT, None)

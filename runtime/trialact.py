@@ -12,6 +12,7 @@ import compat
 import engine
 import smscmd
 import smsio
+import updact
 
 STEP_S = 60              # the time left is saved this often during a trial: the most a power cut adds to it
 VERBS = ('gprs', 'mode')  # the commands whose changes go on trial: those that can cut a unit off
@@ -134,6 +135,7 @@ def goal_reached(m, arg):
     # GPRS up and, by mode, nothing more, waiting for serial data, connected or listening (OPS-REVERT-GOAL).
     trial = m.ctx.trial
     engine.dispatch(trial, trial.t.E_REACHED, None)
+    updact.mode_reached(m.ctx)  # a new firmware on trial reached its mode too
 
 
 def changed(m, cmd, sender):

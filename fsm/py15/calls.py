@@ -110,9 +110,12 @@ def check_sys_version(ctx: SourceFile) -> Found:
                     yield node, f"'from sys import {alias.name}': {message}"
 
 
+COMPAT_IMPORTS = frozenset({"string", "md5", "hashlib"})  # what the modules that try features may try
+
+
 @rules.rule("py15-import-module", "imports other than MDM MDM2 SER SER2 MOD GPIO sys and the firmware's own modules")
 def check_import_module(ctx: SourceFile) -> Found:
-    allowed = ctx.allowed_modules | ({"string"} if ctx.is_compat else set())
+    allowed = ctx.allowed_modules | (COMPAT_IMPORTS if ctx.is_compat else set())
     for node in ast.walk(ctx.tree):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]

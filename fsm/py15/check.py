@@ -39,8 +39,10 @@ SUBSET_RULES: dict[str, str] = {
     SYNTAX: "the file must parse as Python 3 (raise E, 'x' / except E, e / 1L / `x` / <> do not)",
     **{rule.id: rule.sentence for rule in ALL_RULES},
 }
-# The one string helper module: it may import `string` and call str methods (docs/design/py15.md §2).
-COMPAT_MODULES = frozenset({"compat"})
+# The modules that try interpreter features at import (docs/design/py15.md §2): the string helpers, and the boot
+# loader (file modes, md5 or hashlib; it may not import the updatable compat module). They may import
+# `string`, `md5` and `hashlib` and call str methods.
+COMPAT_MODULES = frozenset({"compat", "fwboot"})
 
 
 def check_source(
