@@ -19,6 +19,7 @@ from host.clock import VirtualClock
 from host.kindness import Kindness
 from host.modem import Modem
 from host.modem import Network
+from host.modem import ScriptStore
 from host.simulator import Simulator
 from tests import workerdata
 from tests.simseed import kindness
@@ -38,22 +39,29 @@ class Gateway:
     def __init__(self, python: Interpreter, nvm: Path, prepare: Callable[[Modem], None] | None = None,
                  wait_boot: bool = True, *, device_cts: str = "honour", profile: str | None = None,
                  entry: Path | None = None, path: Sequence[Path] = FIRMWARE, clock: Clock | None = None,
-                 kind: Kindness | None = None, trace: bool = True, mdm2: str = "on") -> None:
+                 kind: Kindness | None = None, trace: bool = True, mdm2: str = "on",
+                 scripts: ScriptStore | None = None) -> None:
         """`prepare` gets the modem before power-on (to arm faults or take the network away);
         `device_cts` and `profile` as the simulator's (host/README.md). The benchmarks (bench/rig.py) also
         choose the firmware (`entry` on `path`), the clock (default virtual), the kindnesses (default the
         session's) and whether the firmware traces every transition (`trace`, which costs it CPU). `mdm2`:
-        "on", or a module without the second AT instance ("absent": no built-in, "silent": it never answers)."""
+        "on", or a module without the second AT instance ("absent": no built-in, "silent": it never answers).
+        `scripts`: a module file system as deploy leaves it (host.nvm.deployed), run as the module runs it,
+        instead of the firmware from the source tree (`entry`, `path`)."""
         self.python = python
         self.nvm = nvm
         nvm.mkdir(parents=True, exist_ok=True)
         if trace:
             (nvm / TRACE_FLAG).write_text("on\n")
+            if scripts is not None:
+                scripts.files[TRACE_FLAG] = b"on\n"  # the store is the file system: what it lacks is removed
         clock = clock if clock is not None else VirtualClock()
         modem = Modem(clock, Network())
         if prepare is not None:
             prepare(modem)
-        self.sim = Simulator(entry or LAYOUT.main, path, python=python.path, clock=clock,
+        where = {"scripts": scripts} if scripts is not None else {"firmware_entry": entry or LAYOUT.main,
+                                                                  "path_dirs": path}
+        self.sim = Simulator(**where, python=python.path, clock=clock,
                              nvm_dir=nvm, modem=modem, kind=kind if kind is not None else kindness(), seed=sim_seed(),
                              device_cts=device_cts, profile=profile, quiet_s=IN_PROCESS_QUIET_S, mdm2=mdm2)
         self.sim.start()
