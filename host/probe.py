@@ -39,6 +39,7 @@ from fsm.layout import Layout
 HERE = Layout.here()
 ENTRY = "probe.py"
 REPORT_FILE = "probe.txt"
+TEMP_FILE = "probetmp.txt"  # the probe's file test; left (empty) where #DSCRIPT from a script fails
 BEGIN = "probe: report begins"
 END = "probe: report ends"
 SEND_PROMPT = b"probe: send data now"
@@ -238,8 +239,10 @@ def run_on_module(port_name: str, out: Path, *, baud: int = 115200, rtscts: bool
             if module.read_script(name) != data:
                 raise deploy.DeployError(f"{name} reads back different; check the cable and flow control")
         module.ok(f'AT#ESCRIPT="{ENTRY}"', "selecting the probe")
-        module.ok("AT#EXECSCR", "starting the probe")
-        say(f"the probe runs (up to {run_limit_s // 60} minutes); it measures the module's speed")
+        # #EXECSCR's OK and the probe's first words may come in one read: the device reads them all.
+        port.reset_input_buffer()
+        port.write(b"AT#EXECSCR\r")
+        say(f"the probe runs (up to {run_limit_s // 60:.0f} minutes); it measures the module's speed")
         port.baudrate = PROBE_BAUD
         device = Device()
         deadline = time.monotonic() + run_limit_s
@@ -248,6 +251,8 @@ def run_on_module(port_name: str, out: Path, *, baud: int = 115200, rtscts: bool
             if device.pending:
                 port.write(bytes(device.pending))
                 device.pending.clear()
+            if not device.answered and re.match(rb"\s*ERROR\r\n", bytes(device.got)):
+                raise deploy.DeployError("starting the probe: the module answered ERROR to AT#EXECSCR")
         serial_copy = from_serial(bytes(device.got))
         time.sleep(1)
         port.baudrate = baud
@@ -283,7 +288,7 @@ def _read_back(module: object, files: dict[str, bytes], previous: str, say: Call
     listing, _ = module.list_scripts()
     if previous:
         module.ok(f'AT#ESCRIPT="{previous}"', "selecting the previous script again")
-    for name in [*files, *(n + "o" for n in files), REPORT_FILE]:
+    for name in [*files, *(n + "o" for n in files), REPORT_FILE, TEMP_FILE]:
         if name in listing:
             module.ok(f'AT#DSCRIPT="{name}"', f"deleting the probe's {name}")
     say(f'removed the probe\'s files; #ESCRIPT is "{previous}" again')
