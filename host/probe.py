@@ -6,7 +6,7 @@ The simulator's model is obtained the plain way: probe-check runs the same probe
 a device that answers the probe's prompt as `build.py probe` does) and compares the two reports key by key. How
 each key compares (`rule_of`): exactly (ranges, result codes, built-ins); by form where the value is the module's
 state (signal, operator, free bytes: digits and quoted text stand for any); or not at all (the interpreter's
-version, the speeds, which are reported: the speed as the figure for the simulator's module-speed option). A key
+version, the speeds, which are reported: the speed as the figure for the simulator's module speed option). A key
 the module reports that the simulator's report lacks is "not modelled"; a key the simulator reports that the
 module's report lacks is a finding.
 
@@ -107,7 +107,7 @@ class Comparison:
     findings: list[str] = field(default_factory=list)
     not_modelled: list[str] = field(default_factory=list)
     info: list[str] = field(default_factory=list)
-    speed: str | None = None  # bytecodes/s for the simulator's module-speed option, None when not measured
+    speed: str | None = None  # bytecodes/s for the simulator's module speed option, None when not measured
 
 
 def _differ(rule: str, said: str, modelled: str) -> bool:
@@ -343,7 +343,7 @@ def check_main(argv: list[str] | None = None) -> int:
     for line in result.info + result.not_modelled + result.findings:
         print(line)
     if result.speed is not None:
-        print(f"speed: {result.speed} bytecodes/s: the figure for the simulator's module-speed option")
+        print(f"speed: {result.speed} bytecodes/s: the figure for the simulator's module speed option")
     else:
         said = module.get("speed.bytecodes_per_s", "no speed line in the report")
         print(f"speed: not measured ({said}): the clock did not move during the timed runs")

@@ -29,9 +29,9 @@ FILE_SIZE = 1000             # bytes of the file test (its content: every byte v
 FRWL_TEST = '"10.11.12.13","255.255.255.255"'   # a chain added and removed again (chains are not saved)
 LONG30 = 'abcdefghijklmnopqrstuvwxyz0123'      # 30 characters: the firmware's #USERID / #PASSW limit
 
-# Bytecodes of one iteration of `while i < n: i = i + 1` under 1.5.2 -O, as the module runs a compiled module
-# (measured on a PC build of 1.5.2: docs/design/telit.md section 1.1 cites the module-speed research); the
-# speed the simulator's module-speed option takes is in these bytecodes per second.
+# Bytecodes of one iteration of `while i < n: i = i + 1` as CPython 1.5.2 compiles it with -O, as the module
+# compiles an imported module (host/README.md "The module probe"); the speed the simulator's module speed option
+# takes is in these bytecodes per second.
 LOOP_BYTECODES = 10
 
 REPORT = []
