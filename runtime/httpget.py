@@ -149,7 +149,10 @@ def fetch(ctx, host, port, path, sink, most):
     if error is None:
         _closed(ctx, text)
     sessact.close_socket(ctx)  # the call is still up: the server did not close, or the answer is not wanted
-    ctx.trace('httpget: %d bytes, %s' % (got, str(error)))
+    if error is None:
+        ctx.trace('httpget: %d bytes, whole' % got)
+    else:
+        ctx.trace('httpget: %d bytes, %s' % (got, error))
     return (error, got)
 
 
@@ -179,6 +182,8 @@ def _answer(at, text, sink, most):
     ended = 0       # DCD fell: `text` is the last of the peer's data
     quiet = 0       # receives in a row that found nothing
     kick_at = 0
+    if '\r' in text and getDCD() == 0:
+        text, ended = _ended(at, text)  # the call ended right after CONNECT: that chunk is looked at too
     while 1:
         if length < 0 and len(text) > 0:
             cut = head_end(text)

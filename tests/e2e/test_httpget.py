@@ -49,12 +49,14 @@ class Route:
     body: bytes = b""
     length: int | None = None  # the Content-Length sent: len(body) unless given; -1: none
     cut: int | None = None  # the server closes after this many body bytes
+    hold: bool = False  # ... or, instead of closing, keeps the connection open until the test ends
 
 
 @dataclass
 class Site:
     routes: dict[str, Route] = field(default_factory=dict)
     requests: list[bytes] = field(default_factory=list)  # each request's head
+    release: threading.Event = field(default_factory=threading.Event)  # ends every hold
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -75,6 +77,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(length))
         self.end_headers()
         self.wfile.write(route.body[:route.cut])  # then HTTP/1.0 closes the connection
+        if route.hold:
+            self.site.release.wait(WAIT_S)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's name
         pass
@@ -91,6 +95,7 @@ def site() -> Iterator[tuple[Site, int]]:
     try:
         yield s, server.server_address[1]
     finally:
+        s.release.set()
         server.shutdown()
         server.server_close()
         thread.join(10)
@@ -206,3 +211,21 @@ def test_a_long_download_at_the_class_10_rate_kicks_the_watchdog(firmware_python
     least = len(data) // DOWN_BPS
     assert least <= job.seconds <= least * 1.2 + 5, job.seconds
     assert sim.watchdog.longest_gap_s <= 10, sim.watchdog.longest_gap_s
+
+
+def test_a_server_that_does_not_close_or_stalls_is_cut_off(firmware_python: Interpreter, tmp_path: Path,
+                                                           site: tuple[Site, int]) -> None:
+    s, port = site
+    data = body(10 * KB)
+    s.routes["/keep"] = Route(body=data, hold=True)  # the whole body, then the connection stays open
+    s.routes["/stall"] = Route(body=data, cut=4 * KB, hold=True)  # 4 KB, then nothing
+    s.routes["/good"] = Route(body=data)
+    base = f"http://127.0.0.1:{port}"
+    jobs, sim = run_jobs(firmware_python, tmp_path / "nvm", [f"{base}/keep 100000", f"{base}/stall 100000",
+                                                              f"{base}/good 100000"])
+    assert [(j.error, j.sunk) for j in jobs] == [("ok", len(data)), (f"timed out after {4 * KB} bytes", 4 * KB),
+                                                 ("ok", len(data))], sim.trace.tail(30)
+    assert [j.data for j in jobs] == [data, data[:4 * KB], data]
+    assert all(j.at_ok for j in jobs)
+    # The stall is given up after NO_PROGRESS_S (60) of clock time without a byte, not sooner.
+    assert 60 <= jobs[1].seconds <= 70, jobs[1].seconds
