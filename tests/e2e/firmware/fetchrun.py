@@ -1,9 +1,10 @@
 # Test firmware (Python 1.5 subset): runtime/httpget.fetch as the update runs it, in the simulator.
 #
-# Sets the modem up as the gateway's boot does (runtime/gwboot.py: no echo, &C1, S12=20, the context), then
-# runs each line of jobs.txt, `<url> <most> [<sink limit>]`: parse_url, fetch with a sink that writes the
-# body to body<i>.bin (and answers 'no space on the module' once more than <sink limit> bytes came), then
-# an AT to show the modem takes commands again. Reports on SER2, one `key=value` line each: boot=<1 or 0>,
+# Sets the modem up as the gateway's boot does (runtime/gwboot.py: no echo, &C1, S12=20, the context), listens
+# on the port in listen.txt if there is one (as the session in server mode), then runs each line of jobs.txt,
+# `<url> <most> [<sink limit>]`: parse_url, fetch with a sink that writes the body to body<i>.bin (and answers
+# 'no space on the module' once more than <sink limit> bytes came), then an AT to show the modem takes
+# commands again. Reports on SER2, one `key=value` line each: boot=<1 or 0>, listening=<port or 0>,
 # job<i>=<error or ok>|<bytes fetch counted>|<bytes the sink got>|<pieces>|<seconds>, at<i>=<1 or 0>,
 # done=<jobs>.
 
@@ -61,6 +62,17 @@ def boot(at):
     return good
 
 
+def read_int(name):
+    # The number in file `name`, 0 when there is none.
+    try:
+        f = open(name, 'r')
+    except IOError:
+        return 0
+    text = f.read()
+    f.close()
+    return int(text)
+
+
 def jobs():
     f = open('jobs.txt', 'r')
     text = f.read()
@@ -78,6 +90,10 @@ def run():
     at = atdrv.Driver(MDM, MOD)
     ctx = fwctx.Ctx(at, None, None, {'mode': 'server', 'packet_size': 0})
     report('boot', int(boot(at)))
+    port = read_int('listen.txt')
+    if port > 0 and at.ok('AT#SKTL=1,0,%d,0' % port):
+        ctx.listening = port  # as the session in server mode: fetch must stop it to dial
+    report('listening', ctx.listening)
     i = 0
     for words in jobs():
         i = i + 1
