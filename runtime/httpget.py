@@ -146,7 +146,7 @@ def fetch(ctx, host, port, path, sink, most):
         got = 0
     else:
         error, got, text = _answer(at, text, sink, most)
-    if error is None:
+    if error is None and text is not None:
         _closed(ctx, text)
     sessact.close_socket(ctx)  # the call is still up: the server did not close, or the answer is not wanted
     if error is None:
@@ -172,7 +172,8 @@ def _dial_error(at, host, result, waited):
 
 def _answer(at, text, sink, most):
     # Reads the answer; `text` is what came with CONNECT. Returns (error, body bytes given, what was read
-    # after the body while DCD was up: '' or the start of the modem's end-of-call text).
+    # after the body while DCD was up: '' or the start of the modem's end-of-call text; None when the call
+    # has ended and its end text was read).
     receive = MDM.receive
     getDCD = MDM.getDCD
     kick = MOD.watchdogReset
@@ -210,7 +211,7 @@ def _answer(at, text, sink, most):
                 return (error, got, '')
         if length >= 0 and got == length:
             if ended:
-                text = ''
+                text = None
             return (None, got, text)
         if ended:
             if length < 0:
@@ -248,8 +249,8 @@ def _ended(at, text):
 
 def _closed(ctx, text):
     # The whole body came: the server closes the call (Connection: close). What comes meanwhile is not body;
-    # the lines after the modem's NO CARRIER go to the AT driver. A server that does not close is cut off
-    # by the caller (escape, ATH).
+    # the lines after the modem's NO CARRIER go to the AT driver. A server that does not close within
+    # CLOSE_PASSES is cut off by fetch (escape, ATH).
     n = 0
     while n < CLOSE_PASSES:
         if MDM.getDCD() == 0:

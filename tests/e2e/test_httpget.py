@@ -35,6 +35,7 @@ HOSTILE = b"+++\r\nNO CARRIER\r\n\r\n\r\nHTTP/1.0 200 OK\r\nContent-Length: 5\r\
 # keeps a busy machine from turning the server's scheduling delay into seconds of clock time.
 QUIET_S = 0.05
 DOWN_BPS = Network().down_bps  # the default (class 10) downlink
+SLACK_S = 3
 
 
 def body(size: int) -> bytes:
@@ -138,6 +139,13 @@ def run_jobs(python: Interpreter, nvm: Path, jobs: list[str], listen: int = 0) -
     return out, sim
 
 
+def assert_link_time(job: Job, size: int) -> None:
+    """The download took the time the downlink (DOWN_BPS) needs for `size` bytes, plus at most SLACK_S for the
+    dial, the request, the server's close and MOD.secCounter's whole seconds."""
+    link_s = size / DOWN_BPS
+    assert link_s - 1 <= job.seconds <= link_s + SLACK_S, (job.seconds, link_s)
+
+
 def test_a_100_kb_body_arrives_whole_and_byte_exact(firmware_python: Interpreter, tmp_path: Path,
                                                     site: tuple[Site, int]) -> None:
     s, port = site
@@ -149,6 +157,7 @@ def test_a_100_kb_body_arrives_whole_and_byte_exact(firmware_python: Interpreter
     assert sim.modem.describe()["listening"] is None
     assert (job.error, job.got, job.sunk) == ("ok", len(data), len(data))
     assert job.data == data
+    assert_link_time(job, len(data))
     assert job.pieces > 1  # handed over in the pieces MDM gave, not collected first
     assert job.at_ok
     [head] = s.requests
@@ -213,9 +222,7 @@ def test_a_long_download_at_the_class_10_rate_kicks_the_watchdog(firmware_python
     [job], sim = run_jobs(firmware_python, tmp_path / "nvm", [f"http://127.0.0.1:{port}/big {len(data)}"])
     assert job.error == "ok"
     assert job.data == data
-    # The downlink carries DOWN_BPS: the download takes that long, plus the dial and the module's waits.
-    least = len(data) // DOWN_BPS
-    assert least <= job.seconds <= least * 1.2 + 5, job.seconds
+    assert_link_time(job, len(data))
     assert sim.watchdog.longest_gap_s <= 10, sim.watchdog.longest_gap_s
 
 
