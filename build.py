@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The one command line: `python build.py [build|check|cert|simulate|deploy] ...`.
+"""The one command line: `python build.py [build|check|cert|simulate|deploy|probe|probe-check] ...`.
 
 Exit codes (fsm/errors.py): 0 ok, 1 invalid specs or drift, 2 usage, 3 environment (no `dot`, no interpreter).
 Diagnostics go to stderr as `file:line:col: rule: message`; results to stdout.
@@ -138,6 +138,20 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     return deploy_main(args.rest)
 
 
+def cmd_probe(args: argparse.Namespace) -> int:
+    """Run the module probe on a Telit module and read its report back (probe --help lists the options)."""
+    from host.probe import probe_main
+
+    return probe_main(args.rest)
+
+
+def cmd_probe_check(args: argparse.Namespace) -> int:
+    """Compare a module probe report with the simulator's model of the module (probe-check --help)."""
+    from host.probe import check_main
+
+    return check_main(args.rest)
+
+
 Command = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, Command] = {
     "build": cmd_build,
@@ -145,9 +159,11 @@ COMMANDS: dict[str, Command] = {
     "cert": cmd_cert,
     "simulate": cmd_simulate,
     "deploy": cmd_deploy,
+    "probe": cmd_probe,
+    "probe-check": cmd_probe_check,
 }
 
-PASS_THROUGH = ("simulate", "deploy")
+PASS_THROUGH = ("simulate", "deploy", "probe", "probe-check")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -173,6 +189,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("rest", nargs=argparse.REMAINDER, help="simulator options (simulate --help lists them)")
     d = sub.add_parser("deploy", help=cmd_deploy.__doc__, description=cmd_deploy.__doc__, add_help=False)
     d.add_argument("rest", nargs=argparse.REMAINDER, help="deploy options (deploy --help lists them)")
+    for name, run in (("probe", cmd_probe), ("probe-check", cmd_probe_check)):
+        pr = sub.add_parser(name, help=run.__doc__, description=run.__doc__, add_help=False)
+        pr.add_argument("rest", nargs=argparse.REMAINDER, help=f"{name} options ({name} --help lists them)")
     return p
 
 

@@ -41,6 +41,11 @@ class Layout:
         return self.runtime, self.generated
 
     @property
+    def probe(self) -> Path:
+        """The module probe (probe/): firmware-side code too, run on a module once (host/README.md)."""
+        return self.root / "probe"
+
+    @property
     def main(self) -> Path:
         """The firmware's entry script."""
         return self.runtime / "main.py"

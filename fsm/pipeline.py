@@ -103,10 +103,17 @@ def build(layout: Layout) -> Report:
     return report
 
 
+# The module probe reports the interpreter's version (it never acts on it): the one rule it may break.
+PROBE_EXEMPT = frozenset({"py15-sys-version"})
+
+
 def check_firmware(layout: Layout) -> list[Finding]:
     dirs = [d for d in (layout.runtime, layout.generated) if d.is_dir()]
     emulated = [layout.emulated] if layout.emulated.is_dir() else []
-    findings = check_paths(dirs + emulated) + check_module_names(dirs)
+    probe = [layout.probe] if layout.probe.is_dir() else []
+    # The probe shares the module's flat file system with the firmware: its names follow the same rules.
+    findings = check_paths(dirs + emulated) + check_module_names(dirs + probe)
+    findings += [f for f in check_paths(probe) if f.rule not in PROBE_EXEMPT]
     return sorted(_relative(f, layout.root) for f in findings)
 
 

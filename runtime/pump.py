@@ -281,6 +281,19 @@ def _send_pluses(sb, held):
 def _finish(ctx, text):
     # The call is over: the rest of the peer's data goes to the device, up to the modem's last
     # NO CARRIER; the lines after it (URCs held during the call) go to the AT driver.
+    text, tail = end_text(text)
+    while len(text) > 0:
+        MOD.watchdogReset()
+        SER.send(text[:SAFE_BYTES])
+        ctx.bytes_down = ctx.bytes_down + len(text[:SAFE_BYTES])
+        text = text[SAFE_BYTES:]
+    ctx.at.feed(tail)
+
+
+def end_text(text):
+    # DCD fell: `text` and what the modem still says are the last of the peer's data and the modem's end of
+    # the call. Returns (data, tail): the data up to the modem's last NO CARRIER, and the lines after it (URCs
+    # held during the call) for the AT driver. Also used by the download (runtime/httpget.py).
     waited = 0
     while waited < END_TENTHS:
         more = MDM.receive(1)
@@ -291,13 +304,5 @@ def _finish(ctx, text):
         waited = waited + 1
     cut = compat.rfind(text, NO_CARRIER)
     if cut < 0:
-        tail = ''
-    else:
-        tail = text[cut + len(NO_CARRIER):]
-        text = text[:cut]
-    while len(text) > 0:
-        MOD.watchdogReset()
-        SER.send(text[:SAFE_BYTES])
-        ctx.bytes_down = ctx.bytes_down + len(text[:SAFE_BYTES])
-        text = text[SAFE_BYTES:]
-    ctx.at.feed(tail)
+        return (text, '')
+    return (text[:cut], text[cut + len(NO_CARRIER):])

@@ -200,7 +200,12 @@ def drop_call(m, arg):
 
 
 def hang_up(m, arg):
-    ctx = m.ctx
+    close_socket(m.ctx)
+
+
+def close_socket(ctx):
+    # Ends the call, if one is up, and stops the listener: the session's hang-up, and the end of a download
+    # (runtime/httpget.py), which also calls it first (a listener would make #SKTD answer ERROR).
     ctx.at.abandon_call()  # a call accepted as the session closed is not wanted: commands must go out
     if MDM.getDCD():
         # Escape with the guard times around +++ (S12 = 0.4 s, set at boot), then hang up.

@@ -27,12 +27,16 @@ class Job:
 
 
 class _Sink:
-    # Where httpget puts the body: fwnew.bin, as it comes.
+    # Where httpget puts the body: fwnew.bin, as it comes (httpget.fetch calls take(piece): None goes on).
     def __init__(self, f):
         self.f = f
 
-    def write(self, piece):
-        self.f.write(piece)
+    def take(self, piece):
+        try:
+            self.f.write(piece)
+        except IOError:
+            return 'no space on the module: ' + fwboot.NEW + ' could not be written'
+        return None
 
 
 def _fail(m, why):
@@ -137,11 +141,11 @@ def check_update(m, arg):
     if installed is None:
         _fail(m, 'this firmware was not installed with build.py deploy (no fwman.txt)')
         return
-    target = httpget.parse_url(job.url)
-    if type(target) == type(''):
-        _fail(m, target)
+    why, host, port, path = httpget.parse_url(job.url)
+    if why is not None:
+        _fail(m, why)
         return
-    job.target = target
+    job.target = (host, port, path)
     free = _free_bytes(ctx.at)
     if free < 0:
         _fail(m, 'the module did not say its free space (AT#LSCRIPT)')
@@ -164,7 +168,7 @@ def download_bundle(m, arg):
         return
     host, port, path = job.target
     try:
-        why, got = httpget.fetch(ctx, host, port, path, _Sink(f), job.limit)
+        why, got = httpget.fetch(ctx, host, port, path, _Sink(f).take, job.limit)
     finally:
         f.close()
     if why is not None:
