@@ -320,7 +320,7 @@ class Record:
 # --- bundles (docs/design/update.md section 2)
 
 def read_header(f):
-    # The header after the first line: (family, version, boot, files, text), or a string saying what is wrong.
+    # (None, header) with header = (family, version, boot, files, text), or (what is wrong, None).
     # `f` is positioned after the first line; afterwards at the first file's data.
     text = ''
     rows = []
@@ -331,25 +331,25 @@ def read_header(f):
         rows.append(_words(line))
         i = i + 1
     if len(rows[0]) != 2 or rows[0][0] != 'family' or len(rows[1]) != 2 or rows[1][0] != 'version':
-        return 'not a firmware bundle'
+        return ('not a firmware bundle', None)
     if len(rows[2]) != 2 or rows[2][0] != 'boot' or len(rows[3]) != 2 or rows[3][0] != 'files':
-        return 'not a firmware bundle'
+        return ('not a firmware bundle', None)
     try:
         n = int(rows[3][1])
     except ValueError:
-        return 'not a firmware bundle'
+        return ('not a firmware bundle', None)
     files = []
     while len(files) < n:
         line = f.readline()
         text = text + line
         row = _words(line)
         if len(row) != 3 or len(row[2]) != 32:
-            return 'damaged file list'
+            return ('damaged file list', None)
         try:
             files.append((row[0], int(row[1]), row[2]))
         except ValueError:
-            return 'damaged file list'
-    return (rows[0][1], rows[1][1], rows[2][1], files, text)
+            return ('damaged file list', None)
+    return (None, (rows[0][1], rows[1][1], rows[2][1], files, text))
 
 
 def _words(line):
@@ -382,12 +382,10 @@ def read_manifest():
     except IOError:
         return None
     try:
-        got = read_header(f)
+        why, header = read_header(f)
     finally:
         f.close()
-    if type(got) == type(''):
-        return None
-    return got
+    return header
 
 
 def install(bundle, ask=at_command):
@@ -402,9 +400,9 @@ def install(bundle, ask=at_command):
     try:
         if read_first_line(f) is None:
             return bundle + ' is not a bundle'
-        header = read_header(f)
-        if type(header) == type(''):
-            return bundle + ': ' + header
+        why, header = read_header(f)
+        if why is not None:
+            return bundle + ': ' + why
         for row in header[H_FILES]:
             why = _copy_out(f, row)
             if why is not None:

@@ -230,9 +230,9 @@ def _verify(ctx, job, f):
     fmt, signature = row
     if fmt != fwboot.FORMAT:
         return 'bundle format %s, this unit reads %s' % (fmt, fwboot.FORMAT)
-    header = fwboot.read_header(f)
-    if type(header) == type(''):
-        return header
+    why, header = fwboot.read_header(f)
+    if why is not None:
+        return why
     mac = fwboot.Mac(ctx.values['updatekey'])
     mac.update(header[fwboot.H_TEXT])
     whole.update(header[fwboot.H_TEXT])

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from fsm.bundle import firmware_files
 from fsm.bundle import pack
+
 from fsm.interpreters import Interpreter
 from host.nvm import deployed
 from tests.e2e.gateway import Gateway
@@ -78,7 +78,8 @@ def test_an_update_from_a_plain_http_server_replaces_the_firmware_and_keeps_the_
         reply = gw.command("s3cret status")  # the password survived the update
         assert "version a1b2c3d4" in reply
         files = gw.sim.scripts.files
-        assert files.get("fwold.bin", b"") == b"" and files.get("fwnew.bin", b"") == b""
+        assert files.get("fwold.bin", b"") == b""
+        assert files.get("fwnew.bin", b"") == b""
         assert b"version a1b2c3d4" in files["fwman.txt"]
     finally:
         gw.close()

@@ -37,7 +37,7 @@ def manifest(files: dict[str, bytes], version: str) -> bytes:
 
 
 def md5s(files: dict[str, bytes]) -> dict[str, str | None]:
-    out: dict[str, str | None] = {n: None for n in NAMES}
+    out: dict[str, str | None] = dict.fromkeys(NAMES)
     out.update({n: hashlib.md5(d).hexdigest() for n, d in files.items()})
     return out
 

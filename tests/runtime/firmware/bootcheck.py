@@ -4,7 +4,6 @@
 # writes half of it). MDM answers ERROR, so files are removed by emptying them (the fallback of fwboot.remove).
 
 import MDM
-import MOD
 import fwboot
 
 
