@@ -15,7 +15,7 @@ module (an empty file has no magic number: compiled again). Emulated so:
 - At each start every `X.py` of the store but the entry script (run, not imported: never compiled to a file)
   that has no valid `X.pyo` gets one (compiled_size bytes: what deploy's free-space plan counts), holding the
   source it was compiled from. No room: no `.pyo`, the module runs the source (CPython's import ignores a
-  compiled file it cannot write, Python 1.5 tutorial §6.1.2; that Telit's does too is a guess).
+  compiled file it cannot write: the Python 1.5 tutorial, "Compiled" Python files; that Telit's does too is a guess).
 - The firmware imports through stubs (import_view): importing `X` runs the source inside the live `X.pyo`
   when it is valid, else the live `X.py`: a `.pyo` the firmware deletes (AT#DSCRIPT) or empties during the run
   counts at once. Not emulated: the `.pyo` an import during the run would write appears at the next start.
