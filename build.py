@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The one command line: `python build.py [build|check|cert|simulate|deploy|probe|probe-check] ...`.
+"""The one command line: `python build.py [build|check|cert|simulate|deploy|bundle|probe|probe-check] ...`.
 
 Exit codes (fsm/errors.py): 0 ok, 1 invalid specs or drift, 2 usage, 3 environment (no `dot`, no interpreter).
 Diagnostics go to stderr as `file:line:col: rule: message`; results to stdout.
@@ -151,6 +151,27 @@ def cmd_probe_check(args: argparse.Namespace) -> int:
 
     return check_main(args.rest)
 
+def cmd_bundle(args: argparse.Namespace) -> int:
+    """Write the update bundle: the firmware, its manifest, version and keyed checksum (docs/design/update.md)."""
+    from fsm import bundle
+    from fsm.pipeline import Layout
+
+    layout = Layout.of(args.root)
+    key = bundle.read_key_file(args.key_file)
+    built = bundle.build(layout, key, args.out)
+    shown = built.path.relative_to(layout.root) if built.path.is_relative_to(layout.root) else built.path
+    print(f"wrote     {shown}")
+    print(f"bundle: version {built.version}, {built.size} bytes, {built.files} files "
+          f"(for boot loader {built.boot}, family {bundle.FAMILY})")
+    return EXIT_OK
+
+
+BUNDLE_EPILOG = """\
+The key file holds the update key on one line: 8 to 32 letters and digits, the key the units were given
+(SMS `updatekey`). Serve the bundle with any HTTP server (`python -m http.server`) and send the unit
+`<password> update http://<host>:<port>/<file>`. Exit status: 0 written; 1 the generated firmware is older
+than the sources (run `python build.py`) or a file name does not fit the module; 2 a bad or missing key file.
+"""
 
 Command = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, Command] = {
@@ -159,6 +180,7 @@ COMMANDS: dict[str, Command] = {
     "cert": cmd_cert,
     "simulate": cmd_simulate,
     "deploy": cmd_deploy,
+    "bundle": cmd_bundle,
     "probe": cmd_probe,
     "probe-check": cmd_probe_check,
 }
@@ -192,6 +214,11 @@ def _parser() -> argparse.ArgumentParser:
     for name, run in (("probe", cmd_probe), ("probe-check", cmd_probe_check)):
         pr = sub.add_parser(name, help=run.__doc__, description=run.__doc__, add_help=False)
         pr.add_argument("rest", nargs=argparse.REMAINDER, help=f"{name} options ({name} --help lists them)")
+
+    u = sub.add_parser("bundle", help=cmd_bundle.__doc__, description=cmd_bundle.__doc__, epilog=BUNDLE_EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    u.add_argument("--key-file", type=Path, required=True, metavar="FILE", help="the update key, on one line")
+    u.add_argument("--out", type=Path, metavar="PATH", help="where to write it (default: build/smsgw-<version>.bin)")
     return p
 
 

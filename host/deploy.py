@@ -3,7 +3,9 @@
 Order keeps an interrupted deploy recoverable: the entry script is deleted first (a module with no
 entry script runs nothing and answers AT at power-up), then the stale compiled copies (`.pyo`) of the
 modules being replaced (the module would run them instead of the new sources), every other file is
-written and read back, the entry script goes last, and only then are #ESCRIPT and #STARTMODESCR set.
+written and read back, then the manifest of what was uploaded (`fwman.txt`, fsm/bundle.py: the firmware's
+version and boot loader, a size and MD5 per file, which a field update starts from), the entry script goes
+last, and only then are #ESCRIPT and #STARTMODESCR set.
 The free-space check counts the `.pyo` the module compiles at the first start (compiled_size).
 
 The settings the gateway saved (runtime/cfgstore.py's slot files) are kept, as an update must keep them;
@@ -20,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import marshal
 import re
 import sys
 import time
@@ -30,6 +31,7 @@ from pathlib import Path
 
 import serial
 
+from fsm import bundle
 from fsm.errors import EXIT_OK
 from fsm.errors import EXIT_USAGE
 from fsm.errors import EnvironmentProblem
@@ -38,13 +40,14 @@ from fsm.errors import ToolError
 from fsm.errors import report
 from fsm.layout import Layout
 from fsm.rules.modnames import MAX_FILE_NAME as MAX_NAME  # module file names, including `.pyo`
+from host.nvm import PYO_HEADER  # noqa: F401 - magic + time stamp in front of a compiled module (tests use it here)
+from host.nvm import compiled_size  # the .pyo the module writes at the first start: the simulator's too
 
 HERE = Layout.here()  # this checkout: the firmware deploy uploads by default
 ENTRY = "main.py"
 CHUNK = 1024             # bytes per write with RTS/CTS (the port waits while the module holds CTS low)
 PACE_CHUNK = 4000        # without RTS/CTS: bytes per write (modemg's TELIT_WRITE_BUF_SIZE) ...
 PACE_S = 1.5             # ... then a pause (modemg: 1 s after the first 4000 bytes, 2 s after later ones)
-PYO_HEADER = 8           # magic + time stamp in front of a compiled module
 START_MODES = {  # --start-mode -> the command; docs/deploy.md "Start mode 0" says why it is the default
     0: "AT#STARTMODESCR=0",      # run at power-up unless DTR is asserted (a PC with the port open stops it)
     1: "AT#STARTMODESCR=1,10",   # run unless an AT command arrives within 10 s of power-up
@@ -105,28 +108,10 @@ class Plan:
         return self.total + self.total_compiled - self.freed
 
 
-def compiled_size(name: str, source: bytes) -> int:
-    """The size of the `.pyo` the module writes when it first imports `name`, estimated from above: the
-    larger of the source size and the length of this interpreter's compiled code object (marshal), an
-    eighth more for what that cannot tell (1.5.2 marshals every name in full where 2.7 and 3 share
-    repeated strings), plus the header. CPython 3 code objects of these modules are 0.8 to 1.6 times the
-    size of Python 2.7's, and the source is larger where they are smaller (bench/RESULTS.md, footprint);
-    tests/host/test_deploy.py checks the estimate against every firmware interpreter found, 1.5.2 when
-    FIRMWARE_PYTHONS names one."""
-    code = compile(source.replace(b"\r\n", b"\n"), name, "exec", dont_inherit=True)
-    size = max(len(source), len(marshal.dumps(code)))
-    return size + size // 8 + PYO_HEADER
-
-
 def firmware_files(dirs: tuple[Path, ...] = HERE.firmware_dirs) -> dict[str, bytes]:
     """Every module of the firmware (runtime/ and generated/), with the CRLF line endings the module's
-    scripts need."""
-    out: dict[str, bytes] = {}
-    for folder in dirs:
-        for path in sorted(folder.glob("*.py")):
-            text = path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-            out[path.name] = text
-    return out
+    scripts need (fsm/bundle.py: the same files a bundle carries)."""
+    return bundle.firmware_files(dirs)
 
 
 class Module:
@@ -320,7 +305,7 @@ def deploy(port: serial.SerialBase, port_name: str, *, dry_run: bool, run: bool,
            paced: bool = False, start_mode: int = 0, factory_reset: bool = False) -> None:
     module = Module(port)
     connect(module, port_name)
-    p = plan(module, files if files is not None else firmware_files(), factory_reset)
+    p = plan(module, bundle.with_manifest(files if files is not None else firmware_files()), factory_reset)
     for line in describe(p, port_name, START_MODES[start_mode]):
         say(line)
     if dry_run:
@@ -333,7 +318,8 @@ def deploy(port: serial.SerialBase, port_name: str, *, dry_run: bool, run: bool,
                         f"(no power-cycle needed).") from None
     module.ok(f'AT#ESCRIPT="{ENTRY}"', "selecting the entry script")
     module.ok(START_MODES[start_mode], "setting the start mode")
-    say(f"deployed {len(p.files)} files ({p.total} bytes); {ENTRY} starts at power-up")
+    say(f"deployed {len(p.files) - 1} files and their manifest {bundle.MANIFEST} ({p.total} bytes); {ENTRY} starts "
+        "at power-up")
     if run:
         module.ok("AT#EXECSCR", "starting the script")
         say(f"started {ENTRY}")

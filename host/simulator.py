@@ -121,6 +121,8 @@ class Simulator:
         self._targets: list[float] = []  # clock times run_for() waits for (virtual time jumps there)
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self.nvm_dir = Path(nvm_dir) if nvm_dir is not None else None
+        self._view: tempfile.TemporaryDirectory[str] | None = None  # what a script from the store imports through
+        self._live: nvm.LiveFiles | None = None  # the file system as the running script's AT commands see it
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._wake_r, False)
         os.set_blocking(self._wake_w, False)
@@ -149,6 +151,7 @@ class Simulator:
             self._tmp = tempfile.TemporaryDirectory(prefix="telit-nvm-")
             self.nvm_dir = Path(self._tmp.name)
         self.nvm_dir.mkdir(parents=True, exist_ok=True)
+        self._live = nvm.LiveFiles(self.nvm_dir, self.scripts)
         self.serial = SerialSide(self.serial_url, clock=self.clock, kind=self.kind, device_cts=self.device_cts)
         try:
             self._power_on()
@@ -168,9 +171,10 @@ class Simulator:
             with contextlib.suppress(OSError):
                 os.close(fd)
         self._wake_r = self._wake_w = -1
-        if self._tmp is not None:
-            self._tmp.cleanup()
-            self._tmp = None
+        for tmp in (self._tmp, self._view):
+            if tmp is not None:
+                tmp.cleanup()
+        self._tmp = self._view = None
         self.state = "off"
 
     def __enter__(self) -> Simulator:
@@ -330,14 +334,18 @@ class Simulator:
             return  # #EXECSCR to the parser that #STARTMODESCR=2 keeps on the port: the script already runs
         if self.physical is not None and not self.physical.keeps_port:
             self.physical = None
-        nvm.export(self.scripts, self.nvm_dir)
-        self._start_firmware(self.nvm_dir / self.scripts.startup_script, [self.nvm_dir, Layout.here().emulated])
+        if self._view is None:
+            self._view = tempfile.TemporaryDirectory(prefix="telit-import-")
+        # The module's compiled copies and a stale one's source: host/nvm.py (the entry runs from the view).
+        entry = nvm.prepare(self.scripts, self.nvm_dir, Path(self._view.name) / "view")
+        self._start_firmware(entry, [entry.parent, self.nvm_dir, Layout.here().emulated])
 
     def _start_firmware(self, entry: Path, path_dirs: list[Path]) -> None:
         assert self.nvm_dir is not None
         if self.serial is not None and (self.physical is None or not self.physical.keeps_port):
             self.serial.autobaud = False  # SER owns the port: the speed SER.set_speed gave (9600 at first)
             self.serial.set_speed(*self.serial.speed)
+        self._modem.files = self._live
         self.process = FirmwareProcess(self.python, entry, path_dirs, self.nvm_dir)
         self._blocked = None
         self.process.start()

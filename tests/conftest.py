@@ -14,6 +14,7 @@ import pytest
 from fsm.interpreters import Interpreter
 from fsm.interpreters import firmware_pythons
 from tests import simseed
+from tests.support import LoopbackHttp
 
 # Plugins first: the modules below that use them are imported inside the hooks (a module imported before
 # pytest registers it as a plugin cannot have its asserts rewritten).
@@ -108,6 +109,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = outcome.get_result()
     if report.failed:
         report.sections.append(("simulator seed", simseed.how_to_repeat()))
+
+
+@pytest.fixture
+def http_server(tmp_path: Path) -> Iterator[LoopbackHttp]:
+    """A plain HTTP server on 127.0.0.1 serving tmp_path/www (empty at first), stopped at teardown; set its `mode`
+    to "404", "half" or "wrong_length" to make it misbehave (tests.support.LoopbackHttp)."""
+    root = tmp_path / "www"
+    root.mkdir()
+    with LoopbackHttp(root) as server:
+        yield server
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The test toolkit: where the tree is (fsm.layout), free loopback ports, waits with a deadline, and firmware processes.
+"""The test toolkit: where the tree is (fsm.layout), free loopback ports, waits with a deadline, firmware processes,
+and a plain loopback HTTP server (LoopbackHttp) that can also misbehave as a download must survive.
 
 Every firmware process a test starts (a runner script or `-c` code) goes through host.firmware's
 stage_firmware, as the simulator's does: private copies of the modules, the same environment. Its stdin
@@ -7,11 +8,15 @@ and stdout carry one byte per character (latin-1) on every interpreter.
 
 from __future__ import annotations
 
+import functools
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable
+from http.server import SimpleHTTPRequestHandler
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from fsm.interpreters import Interpreter
@@ -73,3 +78,79 @@ def run_firmware(python: Interpreter, entry: Path | None, path_dirs: list[Path],
         return subprocess.run([*launch.argv, *args], input=stdin, capture_output=True,
                               encoding=FIRMWARE_ENCODING, timeout=timeout_s, env=launch.env,
                               cwd=cwd or tmp, check=False)
+
+
+HTTP_MODES = ("ok", "404", "half", "wrong_length")
+
+
+class LoopbackHttp:
+    """Any plain HTTP server, as a user serves a bundle (`python -m http.server`): ThreadingHTTPServer with
+    SimpleHTTPRequestHandler (HTTP/1.0, Content-Length, one request per connection) on 127.0.0.1 at a free port,
+    serving the folder `root`, in a thread until stop() (or the end of a `with`). `mode`, which a test may change
+    at any time, makes every GET answer otherwise:
+      "ok"            the file, as the standard library serves it (404 when it is not there)
+      "404"           404 Not Found, whatever was asked
+      "half"          200 with the file's Content-Length, then the first half of the file, then the connection closes
+      "wrong_length"  200 with Content-Length = the file's size + `length_delta` (default +100: promises more than
+                      it sends; negative: less), then the whole file, then the connection closes
+    `requests` lists the paths asked, in order."""
+
+    def __init__(self, root: Path, mode: str = "ok", length_delta: int = 100) -> None:
+        self.root = Path(root)
+        self.mode = mode
+        self.length_delta = length_delta
+        self.requests: list[str] = []
+        handler = functools.partial(_Handler, self, directory=str(self.root))
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self.host, self.port = "127.0.0.1", int(self._server.server_address[1])
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                         name="loopback-http", daemon=True)
+        self._thread.start()
+
+    def url(self, name: str) -> str:
+        return f"http://{self.host}:{self.port}/{name}"
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=10)
+
+    def __enter__(self) -> LoopbackHttp:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    def __init__(self, owner: LoopbackHttp, *args: object, **kwargs: object) -> None:
+        self.owner = owner
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type] - the request, address, server and directory
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the standard library's name
+        pass  # quiet: a test reads `requests`
+
+    def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+        owner = self.owner
+        owner.requests.append(self.path)
+        mode = owner.mode
+        if mode == "404":
+            self.send_error(404, "Not Found")
+            return
+        if mode == "ok":
+            super().do_GET()
+            return
+        path = Path(self.translate_path(self.path))
+        if not path.is_file():
+            self.send_error(404, "Not Found")
+            return
+        data = path.read_bytes()
+        length = len(data) + (owner.length_delta if mode == "wrong_length" else 0)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(length))
+        self.end_headers()
+        self.wfile.write(data[: len(data) // 2] if mode == "half" else data)
+        self.wfile.flush()
+        self.close_connection = True

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from host.clock import Clock
     from host.modem.csd import CsdCall
     from host.modem.firewall import Firewall
+    from host.modem.scripts import ScriptFiles
     from host.modem.smsstore import SmsStore
     from host.modem.state import ModemState
     from host.modem.statled import StatusLed
@@ -67,6 +68,7 @@ class Shared(CallContext, Protocol):
     incoming: CsdCall | None  # the CSD call ringing or up
     urc_port: AtPort  # where +CMTI goes: the instance that last set +CNMI
     led: StatusLed  # the status LED (AT#SLED)
+    files: ScriptFiles | None  # the file system while a script runs (#LSCRIPT, #DSCRIPT, #ESCRIPT); None: ERROR
 
     def ri(self) -> int: ...
 

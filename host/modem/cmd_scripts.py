@@ -1,5 +1,7 @@
 """Script commands on the physical port: #WSCRIPT, #RSCRIPT, #LSCRIPT, #DSCRIPT, #ESCRIPT, #STARTMODESCR,
 #EXECSCR, #REBOOT; the port also answers AT and ATE (cmd_line.py, merged in commands.PHYSICAL_TABLE).
+On MDM and MDM2 while a script runs (MDM_HANDLERS, merged in commands.MDM_TABLE): #LSCRIPT, #DSCRIPT and
+#ESCRIPT, on the files the running script has now (`port.shared.files`, host/nvm.py LiveFiles).
 Units: sizes in bytes, the start-mode timeout in seconds.
 The ranges, formats and error replies chosen for each command are listed in the comment below.
 """
@@ -10,6 +12,10 @@ The ranges, formats and error replies chosen for each command are listed in the 
 # `AT#LSCRIPT` -> `#LSCRIPT: "<name>",<size>` per file (name order), `#LSCRIPT: free bytes: <n>`, OK;
 # `AT#ESCRIPT?` -> `#ESCRIPT: "<name>"` (`""` when none); `AT#STARTMODESCR?` -> `#STARTMODESCR: <m>,<t>`
 # (mode 0..2, t 10..60, default 10). #EXECSCR is ERROR when no script is selected or it is absent.
+# On MDM/MDM2 the same formats for #LSCRIPT, #DSCRIPT (ERROR when absent) and #ESCRIPT (set and read). Telit's
+# over-the-air sample sends `AT#ESCRIPT="<name>"` over MDM from a running script (sherpei/python
+# GSM_GPRS/otaGE.py, a copy of Telit's sample); that #LSCRIPT and #DSCRIPT work there too is a guess. #WSCRIPT,
+# #RSCRIPT, #EXECSCR and #STARTMODESCR are not answered on MDM (ERROR): a script writes files with open().
 
 from __future__ import annotations
 
@@ -23,7 +29,9 @@ from host.modem.parser import split_args
 from host.modem.parser import str_arg
 
 if TYPE_CHECKING:
+    from host.modem.atport import AtPort
     from host.modem.scripts import PhysicalPort
+    from host.modem.scripts import ScriptFiles
 
 MAX_NAME = 16  # characters in a script name, extension included
 
@@ -129,4 +137,48 @@ HANDLERS = {
     "#STARTMODESCR": startmodescr,
     "#EXECSCR": execscr,
     "#REBOOT": reboot,
+}
+
+
+# --- on MDM and MDM2, while a script runs
+
+
+def _files(port: AtPort) -> ScriptFiles:
+    files = port.shared.files
+    if files is None:
+        raise AtError()
+    return files
+
+
+def mdm_lscript(port: AtPort, cmd: Command) -> list[str]:
+    files = _files(port)
+    if cmd.op:
+        raise AtError()
+    lines = [f'#LSCRIPT: "{name}",{size}' for name, size in files.listing().items()]
+    return [*lines, f"#LSCRIPT: free bytes: {files.free()}"]
+
+
+def mdm_dscript(port: AtPort, cmd: Command) -> list[str]:
+    files = _files(port)
+    tokens = _set_only(cmd)
+    if len(tokens) != 1 or not files.delete(_name(tokens[0])):
+        raise AtError()
+    return []
+
+
+def mdm_escript(port: AtPort, cmd: Command) -> list[str]:
+    files = _files(port)
+    if cmd.op == "?":
+        return [f'#ESCRIPT: "{files.startup_script or ""}"']
+    tokens = _set_only(cmd)
+    if len(tokens) != 1:
+        raise AtError()
+    files.startup_script = _name(tokens[0])
+    return []
+
+
+MDM_HANDLERS = {
+    "#LSCRIPT": mdm_lscript,
+    "#DSCRIPT": mdm_dscript,
+    "#ESCRIPT": mdm_escript,
 }

@@ -30,6 +30,7 @@ MDM_FAMILIES: tuple[Mapping[str, Handler], ...] = (
     cmd_sms.HANDLERS,
     cmd_csd.HANDLERS,
     cmd_led.HANDLERS,
+    cmd_scripts.MDM_HANDLERS,
 )
 PHYSICAL_FAMILIES: tuple[Mapping[str, Handler], ...] = (cmd_line.HANDLERS, cmd_scripts.HANDLERS)
 

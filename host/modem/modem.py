@@ -19,6 +19,7 @@ from host.modem.csd import CsdCall
 from host.modem.faults import Faults
 from host.modem.firewall import Firewall
 from host.modem.network import Network
+from host.modem.scripts import ScriptFiles
 from host.modem.smsstore import SmsStore
 from host.modem.state import ModemState
 from host.modem.state import Profile
@@ -51,6 +52,7 @@ class Modem:
         self.closers: list[Closer] = []  # sockets still flushing their last bytes after the call ended
         self.incoming: CsdCall | None = None  # the CSD call ringing or up
         self.led = StatusLed()  # the status LED (AT#SLED); `led.supported = False`: a module without the command
+        self.files: ScriptFiles | None = None  # the file system the running script sees (the simulator sets it)
         self.main = AtPort(self, "MDM", MDM_TABLE)
         self.second = AtPort(self, "MDM2", MDM_TABLE)
         self.mdm2 = "on"

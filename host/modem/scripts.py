@@ -23,6 +23,7 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from typing import Protocol
 
 from host.clock import Clock
 from host.modem.lineport import Handler
@@ -49,6 +50,19 @@ class ScriptStore:
 
     def free(self) -> int:
         return self.capacity - self.used()
+
+
+class ScriptFiles(Protocol):
+    """The file system as a running script's AT commands see it (host/nvm.py LiveFiles): the files the
+    firmware has now, not the store as it was when the script started."""
+
+    startup_script: str | None  # #ESCRIPT
+
+    def listing(self) -> dict[str, int]: ...  # name -> size, in name order
+
+    def free(self) -> int: ...
+
+    def delete(self, name: str) -> bool: ...  # False: no such file
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import select
 import termios
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 import serial
 
+from fsm import bundle
 from fsm.errors import exit_code
 from fsm.interpreters import Interpreter
 from host import deploy
@@ -20,6 +22,8 @@ from host.clock import RealClock
 from host.modem import PhysicalPort
 from host.modem import ScriptStore
 from host.modem.commands import PHYSICAL_TABLE
+from tests.runtime.fwunit import assigned
+from tests.support import GENERATED
 from tests.support import run_firmware
 
 Filter = Callable[[bytes], bytes]  # what the wire does to bytes from the module towards the PC
@@ -260,6 +264,31 @@ def test_an_interrupted_deploy_is_recoverable(bridge_factory, files: dict[str, b
     code, said = _deploy(bridge_factory(store), files)
     assert code == 0, said
     assert all(store.files[n] == d for n, d in files.items())
+
+
+def test_the_manifest_of_what_was_uploaded_goes_after_the_files_before_the_entry(bridge_factory,
+                                                                                files: dict[str, bytes]) -> None:
+    """fwman.txt (fsm/bundle.py, docs/design/update.md) names what the module runs: the version, the boot loader, a
+    size and an MD5 per file; a field update starts from it. Written once every other file is in, so a deploy cut
+    before it leaves no manifest of files that are not there (and no entry script: nothing runs)."""
+    store = ScriptStore(write_rate=None)  # named kindness: flash speed is not what this test is about
+    store.files["fwman.txt"] = b"family telit-py15\nversion 00000000\nboot 00000000\nfiles 0\n"  # an older deploy's
+    bridge = bridge_factory(store)
+    code, said = _deploy(bridge, files)
+    assert code == 0, said
+    assert store.files["fwman.txt"] == bundle.manifest(files)
+    writes = [text.split(",")[0] for _, text in bridge.port.at_log if text.startswith("AT#WSCRIPT")]
+    assert writes[-2:] == ['AT#WSCRIPT="fwman.txt"', 'AT#WSCRIPT="main.py"']
+    assert sorted(writes[:-2]) == sorted(f'AT#WSCRIPT="{name}"' for name in files if name != "main.py")
+    assert any(line.startswith("  replace  fwman.txt") for line in said), said
+    lines = store.files["fwman.txt"].decode().splitlines()
+    version = assigned(GENERATED / "fsm_commands.py", "VERSION").value  # type: ignore[attr-defined]
+    assert lines[:2] == ["family telit-py15", f"version {version}"]
+    assert lines[2] == f"boot {bundle.boot_id(files)}"
+    listed = {name: (int(size), md5) for name, size, md5 in (line.split(" ") for line in lines[4:])}
+    assert lines[3] == f"files {len(listed)}"
+    assert listed == {n: (len(d), hashlib.md5(d).hexdigest()) for n, d in store.files.items()
+                      if n in files and n not in bundle.BOOT_FILES}, "every uploaded file but the boot loader"
 
 
 def test_cli_reports_a_port_that_cannot_be_opened(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -179,7 +179,10 @@ def test_deploy_uploads_the_firmware_and_starts_it(module: Callable[..., Simulat
     sim.run_until(lambda: any("GPRS up" in line for line in sim.trace.lines()), 60, "the deployed firmware to boot")
     assert sim.process is not None
     assert sim.nvm_dir is not None
-    assert sim.process.entry.parent == sim.nvm_dir
+    assert sim.process.cwd == sim.nvm_dir, "the module's file system is the firmware's working directory"
+    assert sim.process.entry.name == "main.py"  # run from the import view (host/nvm.py), which reads the NVM's files
+    compiled = {name + "o" for name in deploy.firmware_files() if name != "main.py"}
+    assert compiled <= set(store.files), "the module keeps a compiled copy of each module it imported"
     sim.modem.deliver_sms("+447700900001", "connect config")
     sim.run_until(lambda: len(sim.modem.outbox) >= 2, 60, "the deployed gateway's reply, in two parts")
     version = ast.literal_eval(assigned(GENERATED / "fsm_commands.py", "VERSION"))
