@@ -40,7 +40,7 @@ class Gateway:
                  wait_boot: bool = True, *, device_cts: str = "honour", profile: str | None = None,
                  entry: Path | None = None, path: Sequence[Path] = FIRMWARE, clock: Clock | None = None,
                  kind: Kindness | None = None, trace: bool = True, mdm2: str = "on",
-                 scripts: ScriptStore | None = None) -> None:
+                 scripts: ScriptStore | None = None, quiet_s: float = IN_PROCESS_QUIET_S) -> None:
         """`prepare` gets the modem before power-on (to arm faults or take the network away);
         `device_cts` and `profile` as the simulator's (host/README.md). The benchmarks (bench/rig.py) also
         choose the firmware (`entry` on `path`), the clock (default virtual), the kindnesses (default the
@@ -63,7 +63,7 @@ class Gateway:
                                                                   "path_dirs": path}
         self.sim = Simulator(**where, python=python.path, clock=clock,
                              nvm_dir=nvm, modem=modem, kind=kind if kind is not None else kindness(), seed=sim_seed(),
-                             device_cts=device_cts, profile=profile, quiet_s=IN_PROCESS_QUIET_S, mdm2=mdm2)
+                             device_cts=device_cts, profile=profile, quiet_s=quiet_s, mdm2=mdm2)
         self.sim.start()
         # Non-blocking both ways: the simulator runs only inside until(), so a blocking write would deadlock.
         self.serial = serial.serial_for_url(self.sim.serial_path, timeout=0, write_timeout=0)
