@@ -11,12 +11,14 @@ from pathlib import Path
 import pytest
 from fsm.bundle import firmware_files
 from fsm.bundle import pack
+from fsm.bundle import update_files
 
 from fsm.interpreters import Interpreter
 from host.nvm import deployed
 from tests.e2e.gateway import Gateway
 from tests.support import LAYOUT
 from tests.support import LoopbackHttp
+from tests.support import free_port
 
 KEY = "ownerkey1"
 QUIET_S = 0.05
@@ -67,6 +69,10 @@ def live(gw: Gateway, name: str) -> bytes | None:
     return data or None
 
 
+def listens(gw: Gateway) -> int:
+    return sum("session: listening on" in line for line in gw.sim.trace.lines())
+
+
 def until_reply(gw: Gateway, start: int, what: str, timeout_s: float = 60) -> str:
     gw.until(lambda: len(gw.outbox) > start, what, timeout_s)
     return gw.outbox[start][1]
@@ -89,5 +95,111 @@ def test_an_update_from_a_plain_http_server_replaces_the_firmware_and_keeps_the_
         assert live(gw, "fwold.bin") is None  # removed once the new firmware was confirmed
         assert live(gw, "fwnew.bin") is None  # removed once installed
         assert b"version a1b2c3d4" in live(gw, "fwman.txt")
+    finally:
+        gw.close()
+
+
+def started(python: Interpreter, nvm: Path, *commands: str) -> Gateway:
+    """A deployed unit with the update key, after `commands` (each confirmed)."""
+    gw = deployed_gateway(python, nvm)
+    for text in (f"connect updatekey {KEY}", *commands):
+        assert gw.command(text).startswith("Confirmed: "), text
+    return gw
+
+
+def crash_at_import(files: dict[str, bytes]) -> None:
+    files["gwloop.py"] = files["gwloop.py"].replace(b"import MDM\r\n", b"import MDM\r\nimport nosuchmodule\r\n", 1)
+
+
+def hang_before_the_mode(files: dict[str, bytes]) -> None:
+    """A firmware that runs and kicks the watchdog but never reaches its mode (GPRS is never set up)."""
+    files["gwboot.py"] = files["gwboot.py"].replace(b"def setup_gprs(m, arg):\r\n",
+                                                    b"def setup_gprs(m, arg):\r\n    return\r\n", 1)
+
+
+@pytest.mark.req("UPD-REPLY")
+@pytest.mark.parametrize(("case", "reply"), [
+    ("404", "HTTP 404"),
+    ("corrupt", "corrupt bundle: fsm_watch.py does not match its checksum"),  # the last file is cut
+    ("other key", "not signed with this unit's update key"),
+    ("half", "short download: got"),
+    ("same version", "is already running"),
+    ("refused", "connection refused"),
+    ("not a bundle", "not a firmware bundle"),
+])
+def test_a_bad_download_changes_nothing_and_says_why(
+        firmware_python: Interpreter, tmp_path: Path, http_server: LoopbackHttp, case: str, reply: str) -> None:
+    gw = started(firmware_python, tmp_path / "nvm", "connect mode server any 2040")
+    try:
+        old = version_now()
+        data = pack(new_firmware("b2c3d4e5"), KEY)
+        if case == "404":
+            http_server.mode = "404"
+        elif case == "corrupt":
+            assert list(update_files(new_firmware("b2c3d4e5")))[-1] == "fsm_watch.py"
+            data = data[:-3] + b"#\r\n"  # a byte of the last file changed in transit
+        elif case == "other key":
+            data = pack(new_firmware("b2c3d4e5"), "someoneelse9")
+        elif case == "half":
+            http_server.mode = "half"
+        elif case == "same version":
+            data = pack(new_firmware(old), KEY)
+        elif case == "not a bundle":
+            data = b"<html>Welcome to nginx!</html>\n"
+        url = publish(http_server, "fw.bin", data)
+        if case == "refused":
+            url = f"http://127.0.0.1:{free_port()}/fw.bin"
+        listening = listens(gw)
+        before = len(gw.outbox)
+        gw.sms(f"connect update {url}")
+        got = until_reply(gw, before, "the update's reply")
+        assert got.startswith("Error: update: "), got
+        assert reply in got
+        assert got.endswith(f" (still running {old})")
+        gw.until(lambda: listens(gw) > listening, "the server to listen again")
+        assert live(gw, "fwnew.bin") is None
+        assert live(gw, "fwold.bin") is None
+        assert status_version(gw) == old
+    finally:
+        gw.close()
+
+
+@pytest.mark.req("UPD-TRIAL", "UPD-SETTINGS")
+@pytest.mark.parametrize(("edit", "why"), [
+    (crash_at_import, "crashed: "),
+    (hang_before_the_mode, "did not reach its mode within 10 minutes"),
+])
+def test_a_firmware_that_fails_on_trial_is_rolled_back_and_the_sender_told_why(
+        firmware_python: Interpreter, tmp_path: Path, http_server: LoopbackHttp,
+        edit: Callable[[dict[str, bytes]], None], why: str) -> None:
+    gw = started(firmware_python, tmp_path / "nvm", "connect mode server any 2041")
+    try:
+        old = version_now()
+        url = publish(http_server, "bad.bin", pack(new_firmware("c3d4e5f6", edit), KEY))
+        before = len(gw.outbox)
+        listening = listens(gw)
+        gw.sms(f"connect update {url}")
+        assert until_reply(gw, before, "the download's reply") == "Confirmed: update c3d4e5f6 downloaded, restarting"
+        text = until_reply(gw, before + 1, "the rollback's report", 120)
+        assert text.startswith(f"Error: update c3d4e5f6 rolled back: {why}"), text
+        gw.until(lambda: listens(gw) > listening, "the old firmware to listen again")
+        assert status_version(gw) == old
+        assert "mode server any 2041" in gw.config()  # the settings survived both changes of firmware
+        assert live(gw, "fwold.bin") is None
+        assert b"version " + old.encode() in live(gw, "fwman.txt")
+    finally:
+        gw.close()
+
+
+@pytest.mark.req("UPD-KEY")
+def test_a_unit_without_an_update_key_takes_no_update(
+        firmware_python: Interpreter, tmp_path: Path, http_server: LoopbackHttp) -> None:
+    gw = deployed_gateway(firmware_python, tmp_path / "nvm")
+    try:
+        url = publish(http_server, "fw.bin", pack(new_firmware("d4e5f6a7"), KEY))
+        assert gw.replies([f"connect update {url}"]) == [
+            f"Error: update: no update key on this unit (send updatekey first) (still running {version_now()})"]
+        assert http_server.requests == []
+        assert "updatekey" not in gw.config()  # never shown
     finally:
         gw.close()
