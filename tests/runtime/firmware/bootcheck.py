@@ -131,3 +131,23 @@ def mac(key, body):
     m = fwboot.Mac(key)
     m.update(body)
     return m.hexdigest()
+
+
+def stage(cut, sender):
+    # The updater's last step (updact.keep_old_firmware without its machine): fwold.bin from the installed files,
+    # then the boot record `install`, with the power cut at step `cut`. 'cut', or the record's state.
+    import updact
+    counter[0] = 0
+    counter[1] = cut
+    installed = fwboot.read_manifest()
+    new = fwboot.Record().load()
+    try:
+        why = updact._write_old(installed)
+        if why is not None:
+            return why
+        saved = new.save({'state': fwboot.INSTALL, 'version': 'ne000000', 'old': '0ld00000',
+                          'newmd5': fwboot.file_md5(fwboot.NEW), 'oldmd5': fwboot.file_md5(fwboot.OLD),
+                          'boots': '0', 'why': '', 'sender': sender, 'report': ''})
+    except Cut:
+        return 'cut'
+    return new.get('state')
