@@ -145,9 +145,10 @@ def stage(cut, sender):
         why = updact._write_old(installed)
         if why is not None:
             return why
-        saved = new.save({'state': fwboot.INSTALL, 'version': 'ne000000', 'old': '0ld00000',
+        if not new.save({'state': fwboot.INSTALL, 'version': 'ne000000', 'old': '0ld00000',
                           'newmd5': fwboot.file_md5(fwboot.NEW), 'oldmd5': fwboot.file_md5(fwboot.OLD),
-                          'boots': '0', 'why': '', 'sender': sender, 'report': ''})
+                          'boots': '0', 'why': '', 'sender': sender, 'report': ''}):
+            return 'not saved'
     except Cut:
         return 'cut'
     return new.get('state')
