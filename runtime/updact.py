@@ -4,6 +4,8 @@
 # No file is ever held whole in memory: the bundle is streamed from the socket into fwnew.bin and read back
 # in pieces (fwboot.PIECE) for its checksums. Replies go through MDM (the gateway stopped its mode: no call).
 
+import MOD
+
 import compat
 import engine
 import fwboot
@@ -11,6 +13,10 @@ import httpget
 import smsio
 
 MARGIN = 16384    # bytes left free beyond the two bundles: the .pyo the module compiles at the next start grows
+
+
+def kick():
+    MOD.watchdogReset()
 
 
 class Job:
@@ -193,6 +199,7 @@ def _check_files(f, header, mac, whole):
             mac.update(piece)
             whole.update(piece)
             left = left - len(piece)
+            kick()
         if h.hexdigest() != row[fwboot.F_MD5]:
             return 'corrupt bundle: %s does not match its checksum' % row[fwboot.F_NAME]
     if f.read(1):
@@ -303,6 +310,7 @@ def _copy_in(out, row):
         while piece:
             h.update(piece)
             out.write(piece)
+            kick()   # flash writes are slow (#WSCRIPT: 35 s per 100 KB): the watchdog must not run out
             piece = f.read(fwboot.PIECE)
     finally:
         f.close()

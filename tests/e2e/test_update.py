@@ -4,6 +4,7 @@ confirmation or the rollback, each told by SMS; and power cuts at the steps of a
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,7 @@ from fsm.bundle import pack
 from fsm.bundle import update_files
 from fsm.interpreters import Interpreter
 from host.nvm import deployed
+from host.nvm import pyo_source
 from tests.e2e.gateway import Gateway
 from tests.support import LAYOUT
 from tests.support import LoopbackHttp
@@ -203,3 +205,86 @@ def test_a_unit_without_an_update_key_takes_no_update(
         assert "updatekey" not in gw.config()  # never shown
     finally:
         gw.close()
+
+
+def whole_firmware(gw: Gateway) -> str:
+    """The version the module's files hold, after checking they are one whole firmware: every file fwman.txt lists,
+    with its size and MD5, and no compiled copy older than its source (the simulator keeps the source each .pyo
+    was compiled from)."""
+    manifest = live(gw, "fwman.txt")
+    assert manifest is not None
+    lines = manifest.decode().splitlines()
+    count = int(lines[3].split()[1])
+    for row in lines[4:4 + count]:
+        name, size, md5 = row.split()
+        data = live(gw, name)
+        assert data is not None, f"{name} is missing"
+        assert (len(data), hashlib.md5(data).hexdigest()) == (int(size), md5), f"{name} is not the one listed"
+        compiled = pyo_source(live(gw, f"{name}o"))
+        assert compiled is None or compiled == data, f"{name}o was compiled from another {name}"
+    return lines[1].split()[1]
+
+
+# Where a cut falls: after this trace line (or when the predicate holds), in an update's order.
+CUT_POINTS: list[tuple[str, Callable[[Gateway, int], bool]]] = [
+    ("the request taken", lambda gw, n: traced_after(gw, n, "update: from ")),
+    ("the dial", lambda gw, n: traced_after(gw, n, "httpget: AT#SKTD")),
+    ("the download half way", lambda gw, n: len(live(gw, "fwnew.bin") or b"") > 60000),
+    ("the download's end", lambda gw, n: traced_after(gw, n, " bytes downloaded")),
+    ("the checks done", lambda gw, n: traced_after(gw, n, " checked")),
+    ("the old firmware half kept", lambda gw, n: len(live(gw, "fwold.bin") or b"") > 60000),
+    ("the reply sent", lambda gw, n: traced_after(gw, n, "downloaded, restarting")),
+    ("the install begun", lambda gw, n: traced_after(gw, n, "boot: installing")),
+    ("the trial begun", lambda gw, n: traced_after(gw, n, "boot: on trial")),
+]
+
+
+REPLY_POINT = [where for where, _ in CUT_POINTS].index("the reply sent")  # the record says install before it
+
+
+def traced_after(gw: Gateway, n: int, text: str) -> bool:
+    return any(text in line for line in gw.sim.trace.lines()[n:])
+
+
+@pytest.mark.req("UPD-ATOMIC", "UPD-TRIAL", "UPD-SETTINGS")
+def test_a_power_cut_at_each_step_of_an_update_leaves_one_whole_firmware_running(
+        firmware_python: Interpreter, tmp_path: Path, http_server: LoopbackHttp) -> None:
+    """One unit, one update per step with the power cut there: before the boot record says install, the old
+    firmware runs and the partial files go; after it, the new one is installed (again if the cut fell in the
+    install) and goes on trial, and a cut during the trial rolls it back. Either way the files are one whole
+    firmware and it is the version `status` shows."""
+    gw = started(firmware_python, tmp_path / "nvm", "connect mode server any 2042")
+    try:
+        running = version_now()
+        for i, (where, reached) in enumerate(CUT_POINTS):
+            version = f"e{i:07x}"
+            url = publish(http_server, f"{version}.bin", pack(new_firmware(version), KEY))
+            n = len(gw.sim.trace.lines())
+            sent = len(gw.outbox)
+            gw.sms(f"connect update {url}")
+            gw.until(lambda: reached(gw, n), where, 120)  # noqa: B023 - called within this iteration
+            gw.sim.power_cut(restart=True)
+            gw.until(lambda: listens_since(gw, n) > 0, f"a firmware to listen after a cut at {where}", 120)
+            gw.run(5)
+            told = [text for _, text in gw.outbox[sent:]]
+            on_module = whole_firmware(gw)
+            assert status_version(gw) == on_module, where
+            assert on_module in (running, version), where
+            if i < REPLY_POINT:
+                assert on_module == running, f"a cut at {where} installed the new firmware"
+            elif where == "the trial begun":
+                assert on_module == running, "a cut during the trial must roll back"
+                assert told[-1].startswith(f"Error: update {version} rolled back: restarted before"), told
+            else:
+                assert on_module == version, f"a cut at {where} lost the new firmware"
+                assert told[-1] == f"Confirmed: update {version} running", told
+            assert live(gw, "fwnew.bin") is None
+            assert live(gw, "fwold.bin") is None
+            assert "mode server any 2042" in gw.config()
+            running = on_module
+    finally:
+        gw.close()
+
+
+def listens_since(gw: Gateway, n: int) -> int:
+    return sum("session: listening on" in line for line in gw.sim.trace.lines()[n:])
