@@ -264,7 +264,7 @@ def test_a_power_cut_at_each_step_of_an_update_leaves_one_whole_firmware_running
             gw.sms(f"connect update {url}")
             gw.until(lambda: reached(gw, n), where, 120)  # noqa: B023 - called within this iteration
             gw.sim.power_cut(restart=True)
-            gw.until(lambda: listens_since(gw, n) > 0, f"a firmware to listen after a cut at {where}", 120)
+            gw.until(lambda: listens_since(gw, n) > 0, f"a firmware to listen after a cut at {where}", 120)  # noqa: B023 - called within this iteration
             gw.run(5)
             told = [text for _, text in gw.outbox[sent:]]
             on_module = whole_firmware(gw)
