@@ -178,8 +178,8 @@ def download_bundle(m, arg):
     finally:
         f.close()
     if why is not None:
-        if compat.startswith(why, 'too big'):
-            why = 'no space on the module: ' + why
+        if compat.startswith(why, 'too big: '):
+            why = 'no space on the module (the bundle has %s, %d fit)' % (why[9:], job.limit)
         _fail(m, why)
         return
     ctx.trace('update: %d bytes downloaded' % got)

@@ -154,6 +154,7 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.req("UPD-BUNDLE")
 def test_build_py_bundle_writes_it_and_prints_version_and_size(project: Path, tmp_path: Path,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     key_file = tmp_path / "key.txt"
