@@ -96,6 +96,12 @@ def test_an_update_from_a_plain_http_server_replaces_the_firmware_and_keeps_the_
         assert until_reply(gw, before, "the download's reply") == "Confirmed: update a1b2c3d4 downloaded, restarting"
         assert until_reply(gw, before + 1, "the new firmware's confirmation", 120) == (
             "Confirmed: update a1b2c3d4 running")
+        assert [why for _, why in gw.sim.reboot_log] == ["watchdog"], "one restart, into the boot loader"
+        restart = gw.sim.reboot_log[0][0]
+        dcd = [(t, v) for t, line, v in gw.sim.serial.line_log if line == "DCD" and t >= restart]
+        assert dcd[0][1] == 0
+        # the script starts after the start mode's window for AT commands: DCD low then, not after the install
+        assert dcd[0][0] - restart < STARTMODE[1] + 1
         assert status_version(gw, "s3cret") == "a1b2c3d4"  # and the password survived the update
         assert live(gw, "fwold.bin") is None  # removed once the new firmware was confirmed
         assert live(gw, "fwnew.bin") is None  # removed once installed

@@ -4,6 +4,7 @@
 # writes half of it). MDM answers ERROR, so files are removed by emptying them (the fallback of fwboot.remove).
 
 import MDM
+import SER
 import fwboot
 
 
@@ -24,6 +25,10 @@ def _mdm_send(data, timeout):
 
 def _mdm_receive(timeout):
     return '\r\nERROR\r\n'
+
+
+def _set_line(value):
+    return 1
 
 
 def _reboot():
@@ -72,6 +77,7 @@ def _cutting_open(name, mode):
     return CutFile(_plain_open(name, mode))
 
 
+SER.setDCD = _set_line
 MDM.send = _mdm_send
 MDM.receive = _mdm_receive
 fwboot.reboot = _reboot
