@@ -14,8 +14,8 @@ TABLE = load_specs(ROOT / "fsm" / "specs", ROOT / "runtime", ROOT).specs.command
 assert TABLE is not None
 TEXT_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-_.~!#$%&*+/=?@^"  # printable, no space or quote
 
-COMMANDS = ("gprs baud charformat mode backup socketting smspassword dialin revert config status drop reboot allow update "
-            "updatekey")
+COMMANDS = ("gprs baud charformat mode backup socketting smspassword dialin revert config status drop reboot allow "
+            "update updatekey")
 
 
 @pytest.mark.req("CMD-BAUD", "CMD-CHARFORMAT", "NOTE-CONFIRM", "NOTE-ERROR", "GW-SMS-CONTROL")

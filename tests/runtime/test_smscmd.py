@@ -23,8 +23,8 @@ VALID, INVALID, AUTH_FAILED = 0, 1, 2
 GOOD = {"enum": None, "int": None, "host": "192.168.0.1", "ipv4_or_any": "any", "password": "abc123",
         "text": "internet", "keyword": None, "onoff": "on", "phone": "+447700900001"}
 
-COMMANDS = ("gprs baud charformat mode backup socketting smspassword dialin revert config status drop reboot allow update "
-            "updatekey")
+COMMANDS = ("gprs baud charformat mode backup socketting smspassword dialin revert config status drop reboot allow "
+            "update updatekey")
 
 
 def _good(f: Field) -> str:
