@@ -24,7 +24,7 @@ NEW = 'fwnew.bin'        # the downloaded bundle, until it is installed
 OLD = 'fwold.bin'        # the previous firmware, while the new one is on trial
 MANIFEST = 'fwman.txt'   # the installed firmware's manifest (the bundle's header)
 SLOTS = ('fwrec_a.txt', 'fwrec_b.txt')
-FIELDS = ('state', 'version', 'old', 'newmd5', 'oldmd5', 'boots', 'why', 'sender', 'report')
+FIELDS = ('state', 'version', 'old', 'newmd5', 'oldmd5', 'boots', 'why', 'sender', 'report', 'interrupted')
 
 RUN = 'run'
 INSTALL = 'install'
@@ -569,6 +569,8 @@ def prepare():
     if state == ROLLBACK:
         _restore()
         return 0
+    if rec.get('interrupted') != '':
+        rec.save({'report': rec.get('interrupted'), 'interrupted': ''})   # an update a restart cut short
     remove(NEW)      # a download a power cut ended (nothing when there is none)
     remove(OLD)      # a trial confirmed just before a power cut
     return 0
@@ -585,6 +587,14 @@ def confirm(ask=at_command):
     rec.save({'state': RUN, 'report': text})
     remove(OLD, ask)
     SER2.send('boot: ' + text + '\r\n')
+
+
+def record():
+    # The boot record this start loaded: the one object every writer uses, so no save overtakes another.
+    global rec
+    if rec is None:
+        rec = Record().load()
+    return rec
 
 
 def report():

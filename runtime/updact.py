@@ -116,6 +116,13 @@ def take_request(m, arg):
     m.ctx.trace('update: from ' + url + ' for ' + sender)
 
 
+def owe_reply(ctx, sender):
+    # Saved when the SMS is taken, before it is deleted: a restart before the update's own reply leaves this
+    # one owed, and the boot after it sends it (send_report).
+    fwboot.record().save({'sender': sender, 'interrupted': 'Error: update: a restart interrupted it '
+                          '(still running %s)' % _version(ctx)})
+
+
 def _free_bytes(at):
     result, lines = at.command('AT#LSCRIPT', 50)
     if result != 'OK':
@@ -274,10 +281,9 @@ def keep_old_firmware(m, arg):
         _fail(m, why)
         return
     job.oldmd5 = fwboot.file_md5(fwboot.OLD)
-    rec = fwboot.Record().load()
-    saved = rec.save({'state': fwboot.INSTALL, 'version': job.version, 'old': _version(ctx),
+    saved = fwboot.record().save({'state': fwboot.INSTALL, 'version': job.version, 'old': _version(ctx),
                       'newmd5': job.newmd5, 'oldmd5': job.oldmd5, 'boots': '0', 'why': '',
-                      'sender': job.sender, 'report': ''})
+                      'sender': job.sender, 'report': '', 'interrupted': ''})
     if not saved:
         _fail(m, 'cannot write the boot record')
         return
@@ -335,6 +341,7 @@ def report_failure(m, arg):
     fwboot.remove(fwboot.NEW, ctx.at.ok)
     fwboot.remove(fwboot.OLD, ctx.at.ok)
     text = 'Error: update: %s (still running %s)' % (job.why, _version(ctx))
+    fwboot.record().save({'interrupted': ''})   # told now
     ctx.note_error('update: ' + job.why)
     if not smsio.send(ctx.at, job.sender, smsio.gsm_cut(text, smsio.MAX_SMS)):
         ctx.trace('update: the error could not be sent')
