@@ -26,11 +26,12 @@ WAIT_S = 60.0
 TICK = os.sysconf("SC_CLK_TCK")
 # The kindnesses of host/kindness.py the cost benchmarks ask for: they measure the firmware's cost per byte,
 # so neither the serial line nor the GPRS link may be the bottleneck (instant_serial, instant_network,
-# roomy_modem, roomy_serial_tx, serial_flow_control), and reads hand over whole chunks, so that the gateway
+# roomy_modem, roomy_serial_tx, serial_flow_control), and reads hand over whole chunks (whole_chunks,
+# long_serial_reads), so that the gateway
 # and the copy loop get the same chunks to count calls by. The class 10 benchmark (bench/class10.py) asks for
 # none: the module as it is.
 FIRMWARE_COST_ONLY = Kindness(whole_chunks=True, serial_flow_control=True, instant_serial=True,
-                              instant_network=True, roomy_modem=True, roomy_serial_tx=True)
+                              instant_network=True, roomy_modem=True, roomy_serial_tx=True, long_serial_reads=True)
 
 
 @dataclass(frozen=True)
