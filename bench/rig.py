@@ -59,10 +59,12 @@ def payload(seed: int, size: int) -> bytes:
 
 class Rig(Gateway):
     """One firmware process: `kind` is "gateway" or "copyloop"; `profiled` runs it under bench/firmware/profrun.py.
-    It does not trace its transitions (that would cost it CPU); `server` is the loopback server it dials."""
+    It does not trace its transitions (that would cost it CPU); `server` is the loopback server it dials.
+    `module_speed`: the firmware's computing costs clock time (host/README.md "Module speed"); None: free."""
 
     def __init__(self, kind: str, python: Interpreter, nvm: Path, *, profiled: bool = False,
-                 clock: Clock | None = None, kindness: Kindness = FIRMWARE_COST_ONLY) -> None:
+                 clock: Clock | None = None, kindness: Kindness = FIRMWARE_COST_ONLY,
+                 module_speed: int | None = None) -> None:
         self.kind = kind
         self.server = Server(self)
         module = "main" if kind == "gateway" else "copyloop"
@@ -77,7 +79,7 @@ class Rig(Gateway):
             entry = LAYOUT.main if kind == "gateway" else BENCH_FW / "copyloop.py"
         try:
             super().__init__(python, nvm, wait_boot=False, entry=entry, path=path, clock=clock or VirtualClock(),
-                             kind=kindness, trace=False)
+                             kind=kindness, trace=False, module_speed=module_speed)
         except BaseException:
             self.server.close()
             raise
