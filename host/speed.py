@@ -3,9 +3,9 @@
 The firmware process counts its Python 'line' and 'call' events between two built-in calls (host/telit/
 simspeed.py); each request carries them (host/link.py), and the simulator moves its virtual clock by their
 price before it services the request, the world running meanwhile. Prices are in bytecode-equivalents of
-CPython 1.5.2, from the PC measurements (valgrind, `-O`) of the module-speed research, its section 4; the
-speed in bytecodes per second is the user's (the research's section 5 estimates 6e4 to 6e5 for the GM862
-family; the probe measures a real module). host/README.md "Module speed" gives the figures: estimates,
+CPython 1.5.2, from the PC measurements (valgrind, `-O`) of the project's research on the module's speed,
+its section 4; the speed in bytecodes per second is the user's (the research's section 5 estimates 6e4 to
+6e5 for the GM862 family; the probe measures a real module). host/README.md "Module speed" gives the figures: estimates,
 not measurements of a module.
 """
 
@@ -25,7 +25,7 @@ CALL_BYTECODES = 8
 BUILTIN_BYTECODES = 14
 
 PRESETS = {
-    "pessimistic": 60_000,  # module-speed.md section 5, scenario A (ARM7 at 26 MHz, Thumb, CPI 3)
+    "pessimistic": 60_000,  # the research's section 5, scenario A (ARM7 at 26 MHz, Thumb, CPI 3)
     "central": 200_000,  # scenario B, rounded (193,000)
     "optimistic": 600_000,  # scenario C, rounded (634,000)
 }

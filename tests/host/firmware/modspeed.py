@@ -1,4 +1,4 @@
-"""For the module-speed tests (tests/host/test_module_speed.py): modspeed.cfg holds one line.
+"""For the tests of module speed (tests/host/test_module_speed.py): modspeed.cfg holds one line.
 
   loop <n>      report start=1, run <n> iterations of a loop that calls a function, report end=1
   perbyte <n>   at 115200, receive serial bytes and run a Python loop over each (a checksum), until <n>
