@@ -18,11 +18,14 @@ from bench.rig import move_both_ways
 from bench.rig import payload
 from bench.rig import prof_lines
 from fsm.interpreters import Interpreter
+from host.speed import PRESETS
+from host.speed import ModuleSpeed
 
 GOAL = 1.10
 PACKET = 300  # the modem's automatic #PKTSZ: a whole number of packets leaves no tail waiting for #DSTO
 MB = 3495 * PACKET  # 1,048,500 bytes
 KINDS = ("gateway", "copyloop")
+SPEEDS = ("pessimistic", "central")  # the module-time rows (host/README.md "Module speed")
 
 
 @dataclass
@@ -72,10 +75,34 @@ def _profile_run(kind: str, python: Interpreter, mb: int, work: Path, cost: Cost
     cost.fw_calls, cost.api_calls, cost.c_calls = ((b[i] - a[i]) / chunks for i in (2, 3, 4))
 
 
+@dataclass
+class ModuleTime:
+    size: int  # bytes each way
+    module_s: float  # clock seconds the transfer took: only the firmware's computing moves the clock here
+    exact: bool
+    lines: int  # Python line events over the transfer (host/telit/simspeed.py)
+    calls: int
+    builtins: int
+
+
+def _module_time_run(python: Interpreter, speed: str, size: int, work: Path) -> ModuleTime:
+    """The gateway forwards `size` bytes each way with the line and the link instant: the clock time it takes
+    is the firmware's computing at the module's speed, so size / time is the pump's ceiling on the module."""
+    with Rig("gateway", python, work / f"speed-{speed}-{python.id}", module_speed=PRESETS[speed]) as rig:
+        rig.connect()
+        sim = rig.sim
+        assert sim.speed is not None
+        t0, lines, calls, builtins = sim.clock.now(), sim.speed.lines, sim.speed.calls, sim.speed.builtins
+        moved = move_both_ways(rig, payload(31, size), payload(32, size), timeout_s=600)
+        return ModuleTime(size, sim.clock.now() - t0, moved.up_ok and moved.down_ok, sim.speed.lines - lines,
+                          sim.speed.calls - calls, sim.speed.builtins - builtins)
+
+
 def run(pythons: list[Interpreter], quick: bool) -> Section:
     mb = 2 if quick else 24
     reps = 1 if quick else 3
     costs: dict[tuple[str, str], Cost] = {}
+    module_times: dict[tuple[str, str], ModuleTime] = {}
     with tempfile.TemporaryDirectory(prefix="bench-datapath-") as tmp:
         work = Path(tmp)
         for python in pythons:
@@ -83,7 +110,28 @@ def run(pythons: list[Interpreter], quick: bool) -> Section:
                 cost = _cpu_run(kind, python, mb, reps, work)
                 _profile_run(kind, python, max(1, mb // 4), work, cost)
                 costs[(python.id, kind)] = cost
-    return _section(pythons, costs, mb, reps)
+            for speed in SPEEDS:
+                module_times[(python.id, speed)] = _module_time_run(python, speed, MB // 4 if quick else 2 * MB,
+                                                                    work)
+    section = _section(pythons, costs, mb, reps)
+    table = Table(["interp", "module speed", "bytes each way", "module s", "kB/s each way", "byte-exact",
+                   "bytecode-eq. per kB", "lines/calls/built-ins per kB"])
+    for python in pythons:
+        for speed in SPEEDS:
+            m = module_times[(python.id, speed)]
+            kb = 2 * m.size / 1000
+            bytecodes = ModuleSpeed(PRESETS[speed]).bytecodes(m.lines, m.calls, m.builtins)
+            table.add(python.id, f"{speed} ({PRESETS[speed]:,} bytecodes/s)", m.size, m.module_s,
+                      m.size / m.module_s / 1000, "yes" if m.exact else "**NO**", bytecodes / kb,
+                      f"{m.lines / kb:.1f} / {m.calls / kb:.1f} / {m.builtins / kb:.1f}")
+    section.tables.append(("At the module's speed (line and link instant: the pump's computing ceiling)", table))
+    section.notes.append(
+        "At the module's speed: the same transfer with the firmware's computing charged at the research's "
+        "pessimistic and central estimates (host/README.md \"Module speed\"); with the line and the link "
+        "instant only that computing moves the clock, so kB/s each way is what the pump could forward on such a "
+        "module if nothing else limited it (both ways at once). Per kB counts both directions.")
+    return section
+
 
 
 def _section(pythons: list[Interpreter], costs: dict[tuple[str, str], Cost], mb: int, reps: int) -> Section:

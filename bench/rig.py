@@ -26,11 +26,12 @@ WAIT_S = 60.0
 TICK = os.sysconf("SC_CLK_TCK")
 # The kindnesses of host/kindness.py the cost benchmarks ask for: they measure the firmware's cost per byte,
 # so neither the serial line nor the GPRS link may be the bottleneck (instant_serial, instant_network,
-# roomy_modem, roomy_serial_tx, serial_flow_control), and reads hand over whole chunks, so that the gateway
+# roomy_modem, roomy_serial_tx, serial_flow_control), and reads hand over whole chunks (whole_chunks,
+# long_serial_reads), so that the gateway
 # and the copy loop get the same chunks to count calls by. The class 10 benchmark (bench/class10.py) asks for
 # none: the module as it is.
 FIRMWARE_COST_ONLY = Kindness(whole_chunks=True, serial_flow_control=True, instant_serial=True,
-                              instant_network=True, roomy_modem=True, roomy_serial_tx=True)
+                              instant_network=True, roomy_modem=True, roomy_serial_tx=True, long_serial_reads=True)
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,12 @@ def payload(seed: int, size: int) -> bytes:
 
 class Rig(Gateway):
     """One firmware process: `kind` is "gateway" or "copyloop"; `profiled` runs it under bench/firmware/profrun.py.
-    It does not trace its transitions (that would cost it CPU); `server` is the loopback server it dials."""
+    It does not trace its transitions (that would cost it CPU); `server` is the loopback server it dials.
+    `module_speed`: the firmware's computing costs clock time (host/README.md "Module speed"); None: free."""
 
     def __init__(self, kind: str, python: Interpreter, nvm: Path, *, profiled: bool = False,
-                 clock: Clock | None = None, kindness: Kindness = FIRMWARE_COST_ONLY) -> None:
+                 clock: Clock | None = None, kindness: Kindness = FIRMWARE_COST_ONLY,
+                 module_speed: int | None = None) -> None:
         self.kind = kind
         self.server = Server(self)
         module = "main" if kind == "gateway" else "copyloop"
@@ -76,7 +79,7 @@ class Rig(Gateway):
             entry = LAYOUT.main if kind == "gateway" else BENCH_FW / "copyloop.py"
         try:
             super().__init__(python, nvm, wait_boot=False, entry=entry, path=path, clock=clock or VirtualClock(),
-                             kind=kindness, trace=False)
+                             kind=kindness, trace=False, module_speed=module_speed)
         except BaseException:
             self.server.close()
             raise

@@ -21,6 +21,7 @@ from bench import buildscale  # noqa: E402
 from bench import class10  # noqa: E402
 from bench import datapath  # noqa: E402
 from bench import footprint  # noqa: E402
+from bench import serialrate  # noqa: E402
 from bench import smslat  # noqa: E402
 from bench import stack  # noqa: E402
 from bench.report import Section  # noqa: E402
@@ -28,7 +29,7 @@ from bench.report import header  # noqa: E402
 from fsm.interpreters import Interpreter  # noqa: E402
 from fsm.interpreters import firmware_pythons  # noqa: E402
 
-SECTIONS = ("datapath", "stack", "footprint", "build", "sms", "class10")
+SECTIONS = ("datapath", "stack", "footprint", "build", "sms", "class10", "serialrate")
 
 
 def _plan(pythons: list[Interpreter], quick: bool, out: Path) -> dict[str, Callable[[], Section]]:
@@ -42,6 +43,7 @@ def _plan(pythons: list[Interpreter], quick: bool, out: Path) -> dict[str, Calla
         "build": lambda: buildscale.run(quick, out),
         "sms": lambda: smslat.run(py3, quick),
         "class10": lambda: class10.run([p for p in pythons if p.id in ("py3", "py27")] or pythons[:1], quick),
+        "serialrate": lambda: serialrate.run(py3, quick),
     }
 
 

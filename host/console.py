@@ -37,6 +37,8 @@ from host.modem.network import parse_rate
 from host.modem.profile import profile_from_text
 from host.serialside import DEVICE_CTS
 from host.simulator import Simulator
+from host.speed import PRESETS
+from host.speed import parse_speed
 
 HELP = """commands:
   help                              this list
@@ -332,6 +334,9 @@ def _parser() -> argparse.ArgumentParser:
     hard.add_argument("--profile", metavar="TEXT",
                       help='saved AT&W profile at power-up, e.g. "&C0 S0=2 E1" (default: a worst case, or the '
                            "factory one with --kind factory_profile)")
+    hard.add_argument("--module-speed", metavar="N", default=None,
+                      help="with --virtual: the firmware's computing costs clock time at N bytecodes a second, or "
+                           f"a preset ({' '.join(f'{k}={v}' for k, v in PRESETS.items())}); default: free")
     hard.add_argument("--no-mdm2", nargs="?", const="absent", choices=("absent", "silent"), metavar="HOW",
                       help="a module without the second AT instance: `import MDM2` fails (absent, the default) or "
                            "it never answers (silent); SMS then wait for the end of a call")
@@ -354,6 +359,8 @@ def main(argv: list[str] | None = None) -> int:
         console.say(f"serial: {sim.serial_path}")
         console.say(f"clock: {'virtual' if args.virtual else 'real'}; firmware: {entry} under {python}")
         console.say(f"seed: {sim.seed}; kindness: {' '.join(sim.kind.given()) or 'none'}")
+        if sim.speed is not None:
+            console.say(f"module speed: {sim.speed.bytecodes_per_s} bytecodes/s (host/README.md \"Module speed\")")
         threading.Thread(target=console.feed, args=(sys.stdin,), daemon=True).start()
         return console.run()
     finally:
@@ -373,10 +380,13 @@ def _simulator(args: argparse.Namespace) -> tuple[Simulator, str, Path]:
         missing = UsageError if args.entry is not None else EnvironmentProblem  # a name given, or the tree's own
         raise missing(f"firmware entry script not found: {entry}")
     clock = VirtualClock() if args.virtual else RealClock()
+    if args.module_speed is not None and not args.virtual:
+        raise UsageError("--module-speed needs --virtual (real time already charges the PC's computing)")
     try:
         kind = LENIENT if args.lenient else Kindness.of(args.kind)
         up, down = parse_rate(args.gprs_rate)
         profile = profile_from_text(args.profile) if args.profile is not None else None
+        module_speed = parse_speed(args.module_speed) if args.module_speed is not None else None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     device = {"dtr_asserted": args.device_dtr == "on",
@@ -385,7 +395,7 @@ def _simulator(args: argparse.Namespace) -> tuple[Simulator, str, Path]:
     modem = Modem(clock, Network(up_bps=up, down_bps=down))
     modem.led.supported = not args.no_sled
     hardness = {"modem": modem, "kind": kind, "seed": args.seed, "profile": profile,
-                "mdm2": args.no_mdm2 or "on"}
+                "mdm2": args.no_mdm2 or "on", "module_speed": module_speed}
     if args.deployed is not None:  # the module's own start-up: the AT parser and #STARTMODESCR decide
         store = nvm.deployed([entry.parent, *dirs], entry.name, (args.deployed, 10))
         sim = Simulator(scripts=store, python=python, clock=clock, serial=args.serial, nvm_dir=args.nvm, **device,

@@ -24,6 +24,7 @@ from host.link import FrameReader
 from host.link import Request
 from host.link import parse_request
 
+COUNT_FLAG = "--simlink-count"  # after the entry script: host/telit/simlink.py starts counting (simspeed.py)
 STDERR_KEEP = 64 * 1024  # bytes of the firmware's stderr kept (the end, where a traceback is)
 TRACEBACK_HEADERS = ("Traceback (most recent call last):",  # CPython 2.x and 3.x
                      "Traceback (innermost last):")  # CPython 1.5.2
@@ -122,8 +123,9 @@ class FirmwareProcess:
     """One run of the firmware, started by stage_firmware: the modules run from copies, never from the
     source tree."""
 
-    def __init__(self, python: str, entry: Path, path_dirs: list[Path], cwd: Path) -> None:
+    def __init__(self, python: str, entry: Path, path_dirs: list[Path], cwd: Path, *, count: bool = False) -> None:
         self.python = python
+        self.count = count  # module speed: the firmware counts its Python work (host/telit/simspeed.py)
         self.entry = Path(entry).resolve()  # the script as given (run from its copy)
         self.path_dirs = [Path(d) for d in path_dirs]
         self.cwd = Path(cwd)
@@ -143,7 +145,7 @@ class FirmwareProcess:
         assert launch.entry is not None
         self.run_entry = launch.entry
         self.proc = subprocess.Popen(
-            launch.argv,
+            [*launch.argv, COUNT_FLAG] if self.count else launch.argv,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

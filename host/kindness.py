@@ -27,6 +27,7 @@ class Kindness:
     roomy_modem: bool = False  # MDM.send always takes everything at once; CTS low only above 64 KiB waiting
     roomy_serial_tx: bool = False  # SER.send blocks only above 64 KiB waiting; the device's RTS is ignored
     factory_profile: bool = False  # the modem powers up with the factory profile, not WORST_PROFILE
+    long_serial_reads: bool = False  # one SER.read/receive may hand over all 4096 buffered bytes (no 1023 cap)
 
     @classmethod
     def names(cls) -> tuple[str, ...]:

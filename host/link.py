@@ -1,8 +1,10 @@
 """The link between the emulated built-ins in the firmware process (host/telit/simlink.py) and the simulator.
 
 One request frame per built-in call on the child's stdout, one reply frame on its stdin. A frame is 8 ASCII
-decimal digits (the body length in bytes) followed by the body. Request body: `<Module>.<function>`, then
-` <int>` per integer argument, then LF, then the data argument as raw bytes (empty when there is none).
+decimal digits (the body length in bytes) followed by the body. Request body: with module speed on, first
+`#<lines>,<calls> ` (the firmware's Python line and call events since its previous request, host/telit/
+simspeed.py), then `<Module>.<function>`, then ` <int>` per integer argument, then LF, then the data argument
+as raw bytes (empty when there is none).
 Reply body: `i<int>`, `n` (None), `s<raw bytes>`, or `e<ExceptionName> <message>` (the call raises).
 """
 
@@ -23,6 +25,9 @@ class Request:
     name: str  # "MDM.send"
     ints: tuple[int, ...]  # the integer arguments in order
     data: bytes  # the string argument (one byte per character), b"" when there is none
+    lines: int = 0  # Python 'line' events the firmware ran since its previous request (module speed on)
+    calls: int = 0  # Python 'call' events (firmware functions entered) since its previous request
+    counted: bool = False  # the request carried counts (the firmware counts: module speed is on)
 
 
 class FrameReader:
@@ -64,17 +69,26 @@ def parse_request(body: bytes) -> Request:
     if not lf:
         raise ProtocolError(f"request has no LF after its call name: {body[:40]!r}")
     words = head.split(b" ")
+    lines = calls = 0
+    counted = words[0][:1] == b"#"
+    if counted:
+        lines_w, comma, calls_w = words.pop(0)[1:].partition(b",")
+        if not (comma and lines_w.isdigit() and calls_w.isdigit() and words):
+            raise ProtocolError(f"request counts must read #<lines>,<calls> before the name, got {head[:60]!r}")
+        lines, calls = int(lines_w), int(calls_w)
     name = words[0].decode("ascii", "replace")
     try:
         ints = tuple(int(w) for w in words[1:])
     except ValueError:
         raise ProtocolError(f"request {name}: integer arguments expected, got {head[:60]!r}") from None
-    return Request(name, ints, data)
+    return Request(name, ints, data, lines, calls, counted)
 
 
-def request(name: str, ints: tuple[int, ...] = (), data: bytes = b"") -> bytes:
-    """The frame the firmware side sends for a call (used by tests and benchmarks)."""
+def request(name: str, ints: tuple[int, ...] = (), data: bytes = b"", counts: tuple[int, int] | None = None) -> bytes:
+    """The frame the firmware side sends for a call (used by tests and benchmarks); `counts` = (lines, calls)."""
     head = " ".join([name, *(str(i) for i in ints)]).encode("ascii")
+    if counts is not None:
+        head = b"#%d,%d " % counts + head
     return frame(head + b"\n" + data)
 
 

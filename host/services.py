@@ -19,6 +19,7 @@ from host.board import Trace
 from host.board import Watchdog
 from host.chunks import Chunker
 from host.clock import Clock
+from host.kindness import Kindness
 from host.link import Request
 from host.serialside import FORMATS
 from host.serialside import RX_LIMIT
@@ -26,6 +27,7 @@ from host.serialside import SPEEDS
 from host.serialside import SerialSide
 
 MDM_CHUNK = 4096  # bytes MDM.read/receive hand over at most per call
+SER_CHUNK = 1023  # bytes SER.read/receive hand over at most per call (host/README.md; Kindness.long_serial_reads)
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Board(Protocol):
     """What the handlers act on (the Simulator)."""
 
     clock: Clock
+    kind: Kindness
     serial: SerialSide
     trace: Trace
     watchdog: Watchdog
@@ -94,7 +97,8 @@ def _mdm_send(b: Board, port: Any, data: bytes, tenths: int) -> Reply:
 
 def _give(b: Board, name: str, buffered: bytearray, take: Callable[[int], bytes]) -> bytes:
     """The reply to a read of `buffered` (MDM's output or SER's receive buffer), cut by the stream's Chunker."""
-    return link.reply_data(take(b.chunks[name].cut(buffered, MDM_CHUNK)))
+    limit = SER_CHUNK if name == "SER" and not b.kind.long_serial_reads else MDM_CHUNK
+    return link.reply_data(take(b.chunks[name].cut(buffered, limit)))
 
 
 def _receive(b: Board, name: str, buffered: Callable[[], bytearray], take: Callable[[int], bytes],

@@ -35,12 +35,14 @@ from host.firmware import FirmwareExit
 from host.firmware import FirmwareProcess
 from host.kindness import STRICT
 from host.kindness import Kindness
+from host.link import Request
 from host.modem import Modem
 from host.modem import Network
 from host.modem import ScriptStore
 from host.modem.profile import power_up_profile
 from host.modem.state import Profile
 from host.serialside import SerialSide
+from host.speed import ModuleSpeed
 from host.startup import Startup
 
 QUIET_S = 0.01  # real seconds without real I/O before virtual time may jump (a TCP peer or pty writer gets
@@ -78,10 +80,15 @@ class Simulator:
         device_cts: str = "honour",
         profile: str | Profile | None = None,
         mdm2: str | None = None,
+        module_speed: int | None = None,
     ) -> None:
         if firmware_entry is None and scripts is None:
             raise ValueError("Simulator needs a firmware_entry script or a ScriptStore (scripts=...)")
         self.clock: Clock = clock if clock is not None else RealClock()
+        if module_speed is not None and not self.clock.virtual:
+            raise ValueError("module_speed needs a virtual clock: real time already charges the PC's computing")
+        # The firmware's computing costs clock time (host/speed.py), None: it is free (the clock stands still).
+        self.speed = ModuleSpeed(module_speed) if module_speed is not None else None
         self.kind = kind
         self.seed = seed if seed is not None else random.randrange(1 << 31)
         self.device_cts = device_cts
@@ -255,6 +262,8 @@ class Simulator:
             "reboots": self.reboots,
             "watchdog_s": self.watchdog.period_s,
             "calls": self.calls,
+            "module_speed": self.speed.bytecodes_per_s if self.speed is not None else None,
+            "computing_s": round(self.speed.charged_s, 3) if self.speed is not None else None,
             "serial": serial.path if serial is not None else None,
             "speed": " ".join(serial.speed) if serial is not None else None,
             "lines": dict(serial.lines_out) if serial is not None else {},  # DCD, CTS, DSR, RI towards the device
@@ -346,7 +355,7 @@ class Simulator:
             self.serial.autobaud = False  # SER owns the port: the speed SER.set_speed gave (9600 at first)
             self.serial.set_speed(*self.serial.speed)
         self._modem.files = self._live
-        self.process = FirmwareProcess(self.python, entry, path_dirs, self.nvm_dir)
+        self.process = FirmwareProcess(self.python, entry, path_dirs, self.nvm_dir, count=self.speed is not None)
         self._blocked = None
         self.process.start()
         self.state = "running"
@@ -442,6 +451,8 @@ class Simulator:
         proc.read_stderr()
         for request in proc.read_requests():
             self.calls += 1
+            if self.speed is not None and request.counted and not self._compute(request):
+                return  # the watchdog rebooted the module while the firmware computed
             result = services.dispatch(self, request)
             if isinstance(result, services.Wait):
                 self._blocked, self._blocked_name = result, request.name
@@ -450,6 +461,25 @@ class Simulator:
                 proc.reply(result)
         if not proc.running:
             self._firmware_ended()
+
+    def _compute(self, request: Request) -> bool:
+        """Module speed: the clock moves by the price of what the firmware computed before this request, in
+        steps to each deadline on the way, the world running at each (serial bytes arrive and may find SER's
+        buffer full, the GPRS wires move, modem timers fire, the watchdog may bite). False: it rebooted."""
+        assert self.speed is not None
+        assert self.serial is not None
+        target = self.clock.now() + self.speed.charge(request.lines, request.calls)
+        while True:
+            now = self.clock.now()
+            if self.watchdog.expired(now):
+                self._reboot("watchdog")
+                return False
+            self._modem.poll()
+            self.serial.pump(now)
+            if now >= target:
+                return True
+            later = [t for t in self._deadlines() if t is not None and now < t < target]
+            self.clock.advance_to(min(later, default=target))
 
     def _complete_blocked(self) -> None:
         wait = self._blocked

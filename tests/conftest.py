@@ -51,6 +51,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.getgroup("simulator").addoption(
         "--sim-kindness", default=None, metavar="NAMES",
         help="kindness names separated by commas (or 'none', the default): the firmware suites' simulators")
+    parser.getgroup("simulator").addoption(
+        "--sim-module-speed", default=None, metavar="N",
+        help="the e2e gateways charge the firmware's computing at N bytecodes/s (or pessimistic, central, "
+             "optimistic; default: free); tests that name a speed keep theirs")
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -63,6 +67,7 @@ def pytest_configure(config: pytest.Config) -> None:
         seed = config.workerinput["sim_seed"]  # type: ignore[attr-defined]
     simseed.configure(seed)
     simseed.configure_kindness(config.getoption("--sim-kindness", default=None))
+    simseed.configure_module_speed(config.getoption("--sim-module-speed", default=None))
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -100,7 +105,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     kind = simseed.kindness()
-    return [simseed.how_to_repeat(), f"firmware suites' kindness: {' '.join(kind.given()) or 'none'}"]
+    speed = simseed.module_speed()
+    return [simseed.how_to_repeat(), f"firmware suites' kindness: {' '.join(kind.given()) or 'none'}",
+            f"e2e module speed: {f'{speed} bytecodes/s' if speed else 'free computing'}"]
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -4,6 +4,9 @@ kindnesses the suites of the product firmware run with: none (as hard as the mod
 `pytest --sim-seed N` or `SIM_SEED=N pytest` repeats a run; otherwise a random seed is drawn once per
 session. The seed is printed in the session header and with every failing test. `--sim-kindness a,b`
 makes every firmware suite's simulator that much kinder (to tell whether a failure is one of them).
+`--sim-module-speed N` (bytecodes per second, or pessimistic / central / optimistic) makes the e2e gateways
+charge the firmware's computing as the module would (host/README.md "Module speed"); tests that name their
+own speed keep it.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ import random
 
 from host.kindness import STRICT
 from host.kindness import Kindness
+from host.speed import parse_speed
 
 ENV = "SIM_SEED"
 _seed: int | None = None
 _kindness: Kindness = STRICT  # --sim-kindness
+_module_speed: int | None = None  # --sim-module-speed
 
 
 def configure(option: int | None) -> int:
@@ -51,3 +56,14 @@ def configure_kindness(option: str | None) -> None:
 def kindness() -> Kindness:
     """What the suites of the product firmware run with: none (STRICT) unless --sim-kindness says."""
     return _kindness
+
+
+def configure_module_speed(option: str | None) -> None:
+    """--sim-module-speed: bytecodes per second or a preset name (ValueError otherwise); None: free computing."""
+    global _module_speed
+    _module_speed = parse_speed(option) if option is not None else None
+
+
+def module_speed() -> int | None:
+    """The module speed of the session's e2e gateways (None: the firmware's computing is free)."""
+    return _module_speed

@@ -14,12 +14,20 @@ sys.stdout = sys.stderr
 
 HEADER_LEN = 8
 ERRORS = {'TypeError': TypeError, 'ValueError': ValueError, 'IOError': IOError}
+COUNT_FLAG = '--simlink-count'  # on the firmware's command line: module speed is on (simspeed.py)
+
+_counts = None  # simspeed.take while module speed is on: the counts each request starts with
+if getattr(sys, 'argv', []).count(COUNT_FLAG):
+    import simspeed
+    _counts = simspeed.start()
 
 
 def call(head, data):
     """One built-in call: `head` is the call name and its integer arguments ('MDM.send 50'), `data` the
     string argument ('' when none). Returns the reply's int, string or None, or raises its exception."""
     body = head + '\n' + data
+    if _counts is not None:
+        body = _counts() + body
     _out.write('%08d' % len(body))
     _out.write(body)
     _out.flush()

@@ -38,7 +38,7 @@ QUOTED = re.compile(r'\s*"([^"\n]{3,60})"')
 # `owner/name` just before a file name: a file of another repository (kmertol/modemg tools/README.md).
 OTHER_REPO = re.compile(r"([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)[`'\"]?[\s,]+[`'\"]?\s*$")
 RETIRED = re.compile(r"\.\./shared/|\bseeds/\d|\bDESIGN(?:\.md|\s*§|\s+\d)|\btelit-facts\b|\bPY15(?:\.md)?\b|"
-                     r"\bSTYLE(?:\.md|\s*§|\s+\d)|\b(?:fsm|gateway)-anchors\b|\bmodule-speed\b|\bcode-review-\d")
+                     r"\bSTYLE(?:\.md|\s*§|\s+\d)|\b(?:fsm|gateway)-anchors\b|(?<!-)\bmodule-speed\b|\bcode-review-\d")
 ISSUE = re.compile(r"\bissues?\s*#?\d+", re.IGNORECASE)
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 

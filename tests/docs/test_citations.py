@@ -31,6 +31,11 @@ def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
     return tmp_path
 
 
+def test_the_module_speed_options_are_not_citations(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"host/a.py": 'HELP = "build.py simulate --module-speed N; pytest --sim-module-speed N"\n'})
+    assert problems(root) == []
+
+
 PAGE = "# Page\n\n## 1. One\n\n### 1.2 Sub\n\n## Clock policy\n"
 
 

@@ -10,6 +10,7 @@ import socket
 from collections.abc import Callable
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 import serial
 
@@ -21,6 +22,7 @@ from host.modem import Modem
 from host.modem import Network
 from host.modem import ScriptStore
 from host.simulator import Simulator
+from tests import simseed
 from tests import workerdata
 from tests.simseed import kindness
 from tests.simseed import sim_seed
@@ -40,14 +42,17 @@ class Gateway:
                  wait_boot: bool = True, *, device_cts: str = "honour", profile: str | None = None,
                  entry: Path | None = None, path: Sequence[Path] = FIRMWARE, clock: Clock | None = None,
                  kind: Kindness | None = None, trace: bool = True, mdm2: str = "on",
-                 scripts: ScriptStore | None = None, quiet_s: float = IN_PROCESS_QUIET_S) -> None:
+                 scripts: ScriptStore | None = None, quiet_s: float = IN_PROCESS_QUIET_S,
+                 module_speed: int | None | Literal["session"] = "session") -> None:
         """`prepare` gets the modem before power-on (to arm faults or take the network away);
         `device_cts` and `profile` as the simulator's (host/README.md). The benchmarks (bench/rig.py) also
         choose the firmware (`entry` on `path`), the clock (default virtual), the kindnesses (default the
         session's) and whether the firmware traces every transition (`trace`, which costs it CPU). `mdm2`:
         "on", or a module without the second AT instance ("absent": no built-in, "silent": it never answers).
         `scripts`: a module file system as deploy leaves it (host.nvm.deployed), run as the module runs it,
-        instead of the firmware from the source tree (`entry`, `path`)."""
+        instead of the firmware from the source tree (`entry`, `path`). `module_speed`: bytecodes per second the
+        firmware's computing is charged at (host/README.md "Module speed"), None: free; default: the session's
+        (`pytest --sim-module-speed`)."""
         self.python = python
         self.nvm = nvm
         nvm.mkdir(parents=True, exist_ok=True)
@@ -63,7 +68,8 @@ class Gateway:
                                                                   "path_dirs": path}
         self.sim = Simulator(**where, python=python.path, clock=clock,
                              nvm_dir=nvm, modem=modem, kind=kind if kind is not None else kindness(), seed=sim_seed(),
-                             device_cts=device_cts, profile=profile, quiet_s=quiet_s, mdm2=mdm2)
+                             device_cts=device_cts, profile=profile, quiet_s=quiet_s, mdm2=mdm2,
+                             module_speed=simseed.module_speed() if module_speed == "session" else module_speed)
         self.sim.start()
         # Non-blocking both ways: the simulator runs only inside until(), so a blocking write would deadlock.
         self.serial = serial.serial_for_url(self.sim.serial_path, timeout=0, write_timeout=0)

@@ -1,16 +1,32 @@
-"""1 MB of random bytes each way through a connection, byte-exact, with the bytes a modem could trip on."""
+"""1 MB of random bytes each way through a connection, byte-exact, with the bytes a modem could trip on; at the
+module's pessimistic speed (host/README.md "Module speed": the firmware's computing costs clock time, 60,000
+bytecodes/s), so a pump too slow for 115200 would lose bytes here as on the module."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from fsm.interpreters import Interpreter
+from host.speed import PRESETS
 from tests.e2e.gateway import Gateway
 from tests.e2e.gateway import Server
 from tests.e2e.gateway import maintained_at_115200
 
 HOSTILE = b"+++" + b"\r\nNO CARRIER\r\n" + b"\x1a" + b"\x00" + bytes(range(256)) + b"\r\nOK\r\n" + b"AT#SKTD\r"
+
+
+@pytest.fixture
+def gw(firmware_python: Interpreter, tmp_path: Path) -> Iterator[Gateway]:
+    """A booted gateway whose computing is charged at the pessimistic module speed."""
+    g = Gateway(firmware_python, tmp_path / "nvm", module_speed=PRESETS["pessimistic"])
+    try:
+        yield g
+    finally:
+        g.close()
 
 
 def _payload(seed: int, size: int) -> bytes:
@@ -54,6 +70,9 @@ def test_one_megabyte_each_way_is_byte_exact(gw: Gateway) -> None:
         assert server.received == up
         assert got_serial == down
         assert gw.config().endswith("dropped 0")
+        assert gw.sim.serial.lost == 0
+        assert gw.sim.speed is not None
+        assert gw.sim.speed.charged_s > 0
     finally:
         server.close()
 

@@ -56,11 +56,28 @@ def test_the_console_names_its_seed_and_kindnesses(firmware_python: Interpreter,
     assert "kindness: none (as hard as the module)" in strict.stdout.splitlines()
 
 
+def test_the_console_charges_computing_at_a_module_speed(firmware_python: Interpreter, tmp_path: Path) -> None:
+    args = ["--virtual", "--python", firmware_python.path, "--entry", str(FIRMWARE / "smsecho.py"), "--path",
+            str(FIRMWARE), "--nvm", str(tmp_path), "--module-speed", "pessimistic"]
+    proc = simulate(args, "wait 5\nstatus\n")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.splitlines()
+    assert "module speed: 60000 bytecodes/s (host/README.md \"Module speed\")" in out
+    assert "module_speed: 60000" in out
+    charged = [float(line.split(": ")[1]) for line in out if line.startswith("computing_s: ")]
+    assert charged
+    assert charged[0] > 0  # the firmware's start-up and its calls cost clock time
+    free = simulate(args[:-2], "wait 5\nstatus\n")
+    assert "computing_s: None" in free.stdout.splitlines()
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["--kind", "gentle"], "invalid choice: 'gentle'"),
     (["--gprs-rate", "fast"], "a GPRS rate is UP/DOWN in bytes per second, e.g. 5000/10000; got 'fast'"),
     (["--device-cts", "maybe"], "invalid choice: 'maybe'"),
     (["--profile", "ATD123"], "profile: 'ATD123' is not a profile setting"),
+    (["--module-speed", "60000"], "--module-speed needs --virtual"),
+    (["--virtual", "--module-speed", "fast"], "module speed must be bytecodes per second or one of pessimistic"),
 ])
 def test_bad_hardness_options_are_usage_errors(argv: list[str], message: str,
                                                capsys: pytest.CaptureFixture[str]) -> None:

@@ -137,6 +137,22 @@ def test_serial_flow_control_is_the_kindness_that_loses_nothing(probe: Callable[
     assert p.sim.serial.lost == 0
 
 
+@pytest.mark.parametrize(("kind", "chunks"), [(WHOLE, [1023, 1023, 954]),
+                                              (Kindness(whole_chunks=True, factory_profile=True,
+                                                        long_serial_reads=True), [3000])])
+def test_one_ser_read_hands_over_at_most_1023_bytes_unless_long_serial_reads(probe: Callable[..., Probe],
+                                                                           device: Callable, kind: Kindness,
+                                                                           chunks: list[int]) -> None:
+    url, accept = device()
+    p = probe(["speed 115200 8N1", "mark ready", "sleep 5", "srecv 3000 10"], serial=url, kind=kind)
+    conn = accept()
+    p.wait("mark", "ready")
+    conn.sendall(bytes(3000))  # all buffered after the half-second sleep (SER.read cuts the same way: _give)
+    p.wait("done")
+    assert [int(v) for v in p.values("schunk")] == chunks
+    assert p.sim.serial.lost == 0
+
+
 def test_ser_send_blocks_while_the_device_holds_rts_low(probe: Callable[..., Probe], device: Callable) -> None:
     url, accept = device()
     p = probe(["speed 115200 8N1", "mark ready", "ssend 3000", "mark one", "ssend 3000", "mark two"], serial=url)
