@@ -1,6 +1,8 @@
 """A field update end to end: a unit deployed as `build.py deploy` leaves it, an SMS `update <url>`, the bundle from
 a plain HTTP server on loopback over the modem's own socket, the reboot into the boot loader, the trial, the
-confirmation or the rollback, each told by SMS; and power cuts at the steps of an update."""
+confirmation or the rollback, each told by SMS; and power cuts at the steps of an update. The firmware's computing
+is charged at the pessimistic module speed (host/README.md "Module speed"): checksums over 170 KB, the install and
+the boot take the clock time they would take on a slow module."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from fsm.bundle import pack
 from fsm.bundle import update_files
 from fsm.interpreters import Interpreter
 from host.nvm import compiled_size
+from host.speed import PRESETS
 from host.nvm import deployed
 from host.nvm import pyo_source
 from tests.e2e.gateway import Gateway
@@ -27,6 +30,7 @@ from tests.support import free_port
 
 KEY = "ownerkey1"
 QUIET_S = 0.05
+SPEED = PRESETS["pessimistic"]  # the firmware's computing costs clock time as on the slowest module we assume
 STARTMODE = (1, 10)
 
 
@@ -52,7 +56,7 @@ def deployed_gateway(python: Interpreter, nvm: Path) -> Gateway:
     """A unit as `build.py deploy` leaves it. The HTTP server is a thread: the virtual clock waits QUIET_S of
     quiet before it jumps, so the server's answer comes in clock time (tests/e2e/test_httpget.py does the same)."""
     return Gateway(python, nvm, scripts=deployed(list(LAYOUT.firmware_dirs), "main.py", STARTMODE),
-                   quiet_s=QUIET_S)
+                   quiet_s=QUIET_S, module_speed=SPEED)
 
 
 def publish(http: LoopbackHttp, name: str, data: bytes) -> str:
@@ -315,7 +319,7 @@ def test_a_module_without_room_for_both_firmwares_says_so_and_keeps_running(
     store = deployed(list(LAYOUT.firmware_dirs), "main.py", STARTMODE)
     compiled = sum(compiled_size(n, d) for n, d in store.files.items() if n.endswith(".py") and n != "main.py")
     store.capacity = store.used() + compiled + free
-    gw = Gateway(firmware_python, tmp_path / "nvm", scripts=store, quiet_s=QUIET_S)
+    gw = Gateway(firmware_python, tmp_path / "nvm", scripts=store, quiet_s=QUIET_S, module_speed=SPEED)
     try:
         assert gw.command(f"connect updatekey {KEY}") == "Confirmed: updatekey set"
         url = publish(http_server, "big.bin", pack(new_firmware("f5e6d7c8"), KEY))
