@@ -99,7 +99,7 @@ def header(pythons: list[Interpreter], quick: bool, elapsed_s: float) -> str:
         f"{elapsed_s:.0f} s",
         f"- Machine: {cpu_model()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
         f"- PC Python {platform.python_version()}; firmware interpreters: {interps}; socat {socat_version()}",
-        "- Reproduce: `.venv/bin/python bench/run.py` (about 20 minutes on 2 cores; `--quick` under 2 minutes,"
+        "- Reproduce: `.venv/bin/python bench/run.py` (about 35 minutes on 2 cores; `--quick` under 2 minutes,"
         " `--out DIR` to write elsewhere, `--only NAME` for one section). The firmware interpreters are "
         "`fsm.interpreters.firmware_pythons()` (`FIRMWARE_PYTHONS` overrides).",
         "",
