@@ -14,7 +14,7 @@ from tests.support import ROOT
 TITLES = {  # bench/run.py SECTIONS -> the heading each writes
     "datapath": "1. Data-path overhead", "stack": "2. Through the whole stack", "footprint": "3. Footprint",
     "build": "4. Build scaling", "sms": "5. SMS latency", "class10": "6. A class 10 link",
-    "serialrate": "7. The highest serial rate",
+    "serialrate": "7. The highest serial rate", "update": "8. A field update",
 }
 
 

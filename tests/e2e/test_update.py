@@ -18,9 +18,9 @@ from fsm.bundle import pack
 from fsm.bundle import update_files
 from fsm.interpreters import Interpreter
 from host.nvm import compiled_size
-from host.speed import PRESETS
 from host.nvm import deployed
 from host.nvm import pyo_source
+from host.speed import PRESETS
 from tests.e2e.gateway import Gateway
 from tests.e2e.gateway import connect_to_gateway
 from tests.e2e.gateway import listen_on_free_port
