@@ -9,6 +9,7 @@
 # them; tests/runtime/test_smscmd.py checks every generated row against them) and of parse's result.
 
 import compat
+import smsio
 
 VALID = 0
 INVALID = 1
@@ -217,10 +218,11 @@ def _unknown(words, table):
     if len(subs) > 0:
         return first + ' must be followed by ' + compat.join(subs, ' or ')
     text = "unknown command '" + _echo(words[W_VERB]) + "'; commands: " + command_names(table)
-    if len(text) <= ERROR_ROOM:
+    if smsio.gsm_len(text) <= ERROR_ROOM:
         return text
-    # The list does not fit one SMS after this word: as many names as fit, then ' ...' (docs list them all).
-    cut = ERROR_ROOM - len(' ...')
+    # The list does not fit one SMS after this word (its extension characters take two septets each): as many
+    # names as fit, then ' ...' (the docs list them all).
+    cut = len(smsio.gsm_cut(text, ERROR_ROOM - len(' ...')))
     while text[cut] != ' ':
         cut = cut - 1
     return text[:cut] + ' ...'
