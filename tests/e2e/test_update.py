@@ -9,10 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from fsm.bundle import firmware_files
 from fsm.bundle import pack
 from fsm.bundle import update_files
-
 from fsm.interpreters import Interpreter
 from host.nvm import deployed
 from tests.e2e.gateway import Gateway
