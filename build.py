@@ -167,7 +167,7 @@ def cmd_bundle(args: argparse.Namespace) -> int:
 
 
 BUNDLE_EPILOG = """\
-The key file holds the update key on one line: 8 to 32 letters and digits, the key the units were given
+The key file holds the update key on one line: 8 to 32 lower-case letters and digits, the key the units were given
 (SMS `updatekey`). Serve the bundle with any HTTP server (`python -m http.server`) and send the unit
 `<password> update http://<host>:<port>/<file>`. Exit status: 0 written; 1 the generated firmware is older
 than the sources (run `python build.py`) or a file name does not fit the module; 2 a bad or missing key file.

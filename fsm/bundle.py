@@ -41,7 +41,7 @@ UNVERSIONED = "0" * 8  # the version of a file set without VERSION_FILE (what th
 ID_DIGITS = 8  # hex digits of the version and of the boot loader's id
 KEY_MIN = 8
 KEY_MAX = 32
-_KEY = re.compile(r"[A-Za-z0-9]+")
+_KEY = re.compile(r"[a-z0-9]+")  # as the unit takes it: `updatekey` lowers what a phone capitalised
 _HEX32 = re.compile(r"[0-9a-f]{32}")
 _HEX8 = re.compile(r"[0-9a-f]{8}")
 
@@ -51,7 +51,7 @@ class BundleError(Refused):
 
 
 class BadKey(UsageError):
-    """The update key (or its file) is not usable: 8 to 32 letters and digits (exit 2)."""
+    """The update key (or its file) is not usable: 8 to 32 lower-case letters and digits (exit 2)."""
 
 
 def deployed_bytes(data: bytes) -> bytes:
@@ -118,9 +118,11 @@ def with_manifest(files: Mapping[str, bytes]) -> dict[str, bytes]:
 
 
 def check_key(key: str, where: str = "the update key") -> str:
-    """The key as given, when it is 8 to 32 ASCII letters and digits; BadKey saying what is wrong otherwise."""
+    """The key as given, when it is 8 to 32 of a-z 0-9 (the unit keeps the key it is sent in lower case, so a key
+    with capitals could never match); BadKey saying what is wrong otherwise."""
     if not _KEY.fullmatch(key) or not key.isascii():
-        raise BadKey(f"{where}: the update key must be letters and digits only (A-Z, a-z, 0-9)")
+        raise BadKey(f"{where}: the update key must be lower-case letters and digits only (a-z, 0-9): the unit "
+                     "takes `updatekey` in lower case")
     if not KEY_MIN <= len(key) <= KEY_MAX:
         raise BadKey(f"{where}: the update key has {len(key)} characters; it needs {KEY_MIN} to {KEY_MAX}")
     return key

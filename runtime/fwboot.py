@@ -8,6 +8,7 @@
 
 import MDM
 import MOD
+import SER
 import SER2
 import sys
 
@@ -23,7 +24,7 @@ NEW = 'fwnew.bin'        # the downloaded bundle, until it is installed
 OLD = 'fwold.bin'        # the previous firmware, while the new one is on trial
 MANIFEST = 'fwman.txt'   # the installed firmware's manifest (the bundle's header)
 SLOTS = ('fwrec_a.txt', 'fwrec_b.txt')
-FIELDS = ('state', 'version', 'old', 'newmd5', 'oldmd5', 'boots', 'why', 'sender', 'report')
+FIELDS = ('state', 'version', 'old', 'newmd5', 'oldmd5', 'boots', 'why', 'sender', 'report', 'interrupted')
 
 RUN = 'run'
 INSTALL = 'install'
@@ -164,13 +165,20 @@ def file_md5(name):
     return h.hexdigest()
 
 
+_verbose = [0]   # ATE0V1 was sent in this start (a saved profile may have V0: numeric result codes)
+
+
 def at_command(cmd):
-    # One AT command on MDM before the firmware owns it; 1 on OK, 0 on ERROR or silence (5 s).
+    # One AT command on MDM before the firmware owns it; 1 on OK, 0 on ERROR or silence (5 s), the watchdog kicked.
+    if not _verbose[0]:
+        _verbose[0] = 1
+        at_command('ATE0V1')
     MDM.send(cmd + '\r', 5)
     got = ''
     tries = 10
     while tries > 0:
         got = got + MDM.receive(5)
+        MOD.watchdogReset()
         if _has(got, '\r\nOK\r\n') or _has(got, '\nOK\r'):
             return 1
         if _has(got, 'ERROR'):
@@ -463,10 +471,6 @@ _last_s = 0
 _real_reset = MOD.watchdogReset
 
 
-def trace(text):
-    SER2.send('boot: ' + text + '\r\n')
-
-
 def log_exception(where):
     # The current exception and its traceback lines, on the trace port; returns `type: value`.
     kind, value, tb = sys.exc_info()
@@ -488,7 +492,7 @@ def reboot():
 
 def _decide_rollback(why):
     # Saved before anything is undone, so a power cut during the rollback repeats it; the next start restores.
-    trace('rolling back ' + rec.get('version') + ': ' + why)
+    SER2.send('boot: rolling back ' + rec.get('version') + ': ' + why + '\r\n')
     rec.save({'state': ROLLBACK, 'why': why})
 
 
@@ -503,16 +507,16 @@ def _restore():
     why = rec.get('why')
     if file_md5(OLD) != rec.get('oldmd5'):
         text = 'Error: update %s failed (%s) and the firmware before it is lost' % (version, why)
-        trace(text)
+        SER2.send('boot: ' + text + '\r\n')
         rec.save({'state': RUN, 'report': text})
         return
     problem = install(OLD)
     if problem is not None:
-        trace('rollback: ' + problem)   # a flash that fails now fails again: the next start tries again
+        SER2.send('boot: rollback: ' + problem + '\r\n')   # the next start tries again
         reboot()
     rec.save({'state': RUN, 'report': 'Error: update %s rolled back: %s' % (version, why)})
     remove(OLD)      # after the record: a cut before this leaves it to the next start's clean-up
-    trace('running ' + rec.get('old') + ' again')
+    SER2.send('boot: running ' + rec.get('old') + ' again' + '\r\n')
 
 
 def _guarded_reset():
@@ -534,11 +538,13 @@ def prepare():
     global rec, _last_s
     rec = Record().load()
     state = rec.get('state')
+    if state != RUN:
+        SER.setDCD(0)   # an install or a rollback takes a while: no link towards the device meanwhile
     if state == INSTALL:
         if file_md5(NEW) != rec.get('newmd5'):
             _roll_back('the download was damaged in flash')
             return 0
-        trace('installing ' + rec.get('version'))
+        SER2.send('boot: installing ' + rec.get('version') + '\r\n')
         problem = install(NEW)
         if problem is not None:
             _roll_back('install failed: ' + problem)
@@ -556,13 +562,15 @@ def prepare():
             _roll_back('restarted before reaching its mode')
             return 0
         rec.save({'boots': str(boots + 1)})
-        trace('on trial: ' + rec.get('version'))
+        SER2.send('boot: on trial: ' + rec.get('version') + '\r\n')
         _last_s = MOD.secCounter()
         MOD.watchdogReset = _guarded_reset
         return 1
     if state == ROLLBACK:
         _restore()
         return 0
+    if rec.get('interrupted') != '':
+        rec.save({'report': rec.get('interrupted'), 'interrupted': ''})   # an update a restart cut short
     remove(NEW)      # a download a power cut ended (nothing when there is none)
     remove(OLD)      # a trial confirmed just before a power cut
     return 0
@@ -578,7 +586,15 @@ def confirm(ask=at_command):
     text = 'Confirmed: update %s running' % rec.get('version')
     rec.save({'state': RUN, 'report': text})
     remove(OLD, ask)
-    trace(text)
+    SER2.send('boot: ' + text + '\r\n')
+
+
+def record():
+    # The boot record this start loaded: the one object every writer uses, so no save overtakes another.
+    global rec
+    if rec is None:
+        rec = Record().load()
+    return rec
 
 
 def report():

@@ -201,6 +201,7 @@ def cmd_update(m, arg):
     r = ctx.sms_round
     words = compat.split(r.msg[smsio.MSG_TEXT])
     r.update = (words[len(words) - 1], r.msg[smsio.MSG_SENDER])
+    updact.owe_reply(ctx, r.msg[smsio.MSG_SENDER])
     if _call_up(ctx):
         r.replies = ['Confirmed: update' + DEFERRED]
     else:

@@ -53,6 +53,7 @@ LABEL_MAX = 63     # characters of one label of a host name (RFC 1035 2.3.4)
 
 
 ECHO_MAX = 16  # characters of the user's text quoted back in an error (an SMS holds only 160)
+ERROR_ROOM = 153  # characters of an error after 'Error: ' in one SMS of 160
 
 
 def _echo(text):
@@ -215,7 +216,14 @@ def _unknown(words, table):
             subs.append(names[W_MODE])
     if len(subs) > 0:
         return first + ' must be followed by ' + compat.join(subs, ' or ')
-    return "unknown command '" + _echo(words[W_VERB]) + "'; commands: " + command_names(table)
+    text = "unknown command '" + _echo(words[W_VERB]) + "'; commands: " + command_names(table)
+    if len(text) <= ERROR_ROOM:
+        return text
+    # The list does not fit one SMS after this word: as many names as fit, then ' ...' (docs list them all).
+    cut = ERROR_ROOM - len(' ...')
+    while text[cut] != ' ':
+        cut = cut - 1
+    return text[:cut] + ' ...'
 
 
 def parse(text, values, table):

@@ -4,6 +4,8 @@
 # No file is ever held whole in memory: the bundle is streamed from the socket into fwnew.bin and read back
 # in pieces (fwboot.PIECE) for its checksums. Replies go through MDM (the gateway stopped its mode: no call).
 
+import MOD
+
 import compat
 import engine
 import fwboot
@@ -11,6 +13,10 @@ import httpget
 import smsio
 
 MARGIN = 16384    # bytes left free beyond the two bundles: the .pyo the module compiles at the next start grows
+
+
+def kick():
+    MOD.watchdogReset()
 
 
 class Job:
@@ -110,6 +116,13 @@ def take_request(m, arg):
     m.ctx.trace('update: from ' + url + ' for ' + sender)
 
 
+def owe_reply(ctx, sender):
+    # Saved when the SMS is taken, before it is deleted: a restart before the update's own reply leaves this
+    # one owed, and the boot after it sends it (send_report).
+    fwboot.record().save({'sender': sender, 'interrupted': 'Error: update: a restart interrupted it '
+                          '(still running %s)' % _version(ctx)})
+
+
 def _free_bytes(at):
     result, lines = at.command('AT#LSCRIPT', 50)
     if result != 'OK':
@@ -172,8 +185,8 @@ def download_bundle(m, arg):
     finally:
         f.close()
     if why is not None:
-        if compat.startswith(why, 'too big'):
-            why = 'no space on the module: ' + why
+        if compat.startswith(why, 'too big: '):
+            why = 'no space on the module (the bundle has %s, %d fit)' % (why[9:], job.limit)
         _fail(m, why)
         return
     ctx.trace('update: %d bytes downloaded' % got)
@@ -193,6 +206,7 @@ def _check_files(f, header, mac, whole):
             mac.update(piece)
             whole.update(piece)
             left = left - len(piece)
+            kick()
         if h.hexdigest() != row[fwboot.F_MD5]:
             return 'corrupt bundle: %s does not match its checksum' % row[fwboot.F_NAME]
     if f.read(1):
@@ -267,10 +281,9 @@ def keep_old_firmware(m, arg):
         _fail(m, why)
         return
     job.oldmd5 = fwboot.file_md5(fwboot.OLD)
-    rec = fwboot.Record().load()
-    saved = rec.save({'state': fwboot.INSTALL, 'version': job.version, 'old': _version(ctx),
+    saved = fwboot.record().save({'state': fwboot.INSTALL, 'version': job.version, 'old': _version(ctx),
                       'newmd5': job.newmd5, 'oldmd5': job.oldmd5, 'boots': '0', 'why': '',
-                      'sender': job.sender, 'report': ''})
+                      'sender': job.sender, 'report': '', 'interrupted': ''})
     if not saved:
         _fail(m, 'cannot write the boot record')
         return
@@ -303,6 +316,7 @@ def _copy_in(out, row):
         while piece:
             h.update(piece)
             out.write(piece)
+            kick()   # flash writes are slow (#WSCRIPT: 35 s per 100 KB): the watchdog must not run out
             piece = f.read(fwboot.PIECE)
     finally:
         f.close()
@@ -327,6 +341,7 @@ def report_failure(m, arg):
     fwboot.remove(fwboot.NEW, ctx.at.ok)
     fwboot.remove(fwboot.OLD, ctx.at.ok)
     text = 'Error: update: %s (still running %s)' % (job.why, _version(ctx))
+    fwboot.record().save({'interrupted': ''})   # told now
     ctx.note_error('update: ' + job.why)
     if not smsio.send(ctx.at, job.sender, smsio.gsm_cut(text, smsio.MAX_SMS)):
         ctx.trace('update: the error could not be sent')

@@ -38,7 +38,7 @@ def test_build_twice_gives_byte_identical_outputs(project: Path, capsys: pytest.
     out = capsys.readouterr().out
     assert "wrote     generated/fsm_gateway.py" in out
     assert "wrote     diagrams/gateway.dot" in out
-    assert "built 5 machine(s) and 1 command table(s)" in out
+    assert "built 6 machine(s) and 1 command table(s)" in out
     assert build.main(["--root", str(project), "build", "--no-draw"]) == 0
     assert _tree(project, "generated", "diagrams") == first
     assert "0 file(s) written" in capsys.readouterr().out

@@ -109,7 +109,8 @@ def errors_md(specs: SpecSet) -> str:
     names = command_names(t)
     rows = [["the password is wrong, or the sender is locked out", "no reply at all"],
             ["nothing follows the password", f"`Error: no command; commands: {names}`"],
-            ["the first word is no command", f"`Error: unknown command '<word>'; commands: {names}`"]]
+            ["the first word is no command", f"`Error: unknown command '<word>'; commands: {names}` (as many names as "
+             "fit one SMS after the word, then ` ...`)"]]
     bare = {c.words[0] for c in t.commands if len(c.words) == 1}  # `backup` alone is a command: no such error
     for first in dict.fromkeys(c.words[0] for c in t.commands if len(c.words) > 1 and c.words[0] not in bare):
         subs = " or ".join(c.words[1] for c in t.commands if c.words[0] == first and len(c.words) > 1)

@@ -13,7 +13,7 @@ from tests.support import ROOT
 RUNTIME = ROOT / "runtime"
 TROUBLESHOOTING = ROOT / "docs" / "troubleshooting.md"
 CONSTANT = re.compile(r"`(\w+)\.([A-Z][A-Z0-9_]*) = (-?\d+)`")
-TRACE_PREFIXES = ("gateway:", "session:", "sms:", "trial:", "httpget:", "fsm:", "  <")
+TRACE_PREFIXES = ("gateway:", "session:", "sms:", "trial:", "httpget:", "update:", "boot:", "fsm:", "  <")
 VAR = None  # a part of a trace line that the firmware fills in
 
 

@@ -4,6 +4,7 @@ confirmation or the rollback, each told by SMS; and power cuts at the steps of a
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -14,8 +15,12 @@ from fsm.bundle import firmware_files
 from fsm.bundle import pack
 from fsm.bundle import update_files
 from fsm.interpreters import Interpreter
+from host.nvm import compiled_size
 from host.nvm import deployed
+from host.nvm import pyo_source
 from tests.e2e.gateway import Gateway
+from tests.e2e.gateway import connect_to_gateway
+from tests.e2e.gateway import listen_on_free_port
 from tests.support import LAYOUT
 from tests.support import LoopbackHttp
 from tests.support import free_port
@@ -91,6 +96,12 @@ def test_an_update_from_a_plain_http_server_replaces_the_firmware_and_keeps_the_
         assert until_reply(gw, before, "the download's reply") == "Confirmed: update a1b2c3d4 downloaded, restarting"
         assert until_reply(gw, before + 1, "the new firmware's confirmation", 120) == (
             "Confirmed: update a1b2c3d4 running")
+        assert [why for _, why in gw.sim.reboot_log] == ["watchdog"], "one restart, into the boot loader"
+        restart = gw.sim.reboot_log[0][0]
+        dcd = [(t, v) for t, line, v in gw.sim.serial.line_log if line == "DCD" and t >= restart]
+        assert dcd[0][1] == 0
+        # the script starts after the start mode's window for AT commands: DCD low then, not after the install
+        assert dcd[0][0] - restart < STARTMODE[1] + 1
         assert status_version(gw, "s3cret") == "a1b2c3d4"  # and the password survived the update
         assert live(gw, "fwold.bin") is None  # removed once the new firmware was confirmed
         assert live(gw, "fwnew.bin") is None  # removed once installed
@@ -129,7 +140,8 @@ def hang_before_the_mode(files: dict[str, bytes]) -> None:
 ])
 def test_a_bad_download_changes_nothing_and_says_why(
         firmware_python: Interpreter, tmp_path: Path, http_server: LoopbackHttp, case: str, reply: str) -> None:
-    gw = started(firmware_python, tmp_path / "nvm", "connect mode server any 2040")
+    port = free_port()
+    gw = started(firmware_python, tmp_path / "nvm", f"connect mode server any {port}")
     try:
         old = version_now()
         data = pack(new_firmware("b2c3d4e5"), KEY)
@@ -172,7 +184,8 @@ def test_a_bad_download_changes_nothing_and_says_why(
 def test_a_firmware_that_fails_on_trial_is_rolled_back_and_the_sender_told_why(
         firmware_python: Interpreter, tmp_path: Path, http_server: LoopbackHttp,
         edit: Callable[[dict[str, bytes]], None], why: str) -> None:
-    gw = started(firmware_python, tmp_path / "nvm", "connect mode server any 2041")
+    port = free_port()
+    gw = started(firmware_python, tmp_path / "nvm", f"connect mode server any {port}")
     try:
         old = version_now()
         url = publish(http_server, "bad.bin", pack(new_firmware("c3d4e5f6", edit), KEY))
@@ -184,7 +197,7 @@ def test_a_firmware_that_fails_on_trial_is_rolled_back_and_the_sender_told_why(
         assert text.startswith(f"Error: update c3d4e5f6 rolled back: {why}"), text
         gw.until(lambda: listens(gw) > listening, "the old firmware to listen again")
         assert status_version(gw) == old
-        assert "mode server any 2041" in gw.config()  # the settings survived both changes of firmware
+        assert f"mode server any {port}" in gw.config()  # the settings survived both changes of firmware
         assert live(gw, "fwold.bin") is None
         assert b"version " + old.encode() in live(gw, "fwman.txt")
     finally:
@@ -201,5 +214,160 @@ def test_a_unit_without_an_update_key_takes_no_update(
             f"Error: update: no update key on this unit (send updatekey first) (still running {version_now()})"]
         assert http_server.requests == []
         assert "updatekey" not in gw.config()  # never shown
+    finally:
+        gw.close()
+
+
+def whole_firmware(gw: Gateway) -> str:
+    """The version the module's files hold, after checking they are one whole firmware: every file fwman.txt lists,
+    with its size and MD5, and no compiled copy older than its source (the simulator keeps the source each .pyo
+    was compiled from)."""
+    manifest = live(gw, "fwman.txt")
+    assert manifest is not None
+    lines = manifest.decode().splitlines()
+    count = int(lines[3].split()[1])
+    for row in lines[4:4 + count]:
+        name, size, md5 = row.split()
+        data = live(gw, name)
+        assert data is not None, f"{name} is missing"
+        assert (len(data), hashlib.md5(data).hexdigest()) == (int(size), md5), f"{name} is not the one listed"
+        compiled = pyo_source(live(gw, f"{name}o"))
+        assert compiled is None or compiled == data, f"{name}o was compiled from another {name}"
+    return lines[1].split()[1]
+
+
+# Where a cut falls: after this trace line (or when the predicate holds), in an update's order.
+CUT_POINTS: list[tuple[str, Callable[[Gateway, int], bool]]] = [
+    ("the request taken", lambda gw, n: traced_after(gw, n, "update: from ")),
+    ("the dial", lambda gw, n: traced_after(gw, n, "httpget: AT#SKTD")),
+    ("the download half way", lambda gw, n: len(live(gw, "fwnew.bin") or b"") > 60000),
+    ("the download's end", lambda gw, n: traced_after(gw, n, " bytes downloaded")),
+    ("the checks done", lambda gw, n: traced_after(gw, n, " checked")),
+    ("the old firmware half kept", lambda gw, n: len(live(gw, "fwold.bin") or b"") > 60000),
+    ("the reply sent", lambda gw, n: traced_after(gw, n, "downloaded, restarting")),
+    ("the install begun", lambda gw, n: traced_after(gw, n, "boot: installing")),
+    ("the trial begun", lambda gw, n: traced_after(gw, n, "boot: on trial")),
+]
+
+
+REPLY_POINT = [where for where, _ in CUT_POINTS].index("the reply sent")  # the record says install before it
+
+
+def traced_after(gw: Gateway, n: int, text: str) -> bool:
+    return any(text in line for line in gw.sim.trace.lines()[n:])
+
+
+@pytest.mark.req("UPD-ATOMIC", "UPD-TRIAL", "UPD-SETTINGS")
+def test_a_power_cut_at_each_step_of_an_update_leaves_one_whole_firmware_running(
+        firmware_python: Interpreter, tmp_path: Path, http_server: LoopbackHttp) -> None:
+    """One unit, one update per step with the power cut there: before the boot record says install, the old
+    firmware runs and the partial files go; after it, the new one is installed (again if the cut fell in the
+    install) and goes on trial, and a cut during the trial rolls it back. Either way the files are one whole
+    firmware and it is the version `status` shows."""
+    port = free_port()
+    gw = started(firmware_python, tmp_path / "nvm", f"connect mode server any {port}")
+    try:
+        running = version_now()
+        for i, (where, reached) in enumerate(CUT_POINTS):
+            version = f"e{i:07x}"
+            url = publish(http_server, f"{version}.bin", pack(new_firmware(version), KEY))
+            n = len(gw.sim.trace.lines())
+            sent = len(gw.outbox)
+            gw.sms(f"connect update {url}")
+            gw.until(lambda: reached(gw, n), where, 120)  # noqa: B023 - called within this iteration
+            gw.sim.power_cut(restart=True)
+            gw.until(lambda: listens_since(gw, n) > 0, f"a firmware to listen after a cut at {where}", 120)  # noqa: B023 - called within this iteration
+            gw.run(5)
+            told = [text for _, text in gw.outbox[sent:]]
+            on_module = whole_firmware(gw)
+            assert status_version(gw) == on_module, where
+            assert on_module in (running, version), where
+            if i < REPLY_POINT:
+                assert on_module == running, f"a cut at {where} installed the new firmware"
+                assert told == [f"Error: update: a restart interrupted it (still running {running})"], where
+            elif where == "the trial begun":
+                assert on_module == running, "a cut during the trial must roll back"
+                assert told[-1].startswith(f"Error: update {version} rolled back: restarted before"), told
+            else:
+                assert on_module == version, f"a cut at {where} lost the new firmware"
+                assert told[-1] == f"Confirmed: update {version} running", told
+            assert live(gw, "fwnew.bin") is None
+            assert live(gw, "fwold.bin") is None
+            assert f"mode server any {port}" in gw.config()
+            running = on_module
+    finally:
+        gw.close()
+
+
+def listens_since(gw: Gateway, n: int) -> int:
+    return sum("session: listening on" in line for line in gw.sim.trace.lines()[n:])
+
+
+@pytest.mark.req("UPD-REPLY")
+@pytest.mark.parametrize(("free", "says"), [
+    (200_000, r"no space on the module \(\d+ bytes free\)"),  # not even the copy of the running firmware
+    (300_000, r"no space on the module \(the bundle has \d+ bytes, \d+ fit\)"),  # its Content-Length says
+])
+def test_a_module_without_room_for_both_firmwares_says_so_and_keeps_running(
+        firmware_python: Interpreter, tmp_path: Path, http_server: LoopbackHttp, free: int, says: str) -> None:
+    """The unit needs room for the download and for a copy of the firmware it runs (the rollback), and says so
+    before it stores anything: at the check when the copy alone does not fit, at the download's head else."""
+    store = deployed(list(LAYOUT.firmware_dirs), "main.py", STARTMODE)
+    compiled = sum(compiled_size(n, d) for n, d in store.files.items() if n.endswith(".py") and n != "main.py")
+    store.capacity = store.used() + compiled + free
+    gw = Gateway(firmware_python, tmp_path / "nvm", scripts=store, quiet_s=QUIET_S)
+    try:
+        assert gw.command(f"connect updatekey {KEY}") == "Confirmed: updatekey set"
+        url = publish(http_server, "big.bin", pack(new_firmware("f5e6d7c8"), KEY))
+        before = len(gw.outbox)
+        gw.sms(f"connect update {url}")
+        got = until_reply(gw, before, "the update's reply")
+        assert re.fullmatch(rf"Error: update: {says} \(still running {version_now()}\)", got), got
+        assert live(gw, "fwnew.bin") is None
+        assert status_version(gw) == version_now()
+    finally:
+        gw.close()
+
+
+@pytest.mark.req("UPD-SMS", "OPS-DEFER")
+def test_an_update_asked_during_a_connection_waits_for_its_end(
+        firmware_python: Interpreter, tmp_path: Path, http_server: LoopbackHttp) -> None:
+    gw = started(firmware_python, tmp_path / "nvm")
+    try:
+        url = publish(http_server, "late.bin", pack(new_firmware("a9b8c7d6"), KEY))
+        port = listen_on_free_port(gw)
+        client = connect_to_gateway(gw, port, "127.0.0.5")
+        try:
+            gw.until(lambda: gw.traced("session: online"), "the call to be accepted")
+            assert gw.replies([f"connect update {url}"]) == ["Confirmed: update (applied when the connection ends)"]
+            assert http_server.requests == []  # nothing while the call is up
+            before = len(gw.outbox)
+        finally:
+            client.close()
+        assert until_reply(gw, before, "the update after the call") == (
+            "Confirmed: update a9b8c7d6 downloaded, restarting")
+        assert until_reply(gw, before + 1, "the new firmware's confirmation", 120) == (
+            "Confirmed: update a9b8c7d6 running")
+    finally:
+        gw.close()
+
+
+@pytest.mark.req("UPD-REPLY", "UPD-ATOMIC")
+def test_an_installed_firmware_that_no_longer_matches_its_manifest_is_not_replaced(
+        firmware_python: Interpreter, tmp_path: Path, http_server: LoopbackHttp) -> None:
+    """The copy kept for a rollback is checked file by file: a damaged installed file would make a rollback
+    restore a broken firmware, so the update is refused (a visit with `build.py deploy` mends the unit)."""
+    gw = started(firmware_python, tmp_path / "nvm")
+    try:
+        with (gw.nvm / "opstatus.py").open("ab") as f:
+            f.write(b"# a flash cell that flipped\r\n")
+        url = publish(http_server, "fw.bin", pack(new_firmware("b1b2b3b4"), KEY))
+        before = len(gw.outbox)
+        gw.sms(f"connect update {url}")
+        assert until_reply(gw, before, "the update's reply") == (
+            "Error: update: the installed opstatus.py is damaged, no rollback would be possible "
+            f"(still running {version_now()})")
+        assert live(gw, "fwold.bin") is None
+        assert live(gw, "fwnew.bin") is None
     finally:
         gw.close()

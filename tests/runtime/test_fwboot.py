@@ -169,6 +169,41 @@ def test_a_cut_at_every_step_of_a_first_start_that_reaches_its_mode_leaves_one_w
     assert files(firmware_python, last) == md5s(NEW)
 
 
+@pytest.mark.req("UPD-ATOMIC")
+def test_a_cut_at_every_step_of_the_switch_leaves_the_old_firmware_or_the_new_one_installing(
+        firmware_python: Interpreter, tmp_path: Path) -> None:
+    """The updater's last step writes fwold.bin and then the record `install`: a cut anywhere in it, the record's
+    write included, leaves the old firmware running (and the two bundles removed at the next start); once the record
+    is whole, the next start installs the new one."""
+    outcomes = set()
+    cut = 1
+    while True:
+        nvm = tmp_path / f"cut{cut}"
+        nvm.mkdir()
+        installed_old(nvm)
+        (nvm / "fwnew.bin").write_bytes(bundle(NEW, "ne000000"))  # downloaded and checked
+        got = start(firmware_python, nvm, f"bootcheck.stage({cut}, {SENDER!r})")
+        if got != "cut":
+            assert got == "install"
+            break
+        state = settle(firmware_python, nvm, "bootcheck.boot(-1)")
+        if state == "run":
+            assert files(firmware_python, nvm) == {**md5s(OLD), **{f"{n}o": files(firmware_python, nvm)[f"{n}o"]
+                                                                for n in OLD}}, f"cut at step {cut}"
+            assert not (nvm / "fwnew.bin").read_bytes()
+            assert not (nvm / "fwold.bin").read_bytes()
+        else:
+            assert state == "trial", f"cut at step {cut}"
+            assert files(firmware_python, nvm) == md5s(NEW), f"cut at step {cut}"
+        outcomes.add(state)
+        cut += 1
+    assert outcomes == {"run"}
+    assert cut == 10, "9 steps: fwold.bin opened, its first line, header, 4 pieces of files; the record opened, written"
+    last = tmp_path / f"cut{cut}"
+    assert settle(firmware_python, last, "bootcheck.boot(-1)") == "trial"
+    assert files(firmware_python, last) == md5s(NEW)
+
+
 def test_a_damaged_download_in_flash_is_not_installed(firmware_python: Interpreter, tmp_path: Path) -> None:
     staged(tmp_path, firmware_python)
     data = bytearray((tmp_path / "fwnew.bin").read_bytes())

@@ -4,6 +4,7 @@ every firmware interpreter. The cases are derived from the command table spec, n
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from fsm.interpreters import Interpreter
 from fsm.pipeline import load_specs
@@ -22,7 +23,8 @@ VALID, INVALID, AUTH_FAILED = 0, 1, 2
 GOOD = {"enum": None, "int": None, "host": "192.168.0.1", "ipv4_or_any": "any", "password": "abc123",
         "text": "internet", "keyword": None, "onoff": "on", "phone": "+447700900001"}
 
-COMMANDS = "gprs baud charformat mode backup socketting smspassword dialin revert config status drop reboot allow"
+COMMANDS = ("gprs baud charformat mode backup socketting smspassword dialin revert config status drop reboot allow "
+            "update updatekey")
 
 
 def _good(f: Field) -> str:
@@ -31,6 +33,12 @@ def _good(f: Field) -> str:
     if f.type == "int":
         return str(f.min)
     return GOOD[f.type]
+
+
+def _password_cases(args: Callable[[str], str], lo: int) -> list[tuple[str, bool]]:
+    """Capitals are taken (in lower case), other characters are not, and one character short is too short."""
+    out = [(args("Abc" + "a" * (lo - 3)), True), (args("ab_c" + "a" * (lo - 4)), False)]
+    return out + [(args("a" * (lo - 1)), False)] if lo > 1 else out
 
 
 def _cases(c: Command) -> list[tuple[str, bool]]:
@@ -54,7 +62,7 @@ def _cases(c: Command) -> list[tuple[str, bool]]:
             lo = max(f.min, 1)
             out += [(args("a" * lo), True), (args("a" * f.max), True), (args("a" * (f.max + 1)), False)]
             if f.type == "password":
-                out += [(args("Abc"), True), (args("ab_c"), False)]
+                out += _password_cases(args, lo)
             else:
                 out += [(args('in"ternet'), False)]
         elif f.type in ("host", "ipv4_or_any"):
@@ -109,11 +117,14 @@ def test_error_messages_say_what_is_wrong_and_what_is_allowed(firmware_python: I
         "connect mode": "mode must be followed by server or client",
         "connect mode server any": "missing arguments; format: mode server <permitted_ip> <localport>",
         "connect baud 9600 8N1": "too many arguments; format: baud <baud>",
-        "connect restart": f"unknown command 'restart'; commands: {COMMANDS}",
+        "connect restart": f"unknown command 'restart'; commands: {COMMANDS.removesuffix(' updatekey')} ...",
+        "connect x": f"unknown command 'x'; commands: {COMMANDS}",  # the whole list fits one SMS
         "connect": f"no command; commands: {COMMANDS}",
         "connect drop now": "too many arguments; format: drop",
         "connect reboot 5": "too many arguments; format: reboot",
         "connect config all": "too many arguments; format: config",
+        "connect abcdefghijklmnopqrstuvw": ("unknown command 'abcdefghijklmnop...'; commands: "
+                                            f"{COMMANDS.removesuffix(' allow update updatekey')} ..."),
     }
     results = evaluate(firmware_python, ["smscheck"], [f"smscheck.run({t!r})" for t in cases])
     assert [r[:2] for r in results] == [(INVALID, msg) for msg in cases.values()]

@@ -174,11 +174,11 @@ def test_the_system_diagram_draws_every_machine_and_one_arrow_per_sender_and_rec
     assert want[("session", "gateway")] == ["net_lost"]
     assert want[("gateway", "session")] == ["open_on_demand", "open_maintain", "open_server", "close"]
     nodes = re.findall(r'^  "(\w+)" \[id="(?:machine|sender)_', dot, re.M)
-    assert nodes == ["loop", "gateway", "session", "sms", "trial", "watch"]
+    assert nodes == ["loop", "gateway", "session", "sms", "trial", "update", "watch"]
     assert "in mode: unconfigured, client_on_demand," in dot, "the gateway's state set is in its box"
     text = svg_text(dot_bytes(dot, "svg"))
-    for name in ["main loop", "gateway", "session", "sms", "trial", "watch", "net_lost", "config_changed", "arrived",
-                 "reached"]:
+    for name in ["main loop", "gateway", "session", "sms", "trial", "update", "watch", "net_lost", "config_changed",
+                 "arrived", "reached", "requested", "update_failed"]:
         assert name in text
     assert (ROOT / "diagrams" / "system.dot").read_text() == dot, "committed and drift-checked"
 

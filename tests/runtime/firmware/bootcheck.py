@@ -4,6 +4,7 @@
 # writes half of it). MDM answers ERROR, so files are removed by emptying them (the fallback of fwboot.remove).
 
 import MDM
+import SER
 import fwboot
 
 
@@ -24,6 +25,10 @@ def _mdm_send(data, timeout):
 
 def _mdm_receive(timeout):
     return '\r\nERROR\r\n'
+
+
+def _set_line(value):
+    return 1
 
 
 def _reboot():
@@ -72,6 +77,7 @@ def _cutting_open(name, mode):
     return CutFile(_plain_open(name, mode))
 
 
+SER.setDCD = _set_line
 MDM.send = _mdm_send
 MDM.receive = _mdm_receive
 fwboot.reboot = _reboot
@@ -131,3 +137,24 @@ def mac(key, body):
     m = fwboot.Mac(key)
     m.update(body)
     return m.hexdigest()
+
+
+def stage(cut, sender):
+    # The updater's last step (updact.keep_old_firmware without its machine): fwold.bin from the installed files,
+    # then the boot record `install`, with the power cut at step `cut`. 'cut', or the record's state.
+    import updact
+    counter[0] = 0
+    counter[1] = cut
+    installed = fwboot.read_manifest()
+    new = fwboot.Record().load()
+    try:
+        why = updact._write_old(installed)
+        if why is not None:
+            return why
+        if not new.save({'state': fwboot.INSTALL, 'version': 'ne000000', 'old': '0ld00000',
+                          'newmd5': fwboot.file_md5(fwboot.NEW), 'oldmd5': fwboot.file_md5(fwboot.OLD),
+                          'boots': '0', 'why': '', 'sender': sender, 'report': ''}):
+            return 'not saved'
+    except Cut:
+        return 'cut'
+    return new.get('state')
