@@ -503,13 +503,7 @@ class Judge:
         job = rec.update
         assert job is not None
         self._read_record()
-        if not job.final and job.cut == "download" and not job.texts:
-            # OPEN FINDING (tests/e2e/STATEFUL.md, reported as a firmware defect): the message is deleted before
-            # the download, so a power cut during it loses the request with no reply; the old firmware runs.
-            self.stats["update lost by a cut in the download"] = self.stats.get(
-                "update lost by a cut in the download", 0) + 1
-            rec.done_at = self.world.now
-        elif not job.final:
+        if not job.final:
             self._file("every_sms_is_answered_in_time",
                        f"t={self.world.now:.1f}: update {job} has not told its outcome (replies: {job.texts})")
             rec.done_at = self.world.now

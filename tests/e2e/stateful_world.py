@@ -305,9 +305,7 @@ class World:
         """DCD towards the device is up exactly while a call carries data, give or take DCD_EDGE_S at the edges
         (the firmware sees a call start or end at its next look); not judged while off or booting."""
         side = self.sim.serial
-        # (not judged while an update runs: the boot loader's first start after `downloaded, restarting` leaves
-        # DCD at the module's power-on level, high, for minutes: an open finding, tests/e2e/STATEFUL.md)
-        if side is None or not self.powered or now < self.powered_since + DCD_EDGE_S or self.updating is not None:
+        if side is None or not self.powered or now < self.powered_since + DCD_EDGE_S:
             self._dcd_mismatch_since = None
             return
         dcd, up = side.lines_out.get("DCD", 0), self.call_up()
