@@ -600,7 +600,9 @@ class World:
         MDM2), or None now."""
         if not self.powered or self.net_up_since is None or (self.call_up() and not self.mdm2):
             return None
-        return max(self.powered_since, self.net_up_since, self.last_call_end if not self.mdm2 else 0.0)
+        # (a deployed module runs the script only after its #STARTMODESCR window for AT commands)
+        started = self.powered_since + (STARTMODE[1] + 1 if self.updates else 0.0)
+        return max(started, self.net_up_since, self.last_call_end if not self.mdm2 else 0.0)
 
     def resolve(self, host: str) -> str | None:
         """The address the module's DNS gives a server name (an address is itself), None when it fails."""
