@@ -89,7 +89,9 @@ _INVALID = ("{pw} baud 9601", "{pw} baud", "{pw} charformat 7N1", "{pw} mode ser
             "{pw} mode client " + "a" * (HOST_MAX - 4) + ".test {S0}", "{pw} allow +" + "1" * (PHONE_DIGITS.min - 1),
             "{pw} allow " + "1" * (PHONE_DIGITS.max + 1), "{pw} allow " + " ".join(["07700800002"] * (ALLOW_MAX + 1)),
             "{pw} socketting 65536 10 0", "{pw} socketting 1 2", '{pw} gprs in"ternet', "{pw} dialin maybe",
-            "{pw} config now", "{pw} smspassword abc_1", "{pw} gprs " + "a" * (APN_MAX + 1),
+            "{pw} config now", "{pw} smspassword abc_1", "{pw} update http://x",  # the URL: min 10, max 120
+            "{pw} update http://a/" + "b" * 112, "{pw} updatekey abc1234", "{pw} updatekey " + "k" * 33,
+            "{pw} gprs " + "a" * (APN_MAX + 1),
             "{pw} gprs internet " + "u" * (USER_MAX + 1), "{pw} gprs internet u " + "p" * (PASS_MAX + 1))
 _OTHERS = ("connect config", "connect baud 19200", "") + tuple(f"{w} config" for w in WRONG) + (
     "letmein mode server any {L0}", "admin smspassword x")

@@ -6,26 +6,32 @@ PROPERTIES lists them for the certification pack. Bounds are virtual seconds; ea
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 
+from host.nvm import pyo_source
 from tests.e2e.stateful_bytes import first_unsent
 from tests.e2e.stateful_bytes import split_as_prefixes
 from tests.e2e.stateful_model import APPLY_S
+from tests.e2e.stateful_model import DEFERRED
 from tests.e2e.stateful_model import NO_CALL_TO_DROP
 from tests.e2e.stateful_model import NO_MDM2
 from tests.e2e.stateful_model import REVERTED
-from tests.e2e.stateful_model import VERSION
+from tests.e2e.stateful_model import UPDATE_BAD
+from tests.e2e.stateful_model import UPDATE_WHY
 from tests.e2e.stateful_model import Expect
 from tests.e2e.stateful_model import Model
 from tests.e2e.stateful_model import Settings
 from tests.e2e.stateful_model import SmsRecord
 from tests.e2e.stateful_model import Trial
+from tests.e2e.stateful_model import UpdateJob
 from tests.e2e.stateful_model import deferred_reply
 from tests.e2e.stateful_model import expect
 from tests.e2e.stateful_model import listing
 from tests.e2e.stateful_world import DCD_EDGE_S
 from tests.e2e.stateful_world import GOOD_APNS
+from tests.e2e.stateful_world import STARTMODE
 from tests.e2e.stateful_world import Peer
 from tests.e2e.stateful_world import Reply
 from tests.e2e.stateful_world import World
@@ -86,7 +92,12 @@ PROPERTIES = (
     ("senders_outside_the_allow_list_get_nothing", "an SMS with the right password from a number the `allow` "
      "list leaves out gets no reply and changes nothing"),
     ("dcd_follows_the_call", "DCD towards the device is up exactly while a call carries data (5 s at the edges)"),
+    ("one_whole_firmware_runs", "after every step the module's files hold every file fwman.txt lists with its MD5 "
+     "(and no compiled copy of another source), no second copy (fwnew.bin, fwold.bin), and the version the update "
+     "replies told (`config` and `status` show it; the settings survive an update and a rollback)"),
 )
+MANIFEST = "fwman.txt"  # fsm/bundle.py
+STILL = re.compile(r"Error: update: (.+) \(still running ([0-9a-f]{8})\)\Z", re.S)
 
 
 class Judge:
@@ -112,7 +123,7 @@ class Judge:
         self.setups: list[float] = []  # when each AT#GPRS=1 went out: a mode (and its back-off) starts after it
         self.dials_judged = 0
         self.series = 0  # dials of the current series before the last one judged
-        self.timeline_seen = (0, 0, 0)  # sms reboots, deferred marks, power cuts taken into the model
+        self.timeline_seen = (0, 0, 0, 0)  # sms reboots, deferred marks, power cuts, update reboots taken in
         self.drops: list[tuple[float, int]] = []  # (reply time, call index) of `Confirmed: drop`: the call must end
         self.reboots_due: list[float] = []  # `Confirmed: reboot` reply times not yet followed by a reboot
         self.first_part: dict[str, Reply] = {}  # sender -> the first reply to its message being judged
@@ -128,12 +139,13 @@ class Judge:
     def _read_record(self) -> None:
         """Files what is new in the record: replies, call starts, AT commands, call ends."""
         w = self.world
-        n_reboot, n_mark, n_cut = self.timeline_seen
+        n_reboot, n_mark, n_cut, n_upd = self.timeline_seen
         events: list[tuple[float, int, object]] = [(r.at, 1, r) for r in w.replies[self.replies_seen:]]
         events += [(t, 0, "reboot") for t in w.sms_reboots[n_reboot:]]
+        events += [(t, 0, "cut") for t in w.update_reboots[n_upd:]]
         events += [(t, 2, ("mark", up)) for t, up in w.deferred_applied[n_mark:]]
         events += [(t, 0, "cut") for t in w.power_cuts[n_cut:]]
-        self.timeline_seen = (len(w.sms_reboots), len(w.deferred_applied), len(w.power_cuts))
+        self.timeline_seen = (len(w.sms_reboots), len(w.deferred_applied), len(w.power_cuts), len(w.update_reboots))
         self.replies_seen = len(w.replies)
         for t, _, ev in sorted(events, key=lambda e: (e[0], e[1])):
             if isinstance(ev, Reply):
@@ -253,15 +265,9 @@ class Judge:
         if not recs:
             self._file(name, f"t={r.at:.1f}: a reply went to {r.to}, who never wrote: {r.text!r}")
             return
-        rv = REVERTED.match(r.text)
-        if rv and m.trial is not None and m.trial.sender == r.to:
-            self._take_revert(r, m.trial, rv)
+        rec = self._addressee(r, recs)
+        if rec is None:
             return
-        pending = [s for s in recs if s.authentic and s.done_at is None]
-        if not pending:
-            self._take_unexpected(r, recs)
-            return
-        rec = pending[0]
         self._listing_again(rec, r)
         rec.replies.append((r.at, r.text, r.context_up))
         if len(rec.replies) == 1:
@@ -284,6 +290,23 @@ class Judge:
         rec.done_at = r.at
         self.stats[e.kind] = self.stats.get(e.kind, 0) + 1
         self.held["every_sms_is_answered_in_time"] += 1
+
+    def _addressee(self, r: Reply, recs: list[SmsRecord]) -> SmsRecord | None:
+        """The message a reply answers, None when it was taken otherwise: a trial's revert, an update's reply,
+        a reply to no message waiting for one."""
+        m = self.model
+        rv = REVERTED.match(r.text)
+        if rv and m.trial is not None and m.trial.sender == r.to:
+            self._take_revert(r, m.trial, rv)
+            return None
+        pending = [s for s in recs if s.authentic and s.done_at is None]
+        if not pending:
+            self._take_unexpected(r, recs)
+            return None
+        if pending[0].update is not None:
+            self._take_update(pending[0], r, pending[0].update)
+            return None
+        return pending[0]
 
     def _listing_again(self, rec: SmsRecord, r: Reply) -> None:
         """A listing that begins again: a cut stopped the first before its last part (the message was handled
@@ -371,11 +394,11 @@ class Judge:
         ok = len(items) == len(STATUS_KEYS) and all(
             key is None or i.split(" ", 1)[0] == key for i, key in zip(items, STATUS_KEYS, strict=False))
         if not ok or items[1] not in ("net home", "net roaming", "net none", "net ?") \
-                or items[4].split()[0] not in modes or items[-1] != f"version {VERSION}" \
+                or items[4].split()[0] not in modes or items[-1] != f"version {self.model.version}" \
                 or not re.fullmatch(r"dropped \d+", items[10]) \
                 or not re.fullmatch(r"signal (<=-113dBm|>=-51dBm|-\d+dBm|\?)", items[0]):
             self._file(name, f"{rec.text!r} got the status {items!r}; expected the items {STATUS_KEYS} "
-                             f"(the mode one of {modes}, version {VERSION})")
+                             f"(the mode one of {modes}, version {self.model.version})")
 
     def _judge_config(self, rec: SmsRecord, r: Reply, items: list[str]) -> None:
         name = "every_sms_is_answered_in_time"
@@ -386,10 +409,10 @@ class Judge:
         net = items[len(head):len(head) + 1]
         if net and not (net[0].startswith("ip ") or net[0] == "offline"):
             net = []
-        want = [*head, *net, *rest, f"version {VERSION}", *dropped[:1], *tail]
+        want = [*head, *net, *rest, f"version {self.model.version}", *dropped[:1], *tail]
         if items != want or len(dropped) != 1 or (s.mode == "server" and not net):
             self._file(name, f"{rec.text!r} got the listing {items!r}; expected {head + ['(ip)'] + rest} + "
-                             f"version {VERSION}, dropped N{', ' + NO_MDM2 if tail else ''}")
+                             f"version {self.model.version}, dropped N{', ' + NO_MDM2 if tail else ''}")
             return
         stale = f"ip {self.world.network.local_ip}"
         if s.mode == "server" and r.context_up and stale not in net:
@@ -405,6 +428,8 @@ class Judge:
         w = self.world
         ready = w.sms_ready_since()
         for rec in self.model.unanswered():
+            if rec.update is not None:
+                continue  # the update action waits for its outcome and judges it (update_ended)
             if ready is not None and w.now > max(rec.delivered_at, ready) + REPLY_S:
                 self._file("every_sms_is_answered_in_time",
                            f"{rec.text!r} from {rec.sender}, delivered at t={rec.delivered_at:.1f}, has no reply at "
@@ -430,6 +455,96 @@ class Judge:
         self._read_record()
         self.held["dcd_follows_the_call"] = len(self.world.dcd_judged_up)
         self._raise("dcd_follows_the_call")
+
+    # --- updates
+    def _take_update(self, rec: SmsRecord, r: Reply, job: UpdateJob) -> None:
+        """A reply to an `update`: with no power cut exactly the sequence its kind must get (a bad bundle's
+        refusal saying why; `downloaded, restarting` then `running`, or `rolled back` saying why); with a cut
+        (the message may be handled again, the trial ended by the cut) any of them in a possible order, the last
+        telling which firmware runs."""
+        w, m = self.world, self.model
+        name = "every_sms_is_answered_in_time"
+        text, v, old = r.text, job.version, job.old
+        job.texts.append(text)
+        cut = job.cut != "none" or any(c >= rec.delivered_at for c in w.power_cuts)
+        bad = job.kind in UPDATE_BAD
+        still = STILL.match(text)
+        ok = False
+        if text == "Confirmed: update" + DEFERRED:
+            ok = job.during_call and w.mdm2 and len(job.texts) == 1
+        elif text == f"Confirmed: update {v} downloaded, restarting":
+            ok = not bad and (cut or not job.downloaded)
+            job.downloaded = True
+        elif text == f"Confirmed: update {v} running":
+            ok = job.downloaded and (job.kind == "good" or cut and job.kind == "hang")
+            job.outcome, job.final = v, True
+        elif text.startswith(f"Error: update {v} rolled back: "):
+            why = text[len(f"Error: update {v} rolled back: "):]
+            ok = job.downloaded and (cut or job.kind in UPDATE_WHY and why.startswith(UPDATE_WHY[job.kind]))
+            job.outcome, job.final = old, True
+        elif still:
+            why, running = still.group(1), still.group(2)
+            ok = running == old or cut and running == v
+            if not cut and "GPRS is not up" not in why:  # (the context may drop just as it is asked)
+                ok = ok and bad and UPDATE_BAD[job.kind] in why
+            job.outcome = running
+            job.final = job.final or running == old
+        if not ok:
+            self._file(name, f"t={r.at:.1f}: update {job} got {text!r} (the replies so far: {job.texts})")
+        if job.final and rec.done_at is None:
+            rec.done_at = r.at
+            m.updates_told += 1
+            self.held[name] += 1
+        if job.outcome is not None:
+            m.version = job.outcome
+
+    def update_ended(self, rec: SmsRecord) -> None:
+        """The update action waited its bound: the outcome must have been told."""
+        job = rec.update
+        assert job is not None
+        self._read_record()
+        if not job.final:
+            self._file("every_sms_is_answered_in_time",
+                       f"t={self.world.now:.1f}: update {job} has not told its outcome (replies: {job.texts})")
+            rec.done_at = self.world.now
+
+    def one_whole_firmware_runs(self) -> None:
+        """The module's live files (what the running firmware and its next start see) hold one whole firmware:
+        every file fwman.txt lists, with its size and MD5; a compiled copy only of the source beside it; no
+        download or previous firmware left; the version the replies told."""
+        w, m = self.world, self.model
+        name = "one_whole_firmware_runs"
+        if not w.updates or not w.powered or w.updating is not None or w.sim.state != "running":
+            self._raise(name)
+            return
+        man = w.live(MANIFEST)
+        if man is None:
+            self._file(name, f"t={w.now:.1f}: no {MANIFEST} on the module")
+            self._raise(name)
+            return
+        lines = man.decode("latin-1").splitlines()
+        version = next((ln.split()[1] for ln in lines if ln.startswith("version ")), None)
+        count = next((int(ln.split()[1]) for ln in lines if ln.startswith("files ")), -1)
+        rows = [ln.split() for ln in lines[lines.index(f"files {count}") + 1:] if ln.strip()] if count >= 0 else []
+        if len(rows) != count or not rows:
+            self._file(name, f"t={w.now:.1f}: {MANIFEST} lists {len(rows)} files but says {count}")
+        for row in rows:
+            fname, size, md5 = row[0], int(row[1]), row[2]
+            data = w.live(fname) or b""
+            if len(data) != size or hashlib.md5(data).hexdigest() != md5:
+                self._file(name, f"t={w.now:.1f}: {fname} on the module ({len(data)} bytes) is not the one "
+                                 f"{MANIFEST} (version {version}) lists ({size} bytes, {md5})")
+            src = pyo_source(w.live(fname + "o"))
+            if fname.endswith(".py") and src is not None and src != data:
+                self._file(name, f"t={w.now:.1f}: {fname}o is compiled from another source than {fname}")
+        for extra in ("fwnew.bin", "fwold.bin"):
+            if w.live(extra) is not None:
+                self._file(name, f"t={w.now:.1f}: {extra} is still on the module with no update under way")
+        if version != m.version:
+            self._file(name, f"t={w.now:.1f}: {MANIFEST} names version {version}, the replies told {m.version}")
+        if m.updates_told:
+            self.held[name] += 1
+        self._raise(name)
 
     # --- reverts
     def _goal_seen(self, since: float, s: Settings) -> bool:
@@ -516,7 +631,11 @@ class Judge:
         name = "confirmed_settings_take_effect"
         if text == "AT#GPRS=1":
             self.setups.append(t)
-        if d := SKTD.match(text):
+        d = SKTD.match(text)
+        http = self.world.http
+        if d and http is not None and int(d.group(1)) == http.port:
+            return  # an update's download (its URL names the test's HTTP server)
+        if d:
             self.dials.append(t)
             port, ip = int(d.group(1)), d.group(2).lower()
             if not any(s.mode == "client" and (s.server_port, s.server) == (port, ip)
@@ -586,9 +705,11 @@ class Judge:
         """When the gateway must be serving its mode again after power-on, the network's return and the
         last settings change (None while it cannot: no power, no network, no GPRS)."""
         w = self.world
-        if not w.powered or w.gprs_ok_since is None or self.model.settings.apn not in GOOD_APNS:
-            return None  # (a bad APN keeps the context down until it is reverted)
-        return max(w.powered_since + BOOT_S, w.net_returned_at + NET_S, self.model.restart_at + APPLY_S)
+        if not w.powered or w.gprs_ok_since is None or self.model.settings.apn not in GOOD_APNS \
+                or w.updating is not None:
+            return None  # (a bad APN keeps the context down until it is reverted; an update stops the mode)
+        return max(w.powered_since + BOOT_S, w.net_returned_at + NET_S, self.model.restart_at + APPLY_S,
+                   w.updated_at + BOOT_S)
 
     def _circumstances(self, server: str | None) -> tuple[object, ...]:
         w = self.world
@@ -778,10 +899,13 @@ class Judge:
             if w.now > due + REBOOT_S:
                 self._file(name, f"t={w.now:.1f}: `Confirmed: reboot` at t={due:.1f}, and no reboot followed")
                 self.reboots_due.remove(due)
-        if w.powered and sim.state != "running":
+        starting = w.updates and sim.state == "at" and w.now <= w.powered_since + STARTMODE[1] + 1  # #STARTMODESCR
+        if w.powered and sim.state != "running" and not starting:
             self._file(name, f"the module is powered but the firmware is {sim.state}")
-        if "unexpected error" in sim.trace.text:
-            self._file(name, "the firmware logged an unexpected error")
+        crashes = sim.trace.text.count("unexpected error")
+        if crashes > w.expected_crashes:  # (a firmware on trial that crashes at import: one each)
+            self._file(name, f"the firmware logged an unexpected error ({crashes}, {w.expected_crashes} expected "
+                             f"from updates to a firmware that crashes)")
         if w.powered:
             self.held[name] += 1
         self._raise(name)

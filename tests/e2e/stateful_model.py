@@ -77,6 +77,7 @@ class Settings:
     dialin: str = str(DEFAULTS["dialin"])
     revert_min: int = int(DEFAULTS["revert_min"])
     allowed: str = str(DEFAULTS["allowed"])
+    updatekey: str = str(DEFAULTS["updatekey"])
 
     def config_items(self) -> tuple[list[str], list[str]]:
         """What `config` lists before and after the network item (`ip ...`/`offline`), without the version,
@@ -171,6 +172,8 @@ def expect(text: str, s: Settings, sender: str = "") -> Expect:
     if parsed is None:
         return Expect("error")
     cmd, changes = parsed
+    if cmd.name == "update":
+        return Expect("update", command="update")  # its replies come as the update goes (stateful_checks)
     if cmd.name in ("config", "status", "drop", "reboot"):
         return Expect(cmd.name, "Confirmed: " + cmd.reply)
     new = dataclasses.replace(s, **changes)  # type: ignore[arg-type]
@@ -203,6 +206,28 @@ def config_listing(texts: list[str]) -> tuple[list[str], bool]:
     return listing("config", texts)
 
 
+UPDATE_BAD = {"corrupt": "corrupt bundle: ", "other key": "not signed with this unit's update key",
+              "404": "HTTP 404"}  # a bundle that must not install, and the words its refusal must hold
+UPDATE_WHY = {"crash": "crashed: ", "hang": "did not reach its mode within 10 minutes"}  # why a rollback
+
+
+@dataclass
+class UpdateJob:
+    """An `update <url>` the test sent: the bundle's kind (good, corrupt, other key, 404, crash: crashes at import,
+    hang: never reaches its mode), its version, the version running when it was asked, where a power cut came
+    (none, download, reply, install, trial) and what the replies told so far."""
+
+    kind: str
+    version: str
+    old: str
+    cut: str = "none"
+    during_call: bool = False
+    texts: list[str] = field(default_factory=list)
+    downloaded: bool = False  # `downloaded, restarting` came
+    outcome: str | None = None  # the version that runs, as the final reply says
+    final: bool = False
+
+
 @dataclass
 class SmsRecord:
     """One SMS the test sent, from its own sender number (so every reply names its message) or from one of the
@@ -218,6 +243,7 @@ class SmsRecord:
     judged: bool = False  # (outside) its silence was judged once the reply time was over
     replies: list[tuple[float, str, bool]] = field(default_factory=list)  # (time, text, context up)
     done_at: float | None = None  # the whole reply arrived (and was judged)
+    update: UpdateJob | None = None  # an `update` the test asked (its replies: stateful_checks._take_update)
 
 
 @dataclass
@@ -252,6 +278,8 @@ class Model:
     trial: Trial | None = None
     worked: dict[str, object] | None = None  # the trial settings that last reached their goal
     deferred_at: float | None = None  # the first change kept for the end of the call
+    version: str = VERSION  # the firmware version that runs, as the update replies told
+    updates_told: int = 0  # updates whose outcome was told (`running`, `rolled back`, a refusal)
 
     def new_sender(self) -> str:
         self.senders += 1

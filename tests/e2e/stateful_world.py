@@ -24,6 +24,7 @@ from host.modem import Modem
 from host.modem import Network
 from host.modem.csd import CsdCall
 from host.modem.tcp import SocketCall
+from host.nvm import deployed
 from tests.e2e.gateway import FIRMWARE
 from tests.e2e.gateway import TRACE_FLAG
 from tests.e2e.gateway import record_coverage
@@ -35,6 +36,7 @@ from tests.simseed import kindness
 from tests.simseed import sim_seed
 from tests.support import IN_PROCESS_QUIET_S
 from tests.support import LAYOUT
+from tests.support import LoopbackHttp
 
 DCD_EDGE_S = 5.0  # DCD may lag a call's start or end by this much (the firmware sees it at its next look)
 WAIT_REAL_S = 60.0  # real seconds any single run may take before the test fails (2 cores, shared)
@@ -47,6 +49,8 @@ GOOD_APNS = frozenset({"internet", "orangeinternet", "a" * 59})
 # The module's DNS (Network.dns): names of the test's servers; any other name does not resolve
 DNS = {"gw.test": "127.0.0.1", "backup.example.com": "127.0.0.1"}
 APPLIED_MARK = b"settings kept during the call take effect"  # the firmware's trace line (runtime/smsact.py)
+STARTMODE = (1, 10)  # #STARTMODESCR of a deployed unit (build.py deploy)
+HTTP_QUIET_S = 0.05  # the clock waits this much real quiet while a download may run: the HTTP server is a thread
 
 
 def quiet_ports(n: int) -> list[int]:
@@ -70,16 +74,31 @@ def quiet_ports(n: int) -> list[int]:
 class World:
     """The gateway and its surroundings, with the record of everything that happened."""
 
-    def __init__(self, python: Interpreter, nvm: Path, mdm2: str = "on") -> None:
+    def __init__(self, python: Interpreter, nvm: Path, mdm2: str = "on", updates: bool = False) -> None:
+        """`updates`: the module runs the firmware as `build.py deploy` leaves it (a ScriptStore, run as the module
+        runs it: the boot loader, the manifest, the compiled copies) and a plain HTTP server on loopback serves
+        bundles; otherwise the firmware runs from the source tree (cheaper: no update can happen)."""
         nvm.mkdir(parents=True, exist_ok=True)
         (nvm / TRACE_FLAG).write_text("on\n")
+        self.nvm = nvm
+        self.updates = updates
         self.clock = VirtualClock()
         self.network = Network()
         self.network.apns = set(GOOD_APNS)
         self.network.dns = dict(DNS)
         self.mdm2 = mdm2 == "on"
         modem = Modem(self.clock, self.network, sms_capacity=SIM_CAPACITY)
-        self.sim = ObservedSimulator(LAYOUT.main, FIRMWARE, python=python.path,
+        self.http: LoopbackHttp | None = None
+        if updates:
+            scripts = deployed(list(LAYOUT.firmware_dirs), "main.py", STARTMODE)
+            scripts.files[TRACE_FLAG] = b"on\n"  # the store is the file system: what it lacks is removed
+            where: dict[str, object] = {"scripts": scripts}
+            www = nvm.parent / f"{nvm.name}-www"
+            www.mkdir(exist_ok=True)
+            self.http = LoopbackHttp(www)
+        else:
+            where = {"firmware_entry": LAYOUT.main, "path_dirs": FIRMWARE}
+        self.sim = ObservedSimulator(**where, python=python.path,  # type: ignore[arg-type]
                                      clock=self.clock, nvm_dir=nvm, modem=modem, seed=sim_seed(),
                                      kind=kindness(), quiet_s=IN_PROCESS_QUIET_S, mdm2=mdm2)
         self.sim.observer = self.observe
@@ -125,6 +144,11 @@ class World:
         self.ctx_log: list[tuple[float, bool, str]] = []  # the modem's context: (time, up, APN) at each change
         self.listen_log: list[tuple[float, int | None]] = []  # the modem's listener: (time, port) at each change
         self.turns = 0
+        # --- updates: while one is under way (the action's sender), the reboots it makes are its own
+        self.updating: str | None = None
+        self.update_reboots: list[float] = []  # reboots an update made (#REBOOT, the watchdog)
+        self.updated_at = float("-inf")  # the last update ended (its outcome told)
+        self.expected_crashes = 0  # firmwares installed that crash at import (each logs one unexpected error)
         self._modem_call: object | None = None
         self._seen: tuple[object, float, float] | None = None  # a call not matched yet: (call, since, real deadline)
         self._cut_cause: str | None = None  # set while a step cuts the call (network drop, power cut)
@@ -140,6 +164,25 @@ class World:
             s.close()
         self.serial.close()
         self.sim.stop()
+        if self.http is not None:
+            self.http.stop()
+
+    def publish(self, name: str, data: bytes) -> str:
+        """A bundle on the HTTP server; its URL."""
+        assert self.http is not None
+        (self.http.root / name).write_bytes(data)
+        return self.http.url(name)
+
+    def download_may_run(self, on: bool) -> None:
+        """While a download may run the clock waits HTTP_QUIET_S of real quiet before it jumps, so the server's
+        thread answers in clock time; otherwise the in-process window (the rest of the test stays fast)."""
+        self.sim.quiet_s = HTTP_QUIET_S if on else IN_PROCESS_QUIET_S
+
+    def live(self, name: str) -> bytes | None:
+        """A file of the module's file system as the running firmware sees it (None when absent or emptied)."""
+        path = self.nvm / name
+        data = path.read_bytes() if path.is_file() else b""
+        return data or None
 
     # --- time
     @property
@@ -197,7 +240,12 @@ class World:
             if reason in ("power on", "power cut"):
                 continue  # a step's (power_on)
             announced = sum(1 for r in self.replies if r.text == "Confirmed: reboot")
-            if reason in ("#REBOOT", "watchdog") and len(self.sms_reboots) < announced:  # the firmware's two ways
+            if reason in ("#REBOOT", "watchdog") and self.updating is not None:  # the update's restarts, rollback
+                self.update_reboots.append(at)
+                self.reboots_requested += 1
+                self._cut(at, "update")
+                self.powered_since = at
+            elif reason in ("#REBOOT", "watchdog") and len(self.sms_reboots) < announced:  # the firmware's two ways
                 self.reboots_requested += 1
                 self.sms_reboots.append(at)
                 self._cut(at, "reboot")
@@ -346,6 +394,8 @@ class World:
         """Notes each call the modem connects and each end. Our end of a call the modem dialled may reach
         our accept() a little after the modem saw CONNECT (loopback handshake): matching waits for it."""
         call = self.sim.modem.main.call
+        if self.is_download(call):
+            call = None  # an update's download: no data call (the data path is not running)
         if call is not self._modem_call and self._modem_call is not None:
             self._call_ended(now, self._cut_cause or self._cause(self._modem_call, now))
             self._modem_call = None
@@ -363,6 +413,11 @@ class World:
             return
         self._call_started(call, self._seen[1], peer)
         self._modem_call, self._seen = call, None
+
+    def is_download(self, call: object) -> bool:
+        """The modem's call is an update's download (to the test's HTTP server)."""
+        return (self.http is not None and isinstance(call, SocketCall) and call.direction == "out"
+                and call.peer[1] == self.http.port)
 
     def _call_started(self, call: object, now: float, peer: Peer | None) -> None:
         if peer is None:
@@ -545,7 +600,9 @@ class World:
         MDM2), or None now."""
         if not self.powered or self.net_up_since is None or (self.call_up() and not self.mdm2):
             return None
-        return max(self.powered_since, self.net_up_since, self.last_call_end if not self.mdm2 else 0.0)
+        # (a deployed module runs the script only after its #STARTMODESCR window for AT commands)
+        started = self.powered_since + (STARTMODE[1] + 1 if self.updates else 0.0)
+        return max(started, self.net_up_since, self.last_call_end if not self.mdm2 else 0.0)
 
     def resolve(self, host: str) -> str | None:
         """The address the module's DNS gives a server name (an address is itself), None when it fails."""
