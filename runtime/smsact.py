@@ -210,10 +210,11 @@ def cmd_update(m, arg):
 
 def announce_requests(m, arg):
     # After the round: a `reboot` reboots the module (gateway machine), a `drop` ends the call (session), an
-    # `update` stops the mode for its download once no call is up; an SMS the boot record owes goes now.
+    # `update` stops the mode for its download once no call is up; an SMS the boot record or a revert owes goes now.
     ctx = m.ctx
     r = ctx.sms_round
     updact.send_report(ctx)
+    trialact.send_owed(ctx)
     if r.update is not None and not _call_up(ctx):
         request = r.update
         r.update = None

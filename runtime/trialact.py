@@ -24,6 +24,8 @@ LEFT = 'trial_left_s'
 SENDER = 'trial_sender'
 COMMAND = 'trial_command'
 WHY = 'trial_why'
+OWED_TO = 'trial_owed_to'  # a revert's SMS that could not go yet (no network, a call without MDM2): its number
+OWED = 'trial_owed'        # ... and its text, sent after the next SMS round that can (send_owed)
 # The argument of the trial's `changed` event (smsact.cmd_apply).
 CH_WORDS = 0             # the command's words: ('mode', 'client')
 CH_SENDER = 1            # who sent it
@@ -63,9 +65,9 @@ class Fields:
                 defaults.append(table.DEFAULTS[i])
                 ints.append(table.IS_INT[i])
             i = i + 1
-        self.SETTINGS = tuple(settings) + (WORKED, LEFT, SENDER, COMMAND, WHY)
-        self.DEFAULTS = tuple(defaults) + (0, 0, '', '', '')
-        self.IS_INT = tuple(ints) + (1, 1, 0, 0, 0)
+        self.SETTINGS = tuple(settings) + (WORKED, LEFT, SENDER, COMMAND, WHY, OWED_TO, OWED)
+        self.DEFAULTS = tuple(defaults) + (0, 0, '', '', '', '', '')
+        self.IS_INT = tuple(ints) + (1, 1, 0, 0, 0, 0, 0)
 
 
 def pick(values, names):
@@ -78,7 +80,8 @@ def pick(values, names):
 class Record:
     # The last trial settings that worked (`good`, None when none ever did), those in force since the last GPRS
     # set-up (`in_force`), and the trial: `left_s` (0: none), `step_from` (clock), `sender`, `command`, `why`,
-    # `set_up` (the change was set up on the modem since the trial began).
+    # `set_up` (the change was set up on the modem since the trial began); a revert's SMS still owed (`owed_to`,
+    # `owed`: '' when none).
 
     def __init__(self, table):
         self.names = trial_settings(table)
@@ -91,6 +94,8 @@ class Record:
         self.sender = ''
         self.command = ''
         self.why = ''
+        self.owed_to = ''
+        self.owed = ''
 
     def load(self):
         v = self.store.load()
@@ -102,6 +107,8 @@ class Record:
         self.sender = v[SENDER]
         self.command = v[COMMAND]
         self.why = v[WHY]
+        self.owed_to = v[OWED_TO]
+        self.owed = v[OWED]
 
     def save(self, values):
         # One write of the whole record; the trial settings are `good`, or `values`' when none worked (unused).
@@ -115,6 +122,8 @@ class Record:
         v[SENDER] = self.sender
         v[COMMAND] = self.command
         v[WHY] = self.why
+        v[OWED_TO] = self.owed_to
+        v[OWED] = self.owed
         return self.store.save(v)
 
 
@@ -256,10 +265,28 @@ def revert_settings(m, arg):
         if not ctx.store.save(ctx.values):
             ctx.trace('trial: the restored settings could not be saved')
         text = 'Error: %s reverted: %s' % (rec.command, why)
+    # Owed before it is tried: a power cut before it goes does not lose it (one after sends it twice).
+    rec.owed_to = rec.sender
+    rec.owed = smsio.gsm_cut(text, smsio.MAX_SMS)
     rec.save(ctx.values)
     ctx.trace('trial: ' + text)
-    at = ctx.side_at()
-    if at is None or not smsio.send(at, rec.sender, smsio.gsm_cut(text, smsio.MAX_SMS)):
-        ctx.trace('trial: the error could not be sent')  # no MDM2 during a call: the revert is in the trace only
+    if not send_owed(ctx):
+        ctx.trace('trial: the error could not be sent yet')  # no network, or a call without MDM2
     if rec.good is not None:
         engine.dispatch(ctx.gw, ctx.gw.t.E_CONFIG_CHANGED, None)
+
+
+def send_owed(ctx):
+    # The revert's SMS, if one is owed and can go now (after every SMS round, smsact.announce_requests); it is
+    # cleared once the module took it. Returns 1 when none is owed any more.
+    rec = ctx.trial_rec
+    if not rec.owed:
+        return 1
+    at = ctx.side_at()
+    if at is None or not smsio.send(at, rec.owed_to, rec.owed):
+        return 0
+    ctx.trace('trial: told ' + rec.owed_to + ': ' + rec.owed)
+    rec.owed_to = ''
+    rec.owed = ''
+    rec.save(ctx.values)
+    return 1

@@ -54,6 +54,7 @@ REBOOT_S = 10.0  # after `Confirmed: reboot`: the module has rebooted
 FAILOVER_S = 4 * (60 + 5.0)  # maintain, the server refusing, the backup accepting: 3 failed dials at the capped
 # back-off, then a dial to the backup (docs/operation.md §1: the back-off keeps growing across the switch)
 REVERT_S = 20.0  # after a trial's deadline: the revert's reply has gone (the trial's tick, the SMS)
+OWED_SEND_S = 30.0  # an SMS the module takes may wait this long for the network (+CMGS)
 STEP_S = 60.0  # a trial's time left is saved once a minute: a cut adds at most this (docs/sms-commands.md)
 GOAL_EDGE_S = 5.0  # a goal seen this close to a trial's deadline may have come too late for the firmware
 STATUS_KEYS = ("signal", "net", "operator", "ip", None, "up", "calls", "drops", "sent", "received", "dropped",
@@ -296,6 +297,10 @@ class Judge:
         a reply to no message waiting for one."""
         m = self.model
         rv = REVERTED.match(r.text)
+        if rv and m.revert_owed == r.to:
+            m.revert_owed = None  # a revert the test took as made in silence, told once its SMS could go
+            self.held["a_change_that_never_reaches_its_goal_is_reverted"] += 1
+            return None
         if rv and m.trial is not None and m.trial.sender == r.to:
             self._take_revert(r, m.trial, rv)
             return None
@@ -616,9 +621,26 @@ class Judge:
                                      f"{t.revert_s:.0f} s never reached its goal, and no revert came by "
                                      f"t={self._trial_latest(t):.1f}; settings {m.settings}")
                 elif t.fallback is not None:
-                    m.confirm(w.now, m.worked or t.fallback)  # reverted; the reply could not go
+                    m.confirm(w.now, m.worked or t.fallback)  # reverted; the reply could not go yet
+                    m.revert_owed, m.revert_owed_at = t.sender, w.now
             m.trial = None
+        self._owed_revert_comes()
         self._raise(name)
+
+    def _owed_revert_comes(self) -> None:
+        """A revert's SMS that could not go at its deadline goes after the first SMS round that can send it: a
+        SIM poll (a minute) once the module is up with a network and, without MDM2, no call."""
+        w, m = self.world, self.model
+        if m.revert_owed is None or m.revert_owed_at is None or not w.powered or w.net_up_since is None \
+                or w.updating is not None:
+            return
+        since = max(m.revert_owed_at, w.net_up_since, w.powered_since + BOOT_S, w.updated_at + BOOT_S)
+        calls = any(c.started_at is not None and (c.ended_at is None or c.ended_at >= since) for c in w.calls)
+        if w.now > since + REPLY_S + OWED_SEND_S and (w.mdm2 or not calls):
+            self._file("a_change_that_never_reaches_its_goal_is_reverted",
+                       f"t={w.now:.1f}: the revert the test took as made at t={m.revert_owed_at:.1f} (its SMS could "
+                       f"not go then) was never told to {m.revert_owed}, though it could go since t={since:.1f}")
+            m.revert_owed = None
 
 
     # --- settings
@@ -665,6 +687,13 @@ class Judge:
                        f"t={t:.1f}: the gateway took call {c.call} ({c.kind} {c.name} to port {c.port} from "
                        f"{c.source or '-'}), which the confirmed settings do not allow: {cands[0]}")
 
+    @staticmethod
+    def _context_wanted(s: Settings) -> dict[str, object]:
+        """The modem's GPRS and socket settings the settings `s` ask for."""
+        pkt_sz = max(s.packet_size, 3) if s.packet_size else 0  # 1 and 2 go as 3 (runtime/gwboot.py)
+        return {"skt_to": s.sock_timeout_s, "ds_to": s.send_timeout, "pkt_sz": pkt_sz,
+                "cgdcont": {1: ("IP", s.apn)}, "userid": s.gprs_user, "passw": s.gprs_pass}
+
     def confirmed_settings_take_effect(self) -> None:
         self._read_record()
         w, s = self.world, self.model.settings
@@ -686,16 +715,16 @@ class Judge:
                                  f"{s.charformat} were confirmed at t={since - APPLY_S:.1f}")
             modem = w.sim.modem.settings
             if modem["gprs_active"]:
-                pkt_sz = max(s.packet_size, 3) if s.packet_size else 0  # 1 and 2 go as 3 (runtime/gwboot.py)
-                want = {"skt_to": s.sock_timeout_s, "ds_to": s.send_timeout, "pkt_sz": pkt_sz,
-                        "cgdcont": {1: ("IP", s.apn)}, "userid": s.gprs_user, "passw": s.gprs_pass}
+                want = self._context_wanted(s)
                 got = {k: modem[k] for k in want}
+                # (past a trial's deadline the settings that last worked may be back: see Model.candidates)
+                wants = [self._context_wanted(c) for c in self.model.candidates(w.now)]
                 since = self._changed("sock_timeout_s", "send_timeout", "packet_size", "apn", "gprs_user", "gprs_pass")
                 # A call that came in as the reply went keeps the context: the mode restarts when it ends.
                 due = max(since, w.last_call_end) + APPLY_S
                 if since > 0 and not w.call_up() and w.now >= due:
                     self.held[name] += 1  # a confirmed GPRS or socket setting that must be in force now
-                if not w.call_up() and w.now >= due and got != want:
+                if not w.call_up() and w.now >= due and got not in wants:
                     self._file(name, f"t={w.now:.1f}: the GPRS context is up with {got}, but {want} was confirmed at "
                                      f"t={since:.1f}")
         self._raise(name)

@@ -204,3 +204,30 @@ def test_a_power_cut_during_a_trial_keeps_its_deadline(firmware_python: Interpre
         _gprs_up_with(gw, "internet")
     finally:
         gw.close()
+
+
+@pytest.mark.req("OPS-REVERT-RESTORE", "NOTE-ERROR")
+def test_a_revert_with_the_network_gone_is_told_when_it_returns(firmware_python: Interpreter, tmp_path: Path) -> None:
+    """The network goes during the trial and stays away past its deadline: the revert happens then, and its
+    SMS, which cannot go, is kept (across a power cut too) and sent once the network is back."""
+    gw = Gateway(firmware_python, tmp_path / "nvm", _serve({"internet"}))
+    try:
+        mark = len(gw.outbox)
+        assert gw.command("connect revert 1") == "Confirmed: revert 1"
+        assert gw.command("connect gprs wrong.apn") == "Confirmed: gprs wrong.apn ***"
+        gw.sim.modem.network.drop()
+        gw.run(90)  # past the deadline, no network: the revert is made, its SMS cannot go
+        assert gw.traced("trial: Error: gprs reverted: not registered")
+        assert _errors(gw, mark) == []
+        gw.sim.power_cut(restart=True)
+        gw.run(BOOT_S)
+        assert _errors(gw, mark) == []
+        gw.sim.modem.network.restore()
+        gw.until(lambda: _errors(gw, mark), "the revert's SMS once the network is back", LONG_S)
+        assert _errors(gw, mark) == ["Error: gprs reverted: not registered"]
+        assert gw.outbox[-1][0] == PHONE, "to the sender of the change"
+        _gprs_up_with(gw, "internet")
+        gw.run(STEP_S * 3)
+        assert _errors(gw, mark) == ["Error: gprs reverted: not registered"], "told once"
+    finally:
+        gw.close()

@@ -15,7 +15,7 @@ from tests.support import free_port
 
 SECRET = "zq9secret"
 WRONG = 10_000
-PER_SIM = 250
+PER_SIM = 20  # the simulated SIM's default capacity (host/modem/modem.py): a full SIM, as a real one fills
 
 
 def test_ten_thousand_wrong_passwords(hgw_factory, soak: bool) -> None:

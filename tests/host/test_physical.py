@@ -159,7 +159,7 @@ def test_a_script_that_ends_gives_the_port_back_to_the_at_parser(module: Callabl
 
 
 def test_deploy_uploads_the_firmware_and_starts_it(module: Callable[..., Simulator]) -> None:
-    store = ScriptStore()
+    store = ScriptStore(write_rate=None)  # named kindness: the flash rate is test_deploy.py's full deploy's subject
     # deploy paces itself in real time (the serial line at its speed is not what this test is about), and
     # the product firmware runs afterwards with the kindnesses it still needs.
     sim = module(store, RealClock(), kind=dataclasses.replace(kindness(), instant_serial=True))
@@ -345,8 +345,11 @@ def test_a_redeploy_keeps_the_settings_and_a_factory_reset_starts_from_the_defau
     """The way back from a forgotten SMS password: `deploy --factory-reset` deletes the saved settings; a plain
     deploy (an update) keeps them. Found by acceptance testing: the README promised that loading the software
     again starts from the defaults, but deploy left the settings files and the forgotten password stayed."""
-    store = ScriptStore(write_rate=None)  # named kindness: flash speed is not what this test is about
-    sim = module(store, dtr_asserted=True)  # the PC is attached: the module waits for a deploy
+    # Named kindnesses: neither the flash rate nor the line's speed is what this test is about (three whole deploys
+    # at both took 26 s of real time; test_deploy.py's full deploy keeps them).
+    store = ScriptStore(write_rate=None)
+    sim = module(store, dtr_asserted=True,  # the PC is attached: the module waits for a deploy
+                 kind=dataclasses.replace(kindness(), instant_serial=True))
 
     def deploy_and_boot(*options: str) -> list[str]:
         said: list[str] = []
