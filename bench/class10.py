@@ -102,7 +102,7 @@ def _run(python: Interpreter, window_s: float, work: Path, sms_every_s: float = 
 
 
 def run(pythons: list[Interpreter], quick: bool) -> Section:
-    window_s = 20.0 if quick else 600.0
+    window_s = 10.0 if quick else 600.0
     sms_every_s = 5.0 if quick else SMS_EVERY_S
     table = Table(["interp", "module speed", "computing share", "SMS", "window s", "up B/s (link 5,000)", "up share",
                    "down B/s (link 10,000)", "down share", "bytes lost up/down (goal 0)", "byte-exact",

@@ -40,7 +40,7 @@ def compiled_sizes(python27: Interpreter, files: list[Path]) -> dict[str, int]:
 
 
 def run(python27: Interpreter | None, quick: bool) -> Section:
-    seconds = 20.0 if quick else 120.0
+    seconds = 5.0 if quick else 120.0
     section = Section(
         "3. Footprint",
         "Per firmware module (`runtime/` + `generated/`): source bytes, and compiled bytes = the length of "

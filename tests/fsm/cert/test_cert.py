@@ -31,14 +31,22 @@ from fsm.pipeline import load_specs
 from tests.support import ROOT
 
 
-@pytest.fixture
-def project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    """A copy of the specs, firmware and pyproject.toml, built (no drawings), outside git."""
-    root = tmp_path / "proj"
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the specs, firmware and pyproject.toml, built (no drawings), outside git: once per module."""
+    root = tmp_path_factory.mktemp("built") / "proj"
     for part in ("fsm/specs", "runtime", "host/telit"):  # sources only, whatever an interpreter compiled there
         shutil.copytree(ROOT / part, root / part, ignore=shutil.ignore_patterns("*.pyc", "*.pyo", "__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
     assert build.main(["--root", str(root), "build", "--no-draw"]) == 0
+    return root
+
+
+@pytest.fixture
+def project(built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """The built project, copied for this test (which may edit it)."""
+    root = tmp_path / "proj"
+    shutil.copytree(built, root)
     capsys.readouterr()
     return root
 
