@@ -19,6 +19,8 @@ SKTCT_TENTHS = 600      # the modem's connect timeout for #SKTD (100 ms units)
 MIN_PKTSZ = 3           # the smallest #PKTSZ every module takes (1 or 3: docs/design/telit.md section 4.4)
 SELINT_MARK = 'selint.rst'  # '1' while a restart for AT#SELINT=2 is under way
 ESCAPE_GUARD = 20       # S12 in 1/50 s: 0.4 s, the shortest; pump.GUARD_TENTHS pauses longer than this
+PROFILE_MARK = 'gwprof.txt'  # PROFILE once the module's saved profile (AT&W) holds the boot's settings
+PROFILE = 'E0 V1 +CMEE=1 &C1 S0=0 S12=%d' % ESCAPE_GUARD  # what the boot sets; a new text saves it again
 CREG_STAT = 1           # +CREG: <n>,<stat>: the field that says whether the module is registered
 MDM2_TENTHS = 10        # MDM2's answer to its first command; a silent MDM2 costs each boot 3 s
 
@@ -73,7 +75,7 @@ def boot_modem(m, arg):
     at.dcd_ok = 0
     good = at.ok('ATE0V1', 10, 4) and at.ok('AT+CMEE=1') and at.ok('AT&C1') and at.ok('ATS0=0')
     at.dcd_ok = good
-    good = good and at.ok('ATS12=%d' % ESCAPE_GUARD) and _selint_2(ctx) and _sim_ready(at)
+    good = good and at.ok('ATS12=%d' % ESCAPE_GUARD) and _selint_2(ctx) and _save_profile(ctx) and _sim_ready(at)
     # SMS in text mode from the SIM, new messages indicated with +CMTI, lengths in +CMGL headers.
     good = good and at.ok('AT+CMGF=1') and at.ok('AT+CPMS="SM","SM","SM"') and at.ok('AT+CNMI=2,1,0,0,0')
     good = good and at.ok('AT+CSDH=1')
@@ -136,6 +138,21 @@ def _selint_2(ctx):
     _write(SELINT_MARK, '1')
     ctx.trace('gateway: SELINT 2 set, restarting the module')
     reboot()
+
+
+def _save_profile(ctx):
+    # The module powers up with its saved profile, and runs it before the script starts: in a start-mode-1
+    # window a saved S0=1 answers a call that dial-in does not allow (the script then finds MDM in data mode).
+    # So the boot's settings are saved once (a flash write; the mark says which), and every later power-up
+    # starts without echo, with verbose codes and no automatic answer. A module that refuses keeps trying.
+    if _read(PROFILE_MARK) == PROFILE:
+        return 1
+    if ctx.at.ok('AT&W0') and ctx.at.ok('AT&P0'):
+        _write(PROFILE_MARK, PROFILE)
+        ctx.trace('gateway: modem profile saved: ' + PROFILE)
+    else:
+        ctx.trace('gateway: the modem did not save its profile')
+    return 1
 
 
 def _read(name):

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 import pytest
 
+from fsm.interpreters import Interpreter
+from host.nvm import deployed
 from tests.e2e.gateway import Gateway
 from tests.e2e.gateway import Server
 from tests.e2e.gateway import connect_to_gateway
 from tests.e2e.gateway import listening_port
 from tests.runtime.fwunit import assigned
 from tests.support import GENERATED
+from tests.support import LAYOUT
 from tests.support import free_port
 
 VERSION = ast.literal_eval(assigned(GENERATED / "fsm_commands.py", "VERSION"))
@@ -289,3 +293,28 @@ def test_a_charformat_read_between_two_failed_boots_is_applied_at_once(firmware_
         assert g.sim.status()["speed"] == "9600 7O1"
     finally:
         g.close()
+
+
+@pytest.mark.req("CMD-DIALIN", "GW-SERVER")
+def test_a_call_ringing_in_a_deployed_units_start_window_is_not_answered(firmware_python: Interpreter,
+                                                                         tmp_path: Path) -> None:
+    """A unit deployed with start mode 1 leaves the port to the module's AT parser for 10 s after each power-up,
+    before the firmware runs. A module whose saved profile answers calls (`S0=1`, the harsh guess of
+    host/kindness.py) picked up a CSD call ringing then, although dial-in is off, and the firmware, finding MDM in
+    data mode, failed its modem boot while the call lasted. The firmware saves its own profile once (no automatic
+    answer among it), so every later window leaves the call ringing."""
+    gw = Gateway(firmware_python, tmp_path / "nvm", scripts=deployed(list(LAYOUT.firmware_dirs), "main.py", (1, 10)))
+    try:
+        gw.booted()
+        gw.sim.power_cut(restart=True)
+        gw.run(2)
+        assert gw.sim.state == "at", "the start window: the AT parser has the port"
+        call = gw.sim.modem.ring("+447700900123")
+        gw.run(30)
+        assert not call.answered, "dial-in is off: the call is never answered, in the window or after it"
+        assert gw.sim.state == "running"
+        assert sum("gateway: modem boot ok" in line for line in gw.sim.trace.lines()) == 2
+        assert not gw.traced("gateway: modem boot failed")
+        assert gw.config().startswith("Confirmed: config mode none")
+    finally:
+        gw.close()
