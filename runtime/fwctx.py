@@ -189,6 +189,7 @@ class SmsRound:
         self.msg = None           # the SMS being handled: (index, sender, text), read by smsio.MSG_*
         self.parsed = None        # its parse result, read by smscmd.P_*
         self.handled = []         # SIM indexes handled in this round (a failed delete is not redone)
+        self.listed = []          # the round's last SIM listing, less the messages taken from it
         self.stuck = []           # messages handled whose delete failed: never handled again
         self.replies = []         # texts to send to the sender
         self.replied = 1          # every reply to the message went (else it is not deleted in a call)

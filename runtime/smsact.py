@@ -34,23 +34,34 @@ def _call_up(ctx):
 def read_next(m, arg):
     # Dispatches the next message not yet handled in this round. A message whose delete failed
     # (stuck) is never handled again: only its delete is retried, once per round. The round goes through
-    # MDM, or MDM2 while a call is up.
+    # MDM, or MDM2 while a call is up. The SIM is listed once and its messages taken in turn (`listed`); when
+    # they are used up it is listed again for what came meanwhile: two listings a round, not one a message
+    # (a listing of a full SIM is kilobytes to parse at the module's speed).
     ctx = m.ctx
     r = ctx.sms_round
     at = ctx.side_at()
-    if len(r.handled) < MAX_ROUND and at is not None:
-        for msg in smsio.list_received(at):
-            index = msg[smsio.MSG_INDEX]
-            if index in r.handled:
-                continue
-            r.handled.append(index)
-            if msg in r.stuck:
-                if smsio.delete(at, index):
-                    r.stuck.remove(msg)
-                continue
-            engine.dispatch(m, m.t.E_MESSAGE, msg)
-            return
+    fresh = 0
+    while len(r.handled) < MAX_ROUND and at is not None:
+        if not r.listed:
+            if fresh:
+                break  # listed just now, and nothing in it is new
+            r.listed = smsio.list_received(at)
+            fresh = 1
+            continue
+        msg = r.listed[0]
+        del r.listed[0]
+        index = msg[smsio.MSG_INDEX]
+        if index in r.handled:
+            continue
+        r.handled.append(index)
+        if msg in r.stuck:
+            if smsio.delete(at, index):
+                r.stuck.remove(msg)
+            continue
+        engine.dispatch(m, m.t.E_MESSAGE, msg)
+        return
     r.handled = []
+    r.listed = []
     engine.dispatch(m, m.t.E_EMPTY, None)
 
 

@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from fsm.interpreters import Interpreter
+from host.kindness import WORST_PROFILE
 from host.modem import Modem
+from host.modem.profile import profile_from_text
 from tests.e2e.gateway import Gateway
 from tests.e2e.gateway import Server
 from tests.e2e.gateway import connect_to_gateway
@@ -88,8 +90,9 @@ def test_dcd_follows_a_server_mode_call(gw: Gateway) -> None:
 
 @pytest.mark.req("OPS-DCD-BOOT")
 def test_a_reboot_during_a_call_leaves_dcd_low_until_the_next_call(gw: Gateway) -> None:
-    """The module powers up with DCD high (its saved &C0): the firmware drives it low before it even boots the
-    modem, so a device never takes the reboot for the old link."""
+    """The module powers up with DCD high (a saved &C0): the firmware drives it low before it even boots the
+    modem, so a device never takes the reboot for the old link. (The firmware saves &C1 as the power-up profile
+    at its first start; the test puts the harsh profile back, as on a module that did not keep it.)"""
     server = Server(gw)
     try:
         gw.command(f"connect mode client 127.0.0.1 {server.port} maintain")
@@ -97,6 +100,7 @@ def test_a_reboot_during_a_call_leaves_dcd_low_until_the_next_call(gw: Gateway) 
         gw.until(lambda: dcd(gw) == 1, "DCD up with the call")
         boots = sum(1 for line in gw.sim.trace.lines() if line.startswith("gateway: modem boot ok"))
         gw.sim.power_cut()
+        gw.sim.modem.state.saved_profile = profile_from_text(WORST_PROFILE)
         gw.sim.power_on()
         assert dcd(gw) == 1, "the simulator's module powers up with DCD high (&C0): the test needs it"
         gw.until(lambda: sum(1 for line in gw.sim.trace.lines() if line.startswith("gateway: modem boot ok")) > boots,

@@ -174,3 +174,22 @@ def test_every_setting_at_the_top_of_its_range_is_taken_by_the_module(gw: Gatewa
     assert (module["skt_to"], module["ds_to"], module["pkt_sz"]) == (
         int(given["sock_timeout_s"]), int(given["send_timeout"]), int(given["packet_size"]))
     assert gw.sim.status()["speed"] == f"{given['baud']} {given['charformat']}"
+
+
+@pytest.mark.req("GW-SMS-CONTROL", "NOTE-CONFIRM")
+def test_a_full_sim_is_answered_in_order_from_two_listings(gw: Gateway) -> None:
+    """Every message of a full SIM (20, the simulated SIM's size) is answered, in the order they came. The SIM is
+    listed once for them and once more for what came meanwhile, not once per message: at the module's speed a
+    listing of a full SIM is kilobytes to parse."""
+    gw.run(5)
+    mark = len(gw.sim.modem.at_log)
+    before = len(gw.outbox)
+    senders = [f"+4477009005{n:02d}" for n in range(20)]
+    for sender in senders:
+        assert gw.sim.modem.deliver_sms(sender, "connect revert 10") is not None
+    gw.until(lambda: len(gw.outbox) - before >= len(senders), "a reply to every message")
+    gw.run(5)
+    assert gw.outbox[before:] == [(s, "Confirmed: revert 10") for s in senders]
+    listings = [c for c in gw.at_commands(mark) if c.startswith("AT+CMGL")]
+    assert 2 <= len(listings) <= 3, listings  # (a third when a +CMTI round follows the first)
+    assert gw.sim.modem.sms.used() == 0

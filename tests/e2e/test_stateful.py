@@ -712,9 +712,9 @@ REPLAYS = {
     # restarted got its bytes echoed by the module's AT parser in the start window)
     "the device wrote into a deployed module's start window": ("only_peer_bytes_reach_the_device", [
         ("start_in_mode", ("server", "on", "on")), ("sms", ("{pw} reboot", False)),
-        ("device_writes", (Payload("text", 1, 0),)),
+        ("device_writes", (Payload("text", 1, 0),)), ("wait", (20,)),
         ("client_connects", ("the server-mode port", "127.0.0.2", Payload("text", 16, 0))),
-        ("far_end_closes", ("nothing",)), ("wait", (30,))]),
+        ("far_end_sends", (Payload("text", 16, 1),)), ("far_end_closes", ("nothing",)), ("wait", (60,))]),
     # (a gap of the test, found by CI under load: a trial reverted at its deadline while its SMS could not go, the
     # network gone; the context came back with the old APN before the test gave up waiting for the revert's reply)
     "a revert that could not be told was taken for a setting not in force": ("confirmed_settings_take_effect", [
