@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import random
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -53,32 +53,20 @@ PESSIMISTIC = PRESETS["pessimistic"]
 
 
 @pytest.fixture
-def gw(firmware_python: Interpreter, tmp_path: Path) -> Iterator[Gateway]:
+def gw(make_gateway: Callable[..., Gateway]) -> Gateway:
     """A booted gateway whose computing is charged at the pessimistic module speed."""
-    g = Gateway(firmware_python, tmp_path / "nvm", module_speed=PESSIMISTIC)
-    try:
-        yield g
-    finally:
-        g.close()
+    return make_gateway(module_speed=PESSIMISTIC)
 
 
 @pytest.fixture
-def gw_free(firmware_python: Interpreter, tmp_path: Path) -> Iterator[Gateway]:
+def gw_free(make_gateway: Callable[..., Gateway]) -> Gateway:
     """A booted gateway whose computing is free (or the session's --sim-module-speed)."""
-    g = Gateway(firmware_python, tmp_path / "nvm")
-    try:
-        yield g
-    finally:
-        g.close()
+    return make_gateway()
 
 
 @pytest.fixture
-def gw_ignoring_cts(firmware_python: Interpreter, tmp_path: Path) -> Iterator[Gateway]:
-    g = Gateway(firmware_python, tmp_path / "nvm", device_cts="ignore", module_speed=PESSIMISTIC)
-    try:
-        yield g
-    finally:
-        g.close()
+def gw_ignoring_cts(make_gateway: Callable[..., Gateway]) -> Gateway:
+    return make_gateway(device_cts="ignore", module_speed=PESSIMISTIC)
 
 
 @pytest.mark.req("GW-BRIDGE", "GW-CLIENT-MAINTAIN")

@@ -5,12 +5,10 @@ bytecodes/s), so a pump too slow for 115200 would lose bytes here as on the modu
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
-from fsm.interpreters import Interpreter
 from host.speed import PRESETS
 from tests.e2e.gateway import Gateway
 from tests.e2e.gateway import Server
@@ -20,13 +18,9 @@ HOSTILE = b"+++" + b"\r\nNO CARRIER\r\n" + b"\x1a" + b"\x00" + bytes(range(256))
 
 
 @pytest.fixture
-def gw(firmware_python: Interpreter, tmp_path: Path) -> Iterator[Gateway]:
+def gw(make_gateway: Callable[..., Gateway]) -> Gateway:
     """A booted gateway whose computing is charged at the pessimistic module speed."""
-    g = Gateway(firmware_python, tmp_path / "nvm", module_speed=PRESETS["pessimistic"])
-    try:
-        yield g
-    finally:
-        g.close()
+    return make_gateway(module_speed=PRESETS["pessimistic"])
 
 
 def _payload(seed: int, size: int) -> bytes:

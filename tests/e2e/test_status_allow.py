@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
-from fsm.interpreters import Interpreter
 from host.modem import Modem
 from tests.e2e.gateway import PHONE
 from tests.e2e.gateway import Gateway
@@ -38,16 +36,12 @@ def _status(gw: Gateway, sender: str = PHONE) -> list[str]:
 
 
 @pytest.fixture
-def gw_vodafone(firmware_python: Interpreter, tmp_path: Path) -> Iterator[Gateway]:
+def gw_vodafone(make_gateway: Callable[..., Gateway]) -> Gateway:
     def prepare(modem: Modem) -> None:
         modem.network.csq = 20
         modem.network.operator = "Vodafone UK"
 
-    g = Gateway(firmware_python, tmp_path / "nvm", prepare)
-    try:
-        yield g
-    finally:
-        g.close()
+    return make_gateway(prepare)
 
 
 @pytest.mark.req("OPS-STATUS", "OPS-STATUS-SPLIT", "OPS-VERSION")

@@ -43,11 +43,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def project(built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+def project(built: Path, tmp_path: Path) -> Path:
     """The built project, copied for this test (which may edit it)."""
     root = tmp_path / "proj"
     shutil.copytree(built, root)
-    capsys.readouterr()
     return root
 
 
