@@ -275,6 +275,14 @@ class Driver:
         self.data = data + self.data
         self.online = 1
 
+    def drop_urcs(self, prefix):
+        # Removes the queued URCs that start with `prefix` (an SMS listing covers the +CMTI before it).
+        kept = []
+        for u in self.urcs:
+            if not compat.startswith(u, prefix):
+                kept.append(u)
+        self.urcs = kept
+
     def next_urc(self):
         if len(self.urcs) == 0:
             return None

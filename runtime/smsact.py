@@ -31,6 +31,18 @@ def _call_up(ctx):
     return s.state == s.t.S_ONLINE
 
 
+def _covered_by_listing(ctx, at):
+    # The listing about to be taken holds every message indicated so far: their +CMTI (20 for a full SIM,
+    # read after the round on MDM2) start no round of their own. MDM is not read while a call is up.
+    at.drain()
+    side = ctx.at2
+    if side is not None and side is not at:
+        side.drain()
+        side.drop_urcs('+CMTI:')
+    ctx.at.drop_urcs('+CMTI:')
+    ctx.sms_round.waiting = 0
+
+
 def read_next(m, arg):
     # Dispatches the next message not yet handled in this round. A message whose delete failed
     # (stuck) is never handled again: only its delete is retried, once per round. The round goes through
@@ -45,6 +57,7 @@ def read_next(m, arg):
         if not r.listed:
             if fresh:
                 break  # listed just now, and nothing in it is new
+            _covered_by_listing(ctx, at)
             r.listed = smsio.list_received(at)
             fresh = 1
             continue
