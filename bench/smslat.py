@@ -22,6 +22,11 @@ def _reply_time(rig: Rig, delivered_at: float, before: int) -> float:
     return rig.sim.clock.now() - delivered_at
 
 
+def _gprs_up(rig: Rig, settle_s: float = 2) -> None:
+    rig.until(lambda: rig.traced("gateway: GPRS up"), "GPRS up")
+    rig.sim.run_for(settle_s)
+
+
 def _measure(rig: Rig, repeats: int) -> list[float]:
     out = []
     for _ in range(repeats):
@@ -34,15 +39,13 @@ def _measure(rig: Rig, repeats: int) -> list[float]:
 
 def _idle(python: Interpreter, work: Path, repeats: int) -> list[float]:
     with Rig("gateway", python, work / "idle") as rig:
-        rig.until(lambda: rig.traced("gateway: GPRS up"), "GPRS up")
-        rig.sim.run_for(2)
+        _gprs_up(rig)
         return _measure(rig, repeats)
 
 
 def _listening(python: Interpreter, work: Path, repeats: int) -> list[float]:
     with Rig("gateway", python, work / "server") as rig:
-        rig.until(lambda: rig.traced("gateway: GPRS up"), "GPRS up")
-        rig.sim.run_for(1)
+        _gprs_up(rig, 1)
         rig.command("connect mode server any 4000")
         rig.until(lambda: rig.sim.modem.describe().get("listening"), "the gateway to listen")
         rig.sim.run_for(2)
@@ -74,8 +77,7 @@ def _full_sim(python: Interpreter, work: Path, speed: str) -> tuple[float, int]:
     """(virtual s from 20 messages arriving at once to the last reply, AT+CMGL listings): a full SIM at a module
     speed, each message a `config` (two SMS in reply)."""
     with Rig("gateway", python, work / f"full-{speed}", module_speed=PRESETS[speed]) as rig:
-        rig.until(lambda: rig.traced("gateway: GPRS up"), "GPRS up")
-        rig.sim.run_for(2)
+        _gprs_up(rig)
         mark = len(rig.sim.modem.at_log)
         before = len(rig.sim.modem.outbox)
         start = rig.sim.clock.now()
