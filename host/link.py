@@ -2,9 +2,10 @@
 
 One request frame per built-in call on the child's stdout, one reply frame on its stdin. A frame is 8 ASCII
 decimal digits (the body length in bytes) followed by the body. Request body: with module speed on, first
-`#<lines>,<calls> ` (the firmware's Python line and call events since its previous request, host/telit/
-simspeed.py), then `<Module>.<function>`, then ` <int>` per integer argument, then LF, then the data argument
-as raw bytes (empty when there is none).
+`#<lines>,<calls>,<written> ` (the firmware's Python line and call events since its previous request and the
+bytes it wrote to files meanwhile, host/telit/simspeed.py; `,<written>` may be left out: 0), then
+`<Module>.<function>`, then ` <int>` per integer argument, then LF, then the data argument as raw bytes (empty
+when there is none).
 Reply body: `i<int>`, `n` (None), `s<raw bytes>`, or `e<ExceptionName> <message>` (the call raises).
 """
 
@@ -27,6 +28,7 @@ class Request:
     data: bytes  # the string argument (one byte per character), b"" when there is none
     lines: int = 0  # Python 'line' events the firmware ran since its previous request (module speed on)
     calls: int = 0  # Python 'call' events (firmware functions entered) since its previous request
+    written: int = 0  # bytes the firmware wrote to files since its previous request (module speed on)
     counted: bool = False  # the request carried counts (the firmware counts: module speed is on)
 
 
@@ -69,26 +71,30 @@ def parse_request(body: bytes) -> Request:
     if not lf:
         raise ProtocolError(f"request has no LF after its call name: {body[:40]!r}")
     words = head.split(b" ")
-    lines = calls = 0
+    counts = [0, 0, 0]
     counted = words[0][:1] == b"#"
     if counted:
-        lines_w, comma, calls_w = words.pop(0)[1:].partition(b",")
-        if not (comma and lines_w.isdigit() and calls_w.isdigit() and words):
-            raise ProtocolError(f"request counts must read #<lines>,<calls> before the name, got {head[:60]!r}")
-        lines, calls = int(lines_w), int(calls_w)
+        given = words.pop(0)[1:].split(b",")
+        if not (2 <= len(given) <= 3 and all(w.isdigit() for w in given) and words):
+            raise ProtocolError("request counts must read #<lines>,<calls>[,<written>] before the name, "
+                                f"got {head[:60]!r}")
+        counts[:len(given)] = [int(w) for w in given]
+    lines, calls, written = counts
     name = words[0].decode("ascii", "replace")
     try:
         ints = tuple(int(w) for w in words[1:])
     except ValueError:
         raise ProtocolError(f"request {name}: integer arguments expected, got {head[:60]!r}") from None
-    return Request(name, ints, data, lines, calls, counted)
+    return Request(name, ints, data, lines, calls, written, counted)
 
 
-def request(name: str, ints: tuple[int, ...] = (), data: bytes = b"", counts: tuple[int, int] | None = None) -> bytes:
-    """The frame the firmware side sends for a call (used by tests and benchmarks); `counts` = (lines, calls)."""
+def request(name: str, ints: tuple[int, ...] = (), data: bytes = b"",
+            counts: tuple[int, ...] | None = None) -> bytes:
+    """The frame the firmware side sends for a call (used by tests and benchmarks); `counts` = (lines, calls) or
+    (lines, calls, written)."""
     head = " ".join([name, *(str(i) for i in ints)]).encode("ascii")
     if counts is not None:
-        head = b"#%d,%d " % counts + head
+        head = b"#" + b",".join(b"%d" % n for n in counts) + b" " + head
     return frame(head + b"\n" + data)
 
 

@@ -264,6 +264,7 @@ class Simulator:
             "calls": self.calls,
             "module_speed": self.speed.bytecodes_per_s if self.speed is not None else None,
             "computing_s": round(self.speed.charged_s, 3) if self.speed is not None else None,
+            "flash_s": round(self.speed.flash_s, 3) if self.speed is not None else None,  # of it: writing files
             "serial": serial.path if serial is not None else None,
             "speed": " ".join(serial.speed) if serial is not None else None,
             "lines": dict(serial.lines_out) if serial is not None else {},  # DCD, CTS, DSR, RI towards the device
@@ -468,7 +469,7 @@ class Simulator:
         buffer full, the GPRS wires move, modem timers fire, the watchdog may bite). False: it rebooted."""
         assert self.speed is not None
         assert self.serial is not None
-        target = self.clock.now() + self.speed.charge(request.lines, request.calls)
+        target = self.clock.now() + self.speed.charge(request.lines, request.calls, request.written)
         while True:
             now = self.clock.now()
             if self.watchdog.expired(now):

@@ -24,6 +24,11 @@ CALL_BYTECODES = 8
 # inside the module's firmware is not in it (unknown).
 BUILTIN_BYTECODES = 14
 
+# Writing the module's flash (files the firmware writes: settings, an update's copies): the manufacturer's one
+# published figure, `#WSCRIPT` "35 seconds for a 100 Kbyte file" (AT Commands Reference Guide 80000ST10025a
+# Rev.5 section 3.2.4), about 2.9 kB/s. That the Python file API writes no faster is a guess (the harsher one).
+FLASH_WRITE_BYTES_PER_S = 100_000 / 35
+
 PRESETS = {
     "pessimistic": 60_000,  # the research's section 5, scenario A (ARM7 at 26 MHz, Thumb, CPI 3)
     "central": 200_000,  # scenario B, rounded (193,000)
@@ -53,7 +58,9 @@ class ModuleSpeed:
     lines: int = 0  # totals over the simulator's life (every firmware process)
     calls: int = 0
     builtins: int = 0
-    charged_s: float = 0.0  # clock seconds charged for computing
+    written: int = 0  # bytes written to files
+    charged_s: float = 0.0  # clock seconds charged for computing and writing
+    flash_s: float = 0.0  # of which for writing
 
     def __post_init__(self) -> None:
         if self.bytecodes_per_s <= 0:
@@ -62,11 +69,15 @@ class ModuleSpeed:
     def bytecodes(self, lines: int, calls: int, builtins: int = 1) -> int:
         return lines * LINE_BYTECODES + calls * CALL_BYTECODES + builtins * BUILTIN_BYTECODES
 
-    def charge(self, lines: int, calls: int) -> float:
-        """Clock seconds the module spends on `lines` and `calls` and then one built-in call; counted."""
+    def charge(self, lines: int, calls: int, written: int = 0) -> float:
+        """Clock seconds the module spends on `lines` and `calls`, writing `written` bytes to its flash, and then
+        one built-in call; counted."""
         self.lines += lines
         self.calls += calls
         self.builtins += 1
-        seconds = self.bytecodes(lines, calls) / self.bytecodes_per_s
+        self.written += written
+        flash = written / FLASH_WRITE_BYTES_PER_S
+        seconds = self.bytecodes(lines, calls) / self.bytecodes_per_s + flash
+        self.flash_s += flash
         self.charged_s += seconds
         return seconds

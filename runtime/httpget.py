@@ -170,6 +170,55 @@ def _dial_error(at, host, result, waited):
     return 'unknown host ' + host
 
 
+class Answer:
+    # The answer as it comes: the head, parsed once whole, then exactly Content-Length bytes of body to the
+    # sink; what follows the body is not body (the modem's end of the call, or a server that says too much).
+
+    def __init__(self, sink, most):
+        self.sink = sink
+        self.most = most
+        self.head = ''     # the head, until its blank line has come
+        self.length = -1   # the Content-Length, once the head is in
+        self.got = 0       # body bytes given to the sink
+        self.error = None
+        self.after = ''    # what came after the body (its last HEAD_MAX bytes)
+
+    def done(self):
+        return self.error is not None or self.got == self.length
+
+
+def take(a, text):
+    # Hands the next bytes of the answer to `a` (pump.end_text's `give` too).
+    if a.error is not None:
+        return
+    if a.length < 0:
+        text = a.head + text
+        cut = head_end(text)
+        if cut < 0:
+            a.head = text
+            if len(text) > HEAD_MAX:
+                a.error = 'not an HTTP answer'
+            return
+        error, length = parse_head(text[:cut])
+        if error is None and length > a.most:
+            error = 'too big: %d bytes' % length
+        if error is not None:
+            a.error = error
+            return
+        a.head = ''
+        a.length = length
+        text = text[cut:]
+    left = a.length - a.got
+    if len(text) > left:
+        a.after = (a.after + text[left:])[-HEAD_MAX:]
+        text = text[:left]
+    if len(text) > 0:
+        a.got = a.got + len(text)
+        error = a.sink(text)
+        if error:
+            a.error = error
+
+
 def _answer(at, text, sink, most):
     # Reads the answer; `text` is what came with CONNECT. Returns (error, body bytes given, what was read
     # after the body while DCD was up: '' or the start of the modem's end-of-call text; None when the call
@@ -178,73 +227,55 @@ def _answer(at, text, sink, most):
     getDCD = MDM.getDCD
     kick = MOD.watchdogReset
     now = fwclock.now
-    length = -1     # the Content-Length, once the head is in
-    got = 0
-    ended = 0       # DCD fell: `text` is the last of the peer's data
+    a = Answer(sink, most)
     quiet = 0       # receives in a row that found nothing
     kick_at = 0
     if '\r' in text and getDCD() == 0:
-        text, ended = _ended(at, text)  # the call ended right after CONNECT: that chunk is looked at too
-    while 1:
-        if length < 0 and len(text) > 0:
-            cut = head_end(text)
-            if cut < 0:
-                if len(text) > HEAD_MAX:
-                    return ('not an HTTP answer', 0, '')
-            else:
-                error, length = parse_head(text[:cut])
-                if error is None and length > most:
-                    error = 'too big: %d bytes' % length
-                if error is not None:
-                    return (error, 0, '')
-                text = text[cut:]
-        if length >= 0 and len(text) > 0:
-            if len(text) > length - got:
-                piece = text[:length - got]
-                text = text[len(piece):]
-            else:
-                piece = text
-                text = ''
-            got = got + len(piece)
-            error = sink(piece)
-            if error:
-                return (error, got, '')
-        if length >= 0 and got == length:
-            if ended:
-                text = None
-            return (None, got, text)
-        if ended:
-            if length < 0:
-                return ('no HTTP answer', 0, '')
-            return ('short download: got %d of %d bytes' % (got, length), got, '')
+        return _ended(at, a, text)  # the call ended right after CONNECT: that chunk is looked at too
+    take(a, text)
+    while not a.done():
         chunk = receive(RECV_TENTHS)
         if len(chunk) == 0:
             kick()
             quiet = quiet + 1
             if getDCD() == 0:
-                text, ended = _ended(at, text)
-            elif quiet >= NO_PROGRESS_S:
-                return ('timed out after %d bytes' % got, got, '')
+                return _ended(at, a, '')
+            if quiet >= NO_PROGRESS_S:
+                return ('timed out after %d bytes' % a.got, a.got, '')
             continue
         quiet = 0
-        if length < 0:
-            text = text + chunk
-        else:
-            text = chunk
         if '\r' in chunk and getDCD() == 0:
-            text, ended = _ended(at, text)
+            return _ended(at, a, chunk)
+        take(a, chunk)
         t = now()
         if t >= kick_at:
             kick()
             kick_at = t + KICK_S
+    return _outcome(a, a.after)
 
 
-def _ended(at, text):
-    # DCD fell: the peer's data ends at the modem's last NO CARRIER; the lines after it go to the AT driver.
-    # Returns (the data, 1).
-    data, tail = pump.end_text(text)
+def _ended(at, a, text):
+    # DCD fell: the peer's data ends at the modem's last NO CARRIER, however much of it the modem still holds;
+    # the lines after it go to the AT driver.
+    data, tail = pump.end_text(text, take, a)
+    take(a, data)
     at.feed(tail)
-    return (data, 1)
+    return _outcome(a, None)
+
+
+def _outcome(a, after):
+    # _answer's result once the body is whole, something went wrong, or the call ended (`after` None).
+    if a.error is not None:
+        return (a.error, a.got, '')
+    if a.length < 0:
+        return ('no HTTP answer', 0, '')
+    if a.got < a.length:
+        return ('short download: got %d of %d bytes' % (a.got, a.length), a.got, '')
+    return (None, a.got, after)
+
+
+def _drop(arg, data):
+    pass  # after the whole body: nothing the server says is wanted
 
 
 def _closed(ctx, text):
@@ -254,7 +285,7 @@ def _closed(ctx, text):
     n = 0
     while n < CLOSE_PASSES:
         if MDM.getDCD() == 0:
-            data, tail = pump.end_text(text)
+            data, tail = pump.end_text(text, _drop, None)
             ctx.at.feed(tail)
             return
         text = text + MDM.receive(1)

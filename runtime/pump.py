@@ -44,7 +44,9 @@ PLUSES = '++++++++++++++++++++++++++++++++'  # a backlog of only '+' is compared
 IDLE_PASSES = 8      # passes with nothing to move before the pump waits on the serial port
 SEND_TENTHS = 300    # MDM.send's longest wait for room: only a stalled link makes it run out
 GUARD_TENTHS = 5     # a pause longer than the escape guard time (S12=20 is 0.4 s, set at boot)
-END_TENTHS = 20      # how long the end-of-call text may take to arrive after DCD fell
+END_TENTHS = 20      # how long the end-of-call text may take to arrive after DCD fell (tenths without data)
+END_HOLD = 1024      # the end of what the modem says after DCD fell that may be its end text, held back
+END_MOST = 1 << 18   # bytes read after DCD fell at the most: four times the most a modem buffers (a guess)
 KICK_S = 10          # seconds between watchdog kicks while data moves (WATCHDOG_S is 120 s)
 UP_HIGH = 4096       # uplink backlog at which CTS drops towards the device (and SER is not read) ...
 UP_LOW = 1024        # ... and below which CTS rises again
@@ -281,27 +283,40 @@ def _send_pluses(sb, held):
 def _finish(ctx, text):
     # The call is over: the rest of the peer's data goes to the device, up to the modem's last
     # NO CARRIER; the lines after it (URCs held during the call) go to the AT driver.
-    text, tail = end_text(text)
+    text, tail = end_text(text, _to_device, ctx)
+    _to_device(ctx, text)
+    ctx.at.feed(tail)
+
+
+def _to_device(ctx, text):
     while len(text) > 0:
         MOD.watchdogReset()
         SER.send(text[:SAFE_BYTES])
         ctx.bytes_down = ctx.bytes_down + len(text[:SAFE_BYTES])
         text = text[SAFE_BYTES:]
-    ctx.at.feed(tail)
 
 
-def end_text(text):
-    # DCD fell: `text` and what the modem still says are the last of the peer's data and the modem's end of
-    # the call. Returns (data, tail): the data up to the modem's last NO CARRIER, and the lines after it (URCs
-    # held during the call) for the AT driver. Also used by the download (runtime/httpget.py).
-    waited = 0
-    while waited < END_TENTHS:
+def end_text(text, give, arg):
+    # DCD fell: `text` and what the modem still says are the last of the peer's data, then the modem's end of
+    # the call (its NO CARRIER and the URCs it held back). DCD falls when the peer closes, not when the modem
+    # has handed over its bytes: a whole buffer of data may still come. It is read until the modem goes quiet
+    # after a NO CARRIER, and handed to `give(arg, data)` as it comes, all but the last END_HOLD bytes (they
+    # may be the end text). Returns (data, tail): the rest of the data, up to the modem's last NO CARRIER, and
+    # the lines after it for the AT driver. Also used by the download (runtime/httpget.py).
+    quiet = 0
+    read = 0
+    while quiet < END_TENTHS and read < END_MOST:
         more = MDM.receive(1)
-        if len(more) > 0:
-            text = text + more
-        elif compat.find(text, NO_CARRIER) >= 0:
-            break  # the end text is in, and the modem has gone quiet
-        waited = waited + 1
+        if len(more) == 0:
+            if compat.find(text, NO_CARRIER) >= 0:
+                break  # the end text is in, and the modem has gone quiet
+            quiet = quiet + 1
+            continue
+        read = read + len(more)
+        text = text + more
+        if len(text) > END_HOLD:
+            give(arg, text[:-END_HOLD])
+            text = text[-END_HOLD:]
     cut = compat.rfind(text, NO_CARRIER)
     if cut < 0:
         return (text, '')

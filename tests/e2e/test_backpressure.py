@@ -126,6 +126,32 @@ def test_a_device_that_reads_slowly_loses_nothing_of_the_downlink(gw: Gateway) -
         server.close()
 
 
+@pytest.mark.req("GW-BRIDGE", "GW-CLIENT-MAINTAIN")
+def test_a_server_that_sends_and_closes_at_once_gets_every_byte_to_a_slow_device(gw: Gateway) -> None:
+    """The server sends 200 kB and closes its socket at once; the device reads 2,000 bytes a second. The modem
+    ends the call (DCD falls) while up to its whole buffer of the server's bytes still waits for the firmware:
+    those are data to the device, not the modem's end of the call."""
+    down = _stream(5, 200_000)
+    server = maintained_at_115200(gw)
+    try:
+        assert server.conn is not None
+        server.conn.setblocking(True)
+        server.conn.sendall(down)  # the kernels hold what the link has not taken yet
+        server.conn.close()
+        server.conn = None
+        got = b""
+        for _ in range(600):  # 0.5 s steps: 300 s of virtual time at most
+            gw.run(0.5)
+            got += gw.serial.read(1000)
+            if len(got) >= len(down):
+                break
+        assert len(got) == len(down), f"{len(got)} of {len(down)} bytes reached the device"
+        assert got == down
+        _no_reboot_and_a_fed_watchdog(gw)
+    finally:
+        server.close()
+
+
 @pytest.mark.req("GW-BRIDGE", "GW-CLIENT-ONDEMAND", "CMD-CONFIG")
 def test_with_a_device_that_ignores_cts_every_byte_is_delivered_lost_or_counted(gw_ignoring_cts: Gateway) -> None:
     """A device that ignores CTS streams at 115200 for a minute into the 5,000 B/s uplink: what SER's

@@ -20,6 +20,8 @@ from host.clock import VirtualClock
 from host.modem import Modem
 from host.modem import Network
 from host.simulator import Simulator
+from host.speed import FLASH_WRITE_BYTES_PER_S
+from host.speed import PRESETS
 from tests.e2e.gateway import FIRMWARE
 from tests.simseed import kindness
 from tests.simseed import sim_seed
@@ -113,16 +115,19 @@ class Job:
     data: bytes
 
 
-def run_jobs(python: Interpreter, nvm: Path, jobs: list[str], listen: int = 0) -> tuple[list[Job], Simulator]:
+def run_jobs(python: Interpreter, nvm: Path, jobs: list[str], listen: int = 0,
+             module_speed: int | None = None) -> tuple[list[Job], Simulator]:
     """Runs fetchrun.py on `jobs` (lines `<url> <most> [<sink limit>]`) in a strict simulator, the modem
-    listening on `listen` first (0: not); the results."""
+    listening on `listen` first (0: not), computing and flash writes charged at `module_speed` (None: free);
+    the results."""
     nvm.mkdir(parents=True, exist_ok=True)
     (nvm / "jobs.txt").write_text("\n".join(jobs) + "\n")
     if listen:
         (nvm / "listen.txt").write_text(str(listen))
     clock = VirtualClock()
     sim = Simulator(ENTRY, [*FIRMWARE, ENTRY.parent], python=python.path, clock=clock, nvm_dir=nvm,
-                    modem=Modem(clock, Network()), kind=kindness(), seed=sim_seed(), quiet_s=QUIET_S)
+                    modem=Modem(clock, Network()), kind=kindness(), seed=sim_seed(), quiet_s=QUIET_S,
+                    module_speed=module_speed)
     sim.start()
     try:
         sim.run_until(lambda: "done=" in sim.trace.text, WAIT_S, f"the downloads {jobs}")
@@ -166,6 +171,23 @@ def test_a_100_kb_body_arrives_whole_and_byte_exact(firmware_python: Interpreter
     assert b"Host: 127.0.0.1" in lines
     assert b"Connection: close" in lines
     assert len(head) % 300 == 0  # padded to whole packets of the modem's (#PKTSZ 0) size: #DSTO 0 holds none
+
+
+def test_a_body_written_slower_than_the_link_brings_it_arrives_whole_after_the_server_closed(
+        firmware_python: Interpreter, tmp_path: Path, site: tuple[Site, int]) -> None:
+    """The sink writes the module's flash (about 2.9 kB/s, host/speed.py), slower than the downlink (10 kB/s):
+    the server has sent everything and closed, and the modem ended the call (DCD low), while most of the body
+    still waits in the modem. That is body, not the modem's end of the call; its NO CARRIER comes after."""
+    s, port = site
+    data = body(200 * KB)
+    s.routes["/fw/bundle.bin"] = Route(body=data)
+    [job], sim = run_jobs(firmware_python, tmp_path / "nvm", [f"http://127.0.0.1:{port}/fw/bundle.bin {len(data)}"],
+                          module_speed=PRESETS["pessimistic"])
+    assert (job.error, job.got, job.sunk) == ("ok", len(data), len(data))
+    assert job.data == data
+    flash_s = len(data) / FLASH_WRITE_BYTES_PER_S
+    assert job.seconds >= flash_s > len(data) / DOWN_BPS + 30  # the call ended long before the body was read
+    assert job.at_ok  # the modem's end text went to the AT driver, and it takes commands again
 
 
 def test_errors_are_reported_and_the_modem_dials_again_after_each(firmware_python: Interpreter, tmp_path: Path,

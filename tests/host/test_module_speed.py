@@ -30,9 +30,10 @@ def run_modspeed(make_sim: MakeSim, tmp_path: Path, cfg: str, **kwargs: object) 
     return make_sim("modspeed.py", nvm_dir=nvm, **kwargs)
 
 
-def loop_times(make_sim: MakeSim, tmp_path: Path, n: int, speed: int | None, seed: int = 5) -> tuple[float, float]:
-    """Clock times at which the `loop n` firmware reported its start and its end."""
-    sim = run_modspeed(make_sim, tmp_path, f"loop {n}", module_speed=speed, seed=seed)
+def loop_times(make_sim: MakeSim, tmp_path: Path, n: int, speed: int | None, seed: int = 5,
+               mode: str = "loop") -> tuple[float, float]:
+    """Clock times at which the `loop n` (or `<mode> n`) firmware reported its start and its end."""
+    sim = run_modspeed(make_sim, tmp_path, f"{mode} {n}", module_speed=speed, seed=seed)
     times: dict[str, float] = {}
 
     def heard(data: bytes) -> None:
@@ -86,6 +87,17 @@ def test_a_loop_takes_clock_time_that_scales_with_the_speed(make_sim: MakeSim, t
     assert slow_s / fast_s == pytest.approx(CENTRAL / PESSIMISTIC, rel=1e-9)  # the same counts, priced twice
     twice = loop_times(make_sim, tmp_path, 2 * n, PESSIMISTIC)
     assert twice[1] - twice[0] == pytest.approx(2 * slow_s, rel=0.01)  # the price is the work's
+
+
+def test_writing_a_file_takes_the_flash_time_the_manufacturer_gives(make_sim: MakeSim, tmp_path: Path) -> None:
+    """#WSCRIPT's "35 seconds for a 100 Kbyte file" (host/speed.py): the firmware's own file writes are charged at
+    that rate too, on top of the computing; without module speed they are free."""
+    n = 100_000
+    free = loop_times(make_sim, tmp_path, n, None, mode="write")
+    assert free[1] - free[0] == 0
+    slow = loop_times(make_sim, tmp_path, n, PESSIMISTIC, mode="write")
+    assert 35.0 <= slow[1] - slow[0] < 35.5  # 25 pieces of computing: well under a second
+    assert (tmp_path / "ms1" / "modspeed.out").stat().st_size == n  # the writes went through
 
 
 def test_one_seed_gives_the_same_counts_and_clock_times_again(make_sim: MakeSim, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@
   perbyte <n>   at 115200, receive serial bytes and run a Python loop over each (a checksum), until <n>
                 came or the line is idle for 2 s: report total=<bytes>
   pump <n>      the same, handling each chunk whole (its length only), as the gateway's pump does
+  write <n>     report start=1, write <n> bytes to modspeed.out in 4096-byte pieces, report end=1
 Python 1.5 subset.
 """
 
@@ -22,6 +23,18 @@ def loop(n):
     i = 0
     while i < n:
         i = step(i)
+    fwtest.report('end', 1)
+
+
+def write(n):
+    fwtest.report('start', 1)
+    f = open('modspeed.out', 'w')
+    piece = 'x' * 4096
+    left = n
+    while left > 0:
+        f.write(piece[:min(left, 4096)])
+        left = left - 4096
+    f.close()
     fwtest.report('end', 1)
 
 
@@ -63,6 +76,8 @@ mode = line[:i]
 count = int(line[i + 1:])
 if mode == 'loop':
     loop(count)
+elif mode == 'write':
+    write(count)
 else:
     receive(count, mode == 'perbyte')
 fwtest.report('done', 1)
