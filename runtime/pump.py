@@ -45,7 +45,7 @@ IDLE_PASSES = 8      # passes with nothing to move before the pump waits on the 
 SEND_TENTHS = 300    # MDM.send's longest wait for room: only a stalled link makes it run out
 GUARD_TENTHS = 5     # a pause longer than the escape guard time (S12=20 is 0.4 s, set at boot)
 END_TENTHS = 20      # how long the end-of-call text may take to arrive after DCD fell (tenths without data)
-END_HOLD = 1024      # the end of what the modem says after DCD fell that may be its end text, held back
+END_HOLD = 4096      # the longest end text taken: NO CARRIER and the URCs the modem held during the call
 END_MOST = 1 << 18   # bytes read after DCD fell at the most: four times the most a modem buffers (a guess)
 KICK_S = 10          # seconds between watchdog kicks while data moves (WATCHDOG_S is 120 s)
 UP_HIGH = 4096       # uplink backlog at which CTS drops towards the device (and SER is not read) ...
@@ -300,9 +300,10 @@ def end_text(text, give, arg):
     # DCD fell: `text` and what the modem still says are the last of the peer's data, then the modem's end of
     # the call (its NO CARRIER and the URCs it held back). DCD falls when the peer closes, not when the modem
     # has handed over its bytes: a whole buffer of data may still come. It is read until the modem goes quiet
-    # after a NO CARRIER, and handed to `give(arg, data)` as it comes, all but the last END_HOLD bytes (they
-    # may be the end text). Returns (data, tail): the rest of the data, up to the modem's last NO CARRIER, and
-    # the lines after it for the AT driver. Also used by the download (runtime/httpget.py).
+    # after a NO CARRIER, and handed to `give(arg, data)` as it comes: all of it before the last NO CARRIER
+    # so far, which may begin the end text (unless more than END_HOLD bytes followed it: then it was data), and
+    # all but the start of a NO CARRIER that may be forming. Returns (data, tail): the rest of the data, up to
+    # the modem's last NO CARRIER, and the lines after it for the AT driver. Also used by the download.
     quiet = 0
     read = 0
     while quiet < END_TENTHS and read < END_MOST:
@@ -314,9 +315,12 @@ def end_text(text, give, arg):
             continue
         read = read + len(more)
         text = text + more
-        if len(text) > END_HOLD:
-            give(arg, text[:-END_HOLD])
-            text = text[-END_HOLD:]
+        cut = compat.rfind(text, NO_CARRIER)
+        if cut < 0 or len(text) - cut > END_HOLD:
+            cut = len(text) - len(NO_CARRIER) + 1
+        if cut > 0:
+            give(arg, text[:cut])
+            text = text[cut:]
     cut = compat.rfind(text, NO_CARRIER)
     if cut < 0:
         return (text, '')

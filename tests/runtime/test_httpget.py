@@ -148,6 +148,24 @@ def test_what_follows_the_body_is_never_body(firmware_python: Interpreter) -> No
     ]
 
 
+def test_the_body_the_modem_still_holds_when_dcd_falls_is_read_to_the_end(firmware_python: Interpreter) -> None:
+    """The server sent everything and closed: DCD is low while 20 kB of body still wait in the modem, in chunks of
+    500 bytes (far more than the old 20 receives after DCD fell), one holding the modem's text as data more than
+    4 kB before the end; then the real NO CARRIER and the URCs the modem held, which go to the AT driver."""
+    data = "".join(chr(32 + i % 90) for i in range(20_000))
+    body = data[:10_000] + NC + data[10_000:]
+    urcs = '\r\n+CMTI: "SM",4\r\n\r\nRING\r\n'
+    rest = [(body[i:i + 500], 0) for i in range(500, len(body), 500)]
+    runs = [([(CONNECT + head(len(body)) + body[:500], 1), *rest, (NC + urcs, 0)], 50_000),
+            # the same body, its NO CARRIER and URCs cut inside and merged with the last bytes of the body
+            ([(CONNECT + head(len(body)) + body[:500], 1), *rest[:-1], (rest[-1][0] + NC[:5], 0),
+              (NC[5:] + urcs[:9], 0), (urcs[9:], 0)], 50_000)]
+    for error, got, received, _, queued, _ in fetch(firmware_python, runs):
+        assert (error, got) == (None, len(body))
+        assert received == body
+        assert queued == ['+CMTI: "SM",4', "RING"]
+
+
 def test_refusals_end_the_call_before_any_body_is_given(firmware_python: Interpreter) -> None:
     runs = [
         ([(CONNECT + head(1000)[:20], 1), (head(1000)[20:] + "x" * 100, 1)], 999),
