@@ -128,11 +128,14 @@ class Tally:
     equalities: int = 0
     replies: int = 0
     held: Counter[str] = field(default_factory=Counter)  # invariant -> how often its condition held
+    paths: Counter[str] = field(default_factory=Counter)  # rare paths inside an invariant -> how often taken
 
     def line(self) -> str:
         acts = ", ".join(f"{k} {v}" for k, v in sorted(self.actions.items()))
+        paths = ", ".join(f"{k} {v}" for k, v in sorted(self.paths.items())) or "none"
         return (f"{self.examples} examples, {self.steps} steps, {self.virtual_s:.0f} virtual s, "
-                f"{self.replies} SMS replies judged, {self.equalities} exact byte ledgers; actions: {acts}")
+                f"{self.replies} SMS replies judged, {self.equalities} exact byte ledgers; rare paths taken: "
+                f"{paths}; actions: {acts}")
 
     def vacuity(self, names: list[str]) -> str:
         """How often each invariant's condition held; one that never held proved nothing in this run."""

@@ -120,6 +120,8 @@ class Judge:
         # How often each invariant's condition held (it judged something): an invariant that never judged
         # anything in a run proved nothing in it (STATEFUL.md, vacuity).
         self.held: Counter[str] = Counter()
+        # Rare paths inside an invariant, counted on their own so a run's report says whether it took them.
+        self.paths: Counter[str] = Counter()
         self.dials: list[float] = []  # when each AT#SKTD went out
         self.setups: list[float] = []  # when each AT#GPRS=1 went out: a mode (and its back-off) starts after it
         self.dials_judged = 0
@@ -300,6 +302,7 @@ class Judge:
         if rv and m.revert_owed == r.to:
             m.revert_owed = None  # a revert the test took as made in silence, told once its SMS could go
             self.held["a_change_that_never_reaches_its_goal_is_reverted"] += 1
+            self.paths["a revert told once its SMS could go"] += 1
             return None
         if rv and m.trial is not None and m.trial.sender == r.to:
             self._take_revert(r, m.trial, rv)
@@ -623,6 +626,7 @@ class Judge:
                 elif t.fallback is not None:
                     m.confirm(w.now, m.worked or t.fallback)  # reverted; the reply could not go yet
                     m.revert_owed, m.revert_owed_at = t.sender, w.now
+                    self.paths["a revert whose SMS could not go at its deadline"] += 1
             m.trial = None
         self._owed_revert_comes()
         self._raise(name)

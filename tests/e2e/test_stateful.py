@@ -115,6 +115,7 @@ class GatewayMachine(RuleBasedStateMachine):
             self.tally.equalities += self.judge.stats["equalities"]
             self.tally.replies += sum(v for k, v in self.judge.stats.items() if k not in ("equalities", "inequalities"))
             self.tally.held.update(self.judge.held)
+            self.tally.paths.update(self.judge.paths)
             self.world.close()
 
     # --- helpers
@@ -736,3 +737,21 @@ def test_the_shrunk_run_of_a_known_defect_keeps_every_invariant(firmware_python:
     finally:
         machine.teardown()
     assert machine.judge.held[invariant] > 0, f"{invariant} judged nothing in this run"
+
+
+@pytest.mark.req("NOTE-CONFIRM")
+def test_the_late_revert_path_is_judged_when_taken(firmware_python: Interpreter, tmp_path: Path) -> None:
+    """Invariant 11's rare path, taken on purpose: a trial reverted at its deadline while the network was gone (the
+    model takes the old settings at once), and the revert's SMS, owed, judged when it comes once the network is
+    back (a SIM poll later). The random runs report how often they took it (`rare paths taken`)."""
+    steps = [("start_in_mode", ("none",)), ("sms_bad_change", (1, "{pw} gprs wrong.apn")), ("wait", (45,)),
+             ("network_drops", ()), ("wait", (65,)), ("network_returns", ("GPRS works",)), ("wait", (70,))]
+    machine = _machine(firmware_python, tmp_path, Tally())()
+    try:
+        for step, args in steps:
+            getattr(machine, step)(*args)
+            machine.invariants_hold()
+    finally:
+        machine.teardown()
+    assert machine.judge.paths["a revert whose SMS could not go at its deadline"] == 1
+    assert machine.judge.paths["a revert told once its SMS could go"] == 1
