@@ -724,11 +724,9 @@ REPLAYS = {
 }
 
 
-@pytest.mark.req("GW-CLIENT-MAINTAIN", "CMD-BAUD", "CMD-GPRS", "NOTE-CONFIRM", "OPS-REBOOT")
-@pytest.mark.parametrize("defect", list(REPLAYS))
-def test_the_shrunk_run_of_a_known_defect_keeps_every_invariant(firmware_python: Interpreter, tmp_path: Path,
-                                                                 defect: str) -> None:
-    invariant, steps = REPLAYS[defect]
+def _replay(firmware_python: Interpreter, tmp_path: Path,
+            steps: list[tuple[str, tuple[object, ...]]]) -> GatewayMachine:
+    """Runs the steps on a fresh machine, the invariants checked after each; the machine, torn down."""
     machine = _machine(firmware_python, tmp_path, Tally())()
     try:
         for step, args in steps:
@@ -736,6 +734,15 @@ def test_the_shrunk_run_of_a_known_defect_keeps_every_invariant(firmware_python:
             machine.invariants_hold()
     finally:
         machine.teardown()
+    return machine
+
+
+@pytest.mark.req("GW-CLIENT-MAINTAIN", "CMD-BAUD", "CMD-GPRS", "NOTE-CONFIRM", "OPS-REBOOT")
+@pytest.mark.parametrize("defect", list(REPLAYS))
+def test_the_shrunk_run_of_a_known_defect_keeps_every_invariant(firmware_python: Interpreter, tmp_path: Path,
+                                                                 defect: str) -> None:
+    invariant, steps = REPLAYS[defect]
+    machine = _replay(firmware_python, tmp_path, steps)
     assert machine.judge.held[invariant] > 0, f"{invariant} judged nothing in this run"
 
 
@@ -746,12 +753,6 @@ def test_the_late_revert_path_is_judged_when_taken(firmware_python: Interpreter,
     back (a SIM poll later). The random runs report how often they took it (`rare paths taken`)."""
     steps = [("start_in_mode", ("none",)), ("sms_bad_change", (1, "{pw} gprs wrong.apn")), ("wait", (45,)),
              ("network_drops", ()), ("wait", (65,)), ("network_returns", ("GPRS works",)), ("wait", (70,))]
-    machine = _machine(firmware_python, tmp_path, Tally())()
-    try:
-        for step, args in steps:
-            getattr(machine, step)(*args)
-            machine.invariants_hold()
-    finally:
-        machine.teardown()
+    machine = _replay(firmware_python, tmp_path, steps)
     assert machine.judge.paths["a revert whose SMS could not go at its deadline"] == 1
     assert machine.judge.paths["a revert told once its SMS could go"] == 1
