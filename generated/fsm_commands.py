@@ -7,7 +7,7 @@ import smsact
 
 # The firmware's version (`config`, `status`): the first 8 hex digits of a sha256 over fsm/specs/*.yaml, runtime/*.py
 # (fsm/emit/codegen.py firmware_version). A runtime edit changes it: `python build.py` writes it again.
-VERSION = '6498c8ae'
+VERSION = '9a3753d9'
 
 # Settings, in this order everywhere (config store, `config` reply).
 C_PASSWORD = 0

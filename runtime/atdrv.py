@@ -255,11 +255,8 @@ class Driver:
         self.data = ''
         self.online = 0
         self.awaiting = 0
-        kept = []
-        for u in self.urcs:
-            if not compat.startswith(u, 'CONNECT') and not compat.startswith(u, '+CONN FROM:'):
-                kept.append(u)
-        self.urcs = kept
+        self.drop_urcs('CONNECT')
+        self.drop_urcs('+CONN FROM:')
 
     def take_data(self):
         # The data-stream bytes that came with and after CONNECT, once: the data pump owns MDM now.

@@ -33,11 +33,13 @@ def _call_up(ctx):
 
 def _covered_by_listing(ctx, at):
     # The listing about to be taken holds every message indicated so far: their +CMTI (20 for a full SIM,
-    # read after the round on MDM2) start no round of their own. MDM is not read while a call is up.
+    # read after the round on MDM2) start no round of their own. `at` is MDM, or MDM2 during a call (MDM is then
+    # not read: it carries the call).
     at.drain()
     side = ctx.at2
-    if side is not None and side is not at:
-        side.drain()
+    if side is not None:
+        if side is not at:
+            side.drain()
         side.drop_urcs('+CMTI:')
     ctx.at.drop_urcs('+CMTI:')
     ctx.sms_round.waiting = 0

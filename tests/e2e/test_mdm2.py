@@ -254,3 +254,21 @@ def test_a_bad_apn_kept_during_a_connection_is_reverted_when_a_power_cut_ends_th
     finally:
         server.close()
         gw.close()
+
+
+@pytest.mark.req("OPS-MDM2-READ", "GW-SMS-CONTROL")
+def test_a_full_sim_during_a_connection_is_read_from_two_listings(gw: Gateway, served: Server) -> None:
+    """A full SIM (20 messages) during a call is read on MDM2 from two listings, as between calls: the 20
+    indications read there with the listings start no rounds of their own, and the call carries on."""
+    mark = len(gw.sim.modem.at_log)
+    before = len(gw.outbox)
+    senders = [f"+4477009007{n:02d}" for n in range(20)]
+    for sender in senders:
+        assert gw.sim.modem.deliver_sms(sender, "connect allow") is not None
+    gw.until(lambda: len(gw.outbox) - before >= len(senders), "a reply to every message")
+    gw.run(5)
+    assert [to for to, _ in gw.outbox[before:]] == senders
+    listings = [c for c in gw.at_commands(mark) if c.startswith("AT+CMGL")]
+    assert len(listings) == 2, listings
+    assert _calls(gw) == 1
+    _echo(gw, served, b"after-the-sim")
